@@ -1,0 +1,38 @@
+"""Lahti Pool: a city's pool of contracted work supervisors."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from lahti_pool.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | type[Config] | None = None) -> Flask:
+    app = Flask(
+        __name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance")
+    )
+    config = config() if isinstance(config, type) else (config or Config())
+    config.validate()
+    app.config.from_object(config)
+    Path(app.instance_path).mkdir(exist_ok=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Wait for a concurrent writer instead of failing at once.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    from lahti_pool import cli, models, web  # noqa: F401 - models registers the tables
+    from lahti_pool.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale)
+    login_manager.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+    return app

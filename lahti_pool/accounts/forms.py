@@ -1,0 +1,45 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from lahti_pool.accounts.models import Role
+
+ROLE_LABELS = {
+    Role.STAFF: _l("Staff member"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.ADMIN: _l("Pool administrator"),
+    Role.REPORTS: _l("Development services (reports)"),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class LanguageForm(FlaskForm):
+    lang = SelectField(
+        _l("Language"), choices=[SelectChoice("fi", "suomi"), SelectChoice("en", "English")]
+    )
+
+
+class UserForm(FlaskForm):
+    """The administrator's form for creating and editing a user."""
+
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
+    unit = SelectField(_l("Unit"), coerce=int, validate_choice=False)
+    role_staff = BooleanField(ROLE_LABELS[Role.STAFF])
+    role_supervisor = BooleanField(ROLE_LABELS[Role.SUPERVISOR])
+    role_admin = BooleanField(ROLE_LABELS[Role.ADMIN])
+    role_reports = BooleanField(ROLE_LABELS[Role.REPORTS])
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 12 characters. Leave empty to keep the current password."),
+        validators=[Optional(), Length(min=12, max=200)],
+    )

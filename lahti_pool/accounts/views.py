@@ -1,0 +1,103 @@
+"""Login, logout and the language switch."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select, update
+
+from lahti_pool.accounts.forms import LanguageForm, LoginForm
+from lahti_pool.accounts.models import Role
+from lahti_pool.accounts.services import authenticate
+from lahti_pool.core.models import utcnow
+from lahti_pool.core.notifications import Notification
+from lahti_pool.core.views import is_safe_next
+from lahti_pool.extensions import db
+
+bp = Blueprint("accounts", __name__)
+
+
+def home_for(user) -> str:
+    """Where a user lands after login: the page of their main role."""
+    if user.has_role(Role.ADMIN):
+        return url_for("requests.admin_overview")
+    if user.has_role(Role.STAFF):
+        return url_for("requests.dashboard")
+    return url_for("accounts.welcome")
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/welcome")
+def welcome():
+    """The landing page for roles whose own pages come with later features."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    return render_template("auth/welcome.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    next_url = request.args.get("next")
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        db.session.commit()
+        if user is not None:
+            session.clear()  # no session fixation: a fresh session after login
+            login_user(user)
+            return redirect(next_url if is_safe_next(next_url) else home_for(user))
+        # The same answer whether the address is unknown or the password wrong.
+        form.password.errors.append(_("Wrong e-mail address or password."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            current_user.locale = form.lang.data
+            db.session.commit()
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("accounts.index"))
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    page = db.paginate(
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()),
+        per_page=30,
+    )
+    return render_template("auth/notifications.html", page=page)
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    return redirect(url_for("accounts.notifications"))

@@ -1,0 +1,121 @@
+"""The administrator's user management: list, create, edit, (de)activate."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from wtforms import SelectChoice
+
+from lahti_pool.accounts.forms import UserForm
+from lahti_pool.accounts.models import Role, User, UserRole
+from lahti_pool.accounts.services import UserInput, create_user, set_active, update_user
+from lahti_pool.core.errors import DomainError
+from lahti_pool.core.permissions import roles_required
+from lahti_pool.core.views import show_domain_error
+from lahti_pool.extensions import db
+from lahti_pool.organisation.models import Unit
+
+bp = Blueprint("users", __name__, url_prefix="/admin/users")
+
+ROLE_FIELDS = {
+    Role.STAFF: "role_staff",
+    Role.SUPERVISOR: "role_supervisor",
+    Role.ADMIN: "role_admin",
+    Role.REPORTS: "role_reports",
+}
+
+
+def get_user(user_id: int) -> User:
+    """The user, or 404."""
+    return db.get_or_404(User, user_id)
+
+
+def _form(user: User | None = None) -> UserForm:
+    form = UserForm(obj=user)
+    units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.name)).all()
+    form.unit.choices = [SelectChoice(0, _("— no unit —"))] + [
+        SelectChoice(u.id, u.name) for u in units
+    ]
+    if user is not None and request.method == "GET":
+        form.unit.data = user.unit_id or 0
+        for role, name in ROLE_FIELDS.items():
+            getattr(form, name).data = role in user.roles
+    return form
+
+
+def _input(form: UserForm) -> UserInput:
+    return UserInput(
+        email=form.email.data,
+        name=form.name.data,
+        job_title=form.job_title.data or "",
+        unit_id=form.unit.data or None,
+        roles=frozenset(r for r, name in ROLE_FIELDS.items() if getattr(form, name).data),
+        password=form.password.data or None,
+    )
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def index():
+    q = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    query = select(User).order_by(User.name, User.id)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(
+            or_(func.lower(User.name).like(like), func.lower(User.email).like(like))
+        )
+    if role in {r.value for r in Role}:
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("admin/users.html", page=page, q=q, role=role, roles=list(Role))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new():
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            user = create_user(current_user, _input(form))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("User %(name)s created.", name=user.name), "success")
+            return redirect(url_for("users.index"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit(user_id: int):
+    user = get_user(user_id)
+    form = _form(user)
+    if form.validate_on_submit():
+        try:
+            update_user(current_user, user, _input(form))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Changes to %(name)s saved.", name=user.name), "success")
+            return redirect(url_for("users.index"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.post("/<int:user_id>/active")
+@roles_required(Role.ADMIN)
+def toggle_active(user_id: int):
+    user = get_user(user_id)  # CSRFProtect has checked the token already
+    try:
+        set_active(current_user, user, not user.is_active_account)
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        if user.is_active_account:
+            flash(_("%(name)s can log in again.", name=user.name), "success")
+        else:
+            flash(_("%(name)s is deactivated and logged out.", name=user.name), "success")
+    return redirect(url_for("users.edit", user_id=user.id))

@@ -1,0 +1,80 @@
+"""Configuration read from the environment.
+
+Every setting has a safe development default, except that production mode
+(``LAHTI_POOL_ENV=production``) refuses to start without a real SECRET_KEY.
+"""
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production below
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what to set."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = os.environ.get("LAHTI_POOL_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lahti_pool.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "lahti-pool@localhost")
+
+    LANGUAGES = ("fi", "en")
+    BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "fi")
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/Helsinki")
+
+    BOOTSTRAP_SERVE_LOCAL = True  # an intranet loads nothing from a CDN
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Domain defaults; DOMAIN.md. A school year row may override the quota.
+    DEFAULT_QUOTA = 10
+    GROUP_MIN_MEMBERS = 3
+    GROUP_MAX_MEMBERS = 12
+    MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+    def __init__(self) -> None:
+        if self.ENV_NAME == "production":
+            self.SESSION_COOKIE_SECURE = True
+            self.REMEMBER_COOKIE_SECURE = True
+
+    def validate(self) -> None:
+        if self.ENV_NAME == "production" and (
+            not self.SECRET_KEY or self.SECRET_KEY == DEV_SECRET_KEY or len(self.SECRET_KEY) < 32
+        ):
+            raise ConfigError(
+                "LAHTI_POOL_ENV=production needs SECRET_KEY set to a random value of at "
+                "least 32 characters, e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    MAIL_SUPPRESS_SEND = True
+    WTF_CSRF_ENABLED = False  # the CSRF tests turn it back on
+    SERVER_NAME = None

@@ -1,0 +1,37 @@
+"""The log of use: who viewed or changed what, and when (never confidential content)."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lahti_pool.core.models import UTCDateTime, utcnow
+from lahti_pool.extensions import db
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: who acted; empty for the system and for failed logins of unknown accounts
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: what happened, e.g. "request.submitted", "user.roles_changed", "login.failed"
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str] = mapped_column(String(40), default="")
+    object_id: Mapped[int | None] = mapped_column()
+    #: non-confidential details only (ids, states, counts)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+def record(actor, action: str, obj=None, **details) -> AuditEvent:
+    """Add an audit event to the current transaction."""
+    event = AuditEvent(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=getattr(obj, "id", None),
+        details=details,
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,8 @@
+"""Placeholder – being written."""
+
+import click
+
+
+@click.command("demo")
+def demo_command():
+    """Create demo data."""

@@ -1,0 +1,16 @@
+"""Import every model so that SQLAlchemy's metadata (and Alembic) sees all tables."""
+
+from lahti_pool.accounts.models import User, UserRole  # noqa: F401
+from lahti_pool.core.audit import AuditEvent  # noqa: F401
+from lahti_pool.core.notifications import Notification  # noqa: F401
+from lahti_pool.organisation.models import Division, Unit  # noqa: F401
+from lahti_pool.requests.models import (  # noqa: F401
+    PreQuestion,
+    PreQuestionAnswer,
+    QuotaAccount,
+    RequestEvent,
+    RequestMember,
+    SchoolYear,
+    SupervisionRequest,
+)
+from lahti_pool.supervisors.models import Supervisor  # noqa: F401

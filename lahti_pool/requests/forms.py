@@ -1,0 +1,108 @@
+"""Request forms: they check the shape of input; the rules live in services."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lahti_pool.requests.models import Mode
+from lahti_pool.requests.services import GroupRequestInput, RequestInput
+
+MODE_LABELS = {
+    Mode.ON_SITE: _l("On site"),
+    Mode.VIDEO: _l("Video meeting"),
+    Mode.PHONE: _l("Phone"),
+}
+LANGUAGE_LABELS = {
+    "fi": _l("Finnish"),
+    "sv": _l("Swedish"),
+    "en": _l("English"),
+    "et": _l("Estonian"),
+    "ru": _l("Russian"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RequestForm(FlaskForm):
+    school_year = SelectField(_l("School year"), coerce=int)
+    sessions = IntegerField(
+        _l("Number of sessions"),
+        validators=[InputRequired(), NumberRange(min=1, max=50)],
+    )
+    modes = MultiCheckboxField(
+        _l("How you can meet"),
+        choices=[SelectChoice(m.value, label) for m, label in MODE_LABELS.items()],
+        validators=[DataRequired(message=_l("Choose at least one way to meet."))],
+    )
+    language = SelectField(
+        _l("Language of supervision"),
+        choices=[SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()],
+        default="fi",
+    )
+    wanted_from = DateField(_l("Earliest start date"), validators=[InputRequired()])
+    times_that_suit = TextAreaField(
+        _l("Days and times that suit you"),
+        description=_l("For example: Tuesday and Thursday afternoons."),
+        validators=[Optional(), Length(max=500)],
+    )
+    preferred_supervisor = SelectField(_l("Preferred supervisor"), coerce=int, default=0)
+    continue_previous = BooleanField(_l("I would like to continue with my previous supervisor"))
+    answer_1 = TextAreaField(validators=[Optional(), Length(max=2000)])
+    answer_2 = TextAreaField(validators=[Optional(), Length(max=2000)])
+    answer_3 = TextAreaField(validators=[Optional(), Length(max=2000)])
+
+    def answers(self) -> dict[int, str]:
+        return {i: (getattr(self, f"answer_{i}").data or "") for i in (1, 2, 3)}
+
+    def as_input(self) -> RequestInput:
+        return RequestInput(**self._common())
+
+    def _common(self) -> dict:
+        return {
+            "school_year_id": self.school_year.data,
+            "sessions": self.sessions.data,
+            "modes": tuple(self.modes.data),
+            "language": self.language.data,
+            "wanted_from": self.wanted_from.data,
+            "times_that_suit": self.times_that_suit.data or "",
+            "preferred_supervisor_id": self.preferred_supervisor.data or None,
+            "continue_previous": self.continue_previous.data,
+            "answers": self.answers(),
+        }
+
+
+class GroupRequestForm(RequestForm):
+    group_name = StringField(
+        _l("Name of the group"),
+        description=_l("For example: Kivimaa school special needs team."),
+        validators=[DataRequired(), Length(max=200)],
+    )
+    members = TextAreaField(
+        _l("Colleagues' e-mail addresses"),
+        description=_l("One address per line. You are included as the organiser."),
+        validators=[DataRequired(), Length(max=5000)],
+    )
+
+    def as_input(self) -> GroupRequestInput:
+        emails = tuple(line.strip() for line in self.members.data.replace(",", "\n").splitlines())
+        return GroupRequestInput(
+            **self._common(), group_name=self.group_name.data, member_emails=emails
+        )
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])

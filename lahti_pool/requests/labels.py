@@ -1,0 +1,50 @@
+"""Translated labels for request states and kinds, used by templates."""
+
+from flask_babel import lazy_gettext as _l
+
+from lahti_pool.requests.models import MemberStatus, RequestKind
+from lahti_pool.requests.rules import RequestStatus
+
+STATUS_LABELS = {
+    RequestStatus.SUBMITTED: _l("Submitted"),
+    RequestStatus.MATCHED: _l("Supervisor proposed"),
+    RequestStatus.ACCEPTED: _l("Accepted"),
+    RequestStatus.WAITLISTED: _l("On the waiting list"),
+    RequestStatus.GROUP_OFFERED: _l("Group supervision offered"),
+    RequestStatus.WITHDRAWN: _l("Withdrawn"),
+    RequestStatus.DECLINED: _l("Declined"),
+}
+
+NEXT_STEPS = {
+    RequestStatus.SUBMITTED: _l(
+        "The pool administrator assigns a supervisor from the pool. You will be notified here."
+    ),
+    RequestStatus.MATCHED: _l(
+        "A supervisor has been proposed; the administrator confirms the assignment soon."
+    ),
+    RequestStatus.ACCEPTED: _l("Your supervisor will contact you to agree on the first session."),
+    RequestStatus.WAITLISTED: _l(
+        "All suitable supervisors are fully booked. You keep your place in the queue."
+    ),
+    RequestStatus.GROUP_OFFERED: _l(
+        "Individual supervision is full; you have been offered a place in a group instead."
+    ),
+    RequestStatus.WITHDRAWN: _l("You withdrew this request. Its sessions are free again."),
+    RequestStatus.DECLINED: _l("The request was declined. Its sessions are free again."),
+}
+
+KIND_LABELS = {
+    RequestKind.INDIVIDUAL: _l("Individual supervision"),
+    RequestKind.GROUP: _l("Group supervision"),
+    RequestKind.ON_DUTY: _l("On-duty session"),
+}
+
+MEMBER_LABELS = {
+    MemberStatus.ORGANISER: _l("Organiser"),
+    MemberStatus.INVITED: _l("Taking part"),
+    MemberStatus.DECLINED: _l("Declined"),
+}
+
+
+def status_label(status) -> str:
+    return str(STATUS_LABELS[RequestStatus(status)])

@@ -1,0 +1,299 @@
+"""Use cases of the staff side: submit, withdraw, decline a group invitation.
+
+Services take the acting user, change models, flush, and never commit: the view
+commits once, or rolls back on a DomainError so that nothing is half-saved.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from lahti_pool.accounts.models import Role, User
+from lahti_pool.core import audit
+from lahti_pool.core.errors import N_, DomainError, NotPermitted, QuotaExceeded
+from lahti_pool.core.models import utcnow
+from lahti_pool.core.notifications import NotificationKind, notify
+from lahti_pool.extensions import db
+from lahti_pool.requests import rules
+from lahti_pool.requests.models import (
+    MemberStatus,
+    PreQuestion,
+    PreQuestionAnswer,
+    RequestEvent,
+    RequestKind,
+    RequestMember,
+    SchoolYear,
+    SupervisionRequest,
+)
+from lahti_pool.requests.quota import account_for, change_quota
+from lahti_pool.requests.rules import QuotaOp, RequestStatus
+from lahti_pool.supervisors.models import Supervisor
+
+
+@dataclass(frozen=True)
+class RequestInput:
+    school_year_id: int
+    sessions: int
+    modes: tuple[str, ...]
+    language: str
+    wanted_from: date
+    times_that_suit: str = ""
+    preferred_supervisor_id: int | None = None
+    continue_previous: bool = False
+    #: answers to the pre-questions, by position (1–3)
+    answers: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GroupRequestInput(RequestInput):
+    group_name: str = ""
+    member_emails: tuple[str, ...] = ()
+
+
+def open_school_years(today: date) -> list[SchoolYear]:
+    """School years a request may be made for: the current one and any later one."""
+    from lahti_pool.requests.quota import school_year_for
+
+    current = school_year_for(today)
+    return list(
+        db.session.scalars(
+            select(SchoolYear)
+            .where(SchoolYear.starts_on >= current.starts_on)
+            .order_by(SchoolYear.starts_on)
+        )
+    )
+
+
+def _check_common(actor: User, data: RequestInput, today: date) -> SchoolYear:
+    if not actor.has_role(Role.STAFF):
+        raise NotPermitted(N_("Only staff members can request supervision."))
+    year = db.session.get(SchoolYear, data.school_year_id)
+    if year is None or year not in open_school_years(today):
+        raise DomainError(N_("Choose the current or a coming school year."), field="school_year")
+    if data.wanted_from < today:
+        raise DomainError(N_("Choose today or a later date."), field="wanted_from")
+    rules.check_date_in_year(data.wanted_from, year.starts_on, year.ends_on, "wanted_from")
+    if data.preferred_supervisor_id is not None:
+        supervisor = db.session.get(Supervisor, data.preferred_supervisor_id)
+        if supervisor is None or not supervisor.active:
+            raise DomainError(
+                N_("Choose a supervisor from the list."), field="preferred_supervisor"
+            )
+    return year
+
+
+def _add_answers(sup_request: SupervisionRequest, answers: dict[int, str], locale: str) -> None:
+    questions = {q.position: q for q in db.session.scalars(select(PreQuestion))}
+    for position, answer in sorted(answers.items()):
+        if position in questions and answer.strip():
+            sup_request.answers.append(
+                PreQuestionAnswer(
+                    position=position,
+                    question=questions[position].text(locale),
+                    answer=answer.strip(),
+                )
+            )
+
+
+def _record(sup_request, actor, new_status, reason="", old_status=None):
+    sup_request.events.append(
+        RequestEvent(actor_id=actor.id, from_status=old_status, to_status=new_status, reason=reason)
+    )
+
+
+def submit_individual_request(
+    actor: User, data: RequestInput, today: date, locale: str = "fi"
+) -> SupervisionRequest:
+    """Submit an individual request; holds the sessions from the actor's quota."""
+    year = _check_common(actor, data, today)
+    account = account_for(actor.id, year)
+    rules.check_sessions_requested(data.sessions, account.state().available)
+    change_quota(account, QuotaOp.HOLD, data.sessions)
+    sup_request = SupervisionRequest(
+        kind=RequestKind.INDIVIDUAL,
+        requester_id=actor.id,
+        school_year_id=year.id,
+        sessions_requested=data.sessions,
+        modes=list(data.modes),
+        language=data.language,
+        preferred_supervisor_id=data.preferred_supervisor_id,
+        continue_previous=data.continue_previous,
+        times_that_suit=data.times_that_suit.strip(),
+        wanted_from=data.wanted_from,
+    )
+    _add_answers(sup_request, data.answers, locale)
+    _record(sup_request, actor, RequestStatus.SUBMITTED)
+    db.session.add(sup_request)
+    db.session.flush()
+    audit.record(actor, "request.submitted", sup_request, kind="individual")
+    return sup_request
+
+
+def submit_group_request(
+    actor: User, data: GroupRequestInput, today: date, locale: str = "fi"
+) -> SupervisionRequest:
+    """Submit a group request; every member, the organiser included, holds the sessions."""
+    year = _check_common(actor, data, today)
+    emails = [e.strip().lower() for e in data.member_emails if e.strip()]
+    duplicates = sorted({e for e in emails if emails.count(e) > 1})
+    if duplicates:
+        raise DomainError(
+            N_("Each colleague only once, please: %(emails)s."),
+            field="members",
+            emails=", ".join(duplicates),
+        )
+    if actor.email in emails:
+        raise DomainError(
+            N_("You are in the group as its organiser; leave your own address out."),
+            field="members",
+        )
+    config = current_app.config
+    rules.check_group_size(
+        len(emails) + 1, config["GROUP_MIN_MEMBERS"], config["GROUP_MAX_MEMBERS"]
+    )
+    found = {
+        u.email: u
+        for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))
+    }
+    unknown = [e for e in emails if e not in found or not found[e].is_active]
+    if unknown:
+        raise DomainError(
+            N_("No colleague with this address: %(emails)s. Check the spelling."),
+            field="members",
+            emails=", ".join(unknown),
+        )
+    not_staff = [e for e in emails if not found[e].has_role(Role.STAFF)]
+    if not_staff:
+        raise DomainError(
+            N_("These people cannot take part in staff supervision: %(emails)s."),
+            field="members",
+            emails=", ".join(not_staff),
+        )
+    people = [actor] + [found[e] for e in emails]
+    accounts = {p.id: account_for(p.id, year) for p in people}
+    short = [p for p in people if accounts[p.id].state().available < data.sessions]
+    if short:
+        raise QuotaExceeded(
+            N_(
+                "Not enough sessions left this school year for: %(names)s. "
+                "Ask for fewer sessions or leave them out of the group."
+            ),
+            field="members",
+            names=", ".join(p.name for p in short),
+        )
+    if data.sessions < 1:
+        rules.check_sessions_requested(data.sessions, 0)
+    # Lock quota rows in a fixed order so that concurrent groups cannot deadlock.
+    for person in sorted(people, key=lambda p: p.id):
+        try:
+            change_quota(accounts[person.id], QuotaOp.HOLD, data.sessions)
+        except QuotaExceeded as exc:  # a concurrent request took the last sessions
+            raise QuotaExceeded(
+                N_(
+                    "Not enough sessions left this school year for: %(names)s. "
+                    "Ask for fewer sessions or leave them out of the group."
+                ),
+                field="members",
+                names=person.name,
+            ) from exc
+    sup_request = SupervisionRequest(
+        kind=RequestKind.GROUP,
+        requester_id=actor.id,
+        school_year_id=year.id,
+        sessions_requested=data.sessions,
+        modes=list(data.modes),
+        language=data.language,
+        preferred_supervisor_id=data.preferred_supervisor_id,
+        continue_previous=data.continue_previous,
+        times_that_suit=data.times_that_suit.strip(),
+        wanted_from=data.wanted_from,
+        group_name=data.group_name.strip(),
+    )
+    sup_request.members.append(RequestMember(user_id=actor.id, status=MemberStatus.ORGANISER))
+    for person in people[1:]:
+        sup_request.members.append(RequestMember(user_id=person.id, status=MemberStatus.INVITED))
+    _add_answers(sup_request, data.answers, locale)
+    _record(sup_request, actor, RequestStatus.SUBMITTED)
+    db.session.add(sup_request)
+    db.session.flush()
+    link = url_for("requests.detail", request_id=sup_request.id)
+    for person in people[1:]:
+        notify(
+            person.id,
+            NotificationKind.GROUP_INVITATION,
+            link=link,
+            organiser=actor.name,
+            group=sup_request.group_name,
+            sessions=data.sessions,
+        )
+    audit.record(actor, "request.submitted", sup_request, kind="group", members=len(people))
+    return sup_request
+
+
+def _release_all(sup_request: SupervisionRequest) -> None:
+    year = sup_request.school_year
+    if sup_request.kind == RequestKind.GROUP:
+        holders = [m.user_id for m in sup_request.participating_members]
+    else:
+        holders = [sup_request.requester_id]
+    for user_id in sorted(holders):
+        change_quota(account_for(user_id, year), QuotaOp.RELEASE, sup_request.sessions_requested)
+
+
+def change_status(
+    actor: User, sup_request: SupervisionRequest, new_status: RequestStatus, reason: str = ""
+) -> None:
+    """Move the request to ``new_status``, recording who, when and why."""
+    old = sup_request.status
+    rules.check_transition(old, new_status)
+    if new_status in (RequestStatus.WITHDRAWN, RequestStatus.DECLINED):
+        _release_all(sup_request)
+    sup_request.status = new_status
+    _record(sup_request, actor, new_status, reason.strip(), old_status=old)
+    notify_ids = {m.user_id for m in sup_request.participating_members} | {sup_request.requester_id}
+    notify_ids.discard(actor.id)
+    for user_id in sorted(notify_ids):
+        notify(
+            user_id,
+            NotificationKind.REQUEST_STATUS,
+            link=url_for("requests.detail", request_id=sup_request.id),
+            status=new_status.value,
+        )
+    audit.record(actor, "request.status_changed", sup_request, old=old.value, new=new_status.value)
+    db.session.flush()
+
+
+def withdraw_request(actor: User, sup_request: SupervisionRequest, reason: str = "") -> None:
+    """The requester takes back an open request; all held sessions are released."""
+    if not sup_request.can_withdraw(actor):
+        if actor.id != sup_request.requester_id:
+            raise NotPermitted(N_("Only the person who made the request can withdraw it."))
+        raise DomainError(N_("This request can no longer be withdrawn."))
+    change_status(actor, sup_request, RequestStatus.WITHDRAWN, reason)
+
+
+def decline_group_membership(
+    actor: User, sup_request: SupervisionRequest, reason: str = ""
+) -> None:
+    """A named member says no to a group; their held sessions are released."""
+    if not sup_request.can_decline_membership(actor):
+        raise DomainError(N_("You have no open invitation to this group."))
+    row = sup_request.member_row(actor)
+    change_quota(
+        account_for(actor.id, sup_request.school_year),
+        QuotaOp.RELEASE,
+        sup_request.sessions_requested,
+    )
+    row.status = MemberStatus.DECLINED
+    row.responded_at = utcnow()
+    notify(
+        sup_request.requester_id,
+        NotificationKind.GROUP_MEMBER_DECLINED,
+        link=url_for("requests.detail", request_id=sup_request.id),
+        member=actor.name,
+        group=sup_request.group_name,
+    )
+    audit.record(actor, "request.member_declined", sup_request)
+    db.session.flush()

@@ -1,0 +1,178 @@
+"""The staff side of requests, and the administrator's overview of them."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
+
+from lahti_pool.accounts.models import Role
+from lahti_pool.core.errors import DomainError
+from lahti_pool.core.permissions import roles_required
+from lahti_pool.core.views import show_domain_error
+from lahti_pool.extensions import db
+from lahti_pool.requests import services
+from lahti_pool.requests.forms import GroupRequestForm, ReasonForm, RequestForm
+from lahti_pool.requests.models import (
+    PreQuestion,
+    RequestMember,
+    SupervisionRequest,
+)
+from lahti_pool.requests.quota import account_for, school_year_for
+from lahti_pool.requests.rules import RequestStatus
+from lahti_pool.supervisors.models import Supervisor
+
+bp = Blueprint("requests", __name__)
+
+
+def today() -> date:
+    return date.today()
+
+
+def get_request(request_id: int) -> SupervisionRequest:
+    """The request if the current user may see it.
+
+    :raises 404: no such request
+    :raises 403: the user is neither its requester, a member, nor the administrator
+    """
+    sup_request = db.get_or_404(SupervisionRequest, request_id)
+    if not sup_request.can_view(current_user):
+        abort(403)
+    return sup_request
+
+
+def _prepare(form: RequestForm) -> list[PreQuestion]:
+    """Fill the choices that come from the database, and the pre-question labels."""
+    years = services.open_school_years(today())
+    form.school_year.choices = [SelectChoice(y.id, y.label) for y in years]
+    if request.method == "GET":
+        form.school_year.data = years[0].id
+        form.wanted_from.data = today()
+    supervisors = db.session.scalars(
+        select(Supervisor).where(Supervisor.active).options(selectinload(Supervisor.user))
+    ).all()
+    form.preferred_supervisor.choices = [SelectChoice(0, _("No preference"))] + [
+        SelectChoice(s.id, s.name) for s in sorted(supervisors, key=lambda s: s.name)
+    ]
+    locale = str(get_locale())
+    questions = list(db.session.scalars(select(PreQuestion).order_by(PreQuestion.position)))
+    for q in questions:
+        getattr(form, f"answer_{q.position}").label.text = q.text(locale)
+    return questions
+
+
+def _submit(form: RequestForm, submit, template: str):
+    questions = _prepare(form)
+    if form.validate_on_submit():
+        try:
+            sup_request = submit(current_user, form.as_input(), today(), str(get_locale()))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your request has been sent."), "success")
+            return redirect(url_for("requests.detail", request_id=sup_request.id))
+    year = school_year_for(today())
+    quota = account_for(current_user.id, year).state()
+    db.session.commit()
+    return render_template(template, form=form, questions=questions, quota=quota)
+
+
+@bp.get("/dashboard")
+@roles_required(Role.STAFF)
+def dashboard():
+    year = school_year_for(today())
+    quota = account_for(current_user.id, year).state()
+    db.session.commit()
+    mine = db.session.scalars(
+        select(SupervisionRequest)
+        .where(
+            or_(
+                SupervisionRequest.requester_id == current_user.id,
+                SupervisionRequest.id.in_(
+                    select(RequestMember.request_id).where(RequestMember.user_id == current_user.id)
+                ),
+            )
+        )
+        .options(selectinload(SupervisionRequest.members))
+        .order_by(SupervisionRequest.created_at.desc())
+        .limit(20)
+    ).all()
+    invitations = [r for r in mine if r.can_decline_membership(current_user)]
+    return render_template(
+        "requests/dashboard.html", year=year, quota=quota, requests=mine, invitations=invitations
+    )
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@roles_required(Role.STAFF)
+def new_individual():
+    return _submit(RequestForm(), services.submit_individual_request, "requests/request_new.html")
+
+
+@bp.route("/requests/new/group", methods=["GET", "POST"])
+@roles_required(Role.STAFF)
+def new_group():
+    return _submit(
+        GroupRequestForm(), services.submit_group_request, "requests/request_new_group.html"
+    )
+
+
+@bp.get("/requests/<int:request_id>")
+@login_required
+def detail(request_id: int):
+    sup_request = get_request(request_id)
+    return render_template("requests/request_detail.html", r=sup_request, form=ReasonForm())
+
+
+@bp.post("/requests/<int:request_id>/withdraw")
+@login_required
+def withdraw(request_id: int):
+    sup_request = get_request(request_id)
+    form = ReasonForm()
+    if form.validate():
+        try:
+            services.withdraw_request(current_user, sup_request, form.reason.data or "")
+        except DomainError as error:
+            show_domain_error(None, error)
+        else:
+            db.session.commit()
+            flash(_("Your request is withdrawn and its sessions are free again."), "success")
+    return redirect(url_for("requests.detail", request_id=request_id))
+
+
+@bp.post("/requests/<int:request_id>/decline")
+@login_required
+def decline(request_id: int):
+    sup_request = get_request(request_id)
+    try:
+        services.decline_group_membership(current_user, sup_request)
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        flash(_("You have declined the group invitation."), "success")
+    return redirect(url_for("requests.dashboard"))
+
+
+@bp.get("/admin/requests")
+@roles_required(Role.ADMIN)
+def admin_overview():
+    status = request.args.get("status", "")
+    query = (
+        select(SupervisionRequest)
+        .options(
+            selectinload(SupervisionRequest.requester), selectinload(SupervisionRequest.members)
+        )
+        .order_by(SupervisionRequest.created_at)
+    )
+    if status in {s.value for s in RequestStatus}:
+        query = query.where(SupervisionRequest.status == status)
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template(
+        "requests/admin_overview.html", page=page, status=status, statuses=list(RequestStatus)
+    )

@@ -1,0 +1,130 @@
+"""Web wiring: blueprints, locale, login loading, error pages, template helpers."""
+
+import logging
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from lahti_pool.extensions import db, login_manager
+
+log = logging.getLogger(__name__)
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+@login_manager.user_loader
+def load_user(user_key: str):
+    """Load a user from the session; an old session version or inactive account logs out."""
+    from lahti_pool.accounts.models import User
+
+    try:
+        user_id, version = (int(part) for part in user_key.split(":", 1))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or user.session_version != version:
+        return None
+    return user
+
+
+def _unread_notifications() -> int:
+    from lahti_pool.core.notifications import Notification
+
+    if not current_user.is_authenticated:
+        return 0
+    if "unread" not in g:
+        try:
+            g.unread = db.session.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            )
+        except SQLAlchemyError:  # the error page must render even when the database fails
+            db.session.rollback()
+            g.unread = 0
+    return g.unread
+
+
+def init_app(app: Flask) -> None:
+    from lahti_pool.accounts.views import bp as accounts_bp
+    from lahti_pool.accounts.views_admin import bp as users_bp
+    from lahti_pool.requests.views import bp as requests_bp
+
+    for bp in (accounts_bp, users_bp, requests_bp):
+        app.register_blueprint(bp)
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from lahti_pool.accounts.forms import ROLE_LABELS
+    from lahti_pool.core.notifications import notification_text
+    from lahti_pool.requests import labels
+    from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["mode_label"] = lambda m: str(MODE_LABELS.get(m, m))
+    app.jinja_env.filters["role_label"] = lambda r: str(ROLE_LABELS.get(r, r))
+    app.jinja_env.filters["language_label"] = lambda c: str(LANGUAGE_LABELS.get(c, c))
+    app.jinja_env.globals.update(
+        notification_text=notification_text,
+        status_label=labels.status_label,
+        labels=labels,
+    )
+
+    @app.context_processor
+    def template_helpers():
+        return {
+            "current_locale": str(get_locale()),
+            "format_date": format_date,
+            "format_datetime": format_datetime,
+            "format_decimal": format_decimal,
+            "unread_notifications": _unread_notifications,
+        }
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        )
+        if current_user and current_user.is_authenticated:
+            # Pages behind login may show personal data: never keep them in a cache.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    def error_page(status: int, message: str | None = None):
+        return render_template(f"errors/{status}.html", message=message), status
+
+    app.register_error_handler(403, lambda e: error_page(403))
+    app.register_error_handler(404, lambda e: error_page(404))
+    app.register_error_handler(405, lambda e: error_page(405))
+    app.register_error_handler(413, lambda e: error_page(413))
+    app.register_error_handler(CSRFError, lambda e: error_page(400, "csrf"))
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        db.session.rollback()
+        return error_page(500)

@@ -1,0 +1,204 @@
+"""Test fixtures.
+
+The whole suite runs against SQLite by default and against a throwaway PostgreSQL
+cluster with ``pytest --db=postgresql``. The schema is built once per run by the
+migrations (never ``create_all``), and every table is emptied after each test.
+
+Test code holds its own app context and database session; each request of the
+test client runs in a fresh context of its own, as it would in production, so a
+test cannot pass because it shares ``g``, the login or the ORM identity map
+with the request.
+"""
+
+import contextvars
+from datetime import date, timedelta
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from lahti_pool import create_app
+from lahti_pool.accounts.models import Role, User
+from lahti_pool.accounts.passwords import hash_password
+from lahti_pool.config import TestConfig
+from lahti_pool.extensions import db
+from lahti_pool.organisation.models import Division, Unit
+from lahti_pool.requests.models import SchoolYear
+from lahti_pool.requests.rules import school_year_bounds
+from lahti_pool.supervisors.models import Supervisor
+
+PASSWORD = "correct horse battery staple"
+KEEP_TABLES = {"alembic_version", "pre_questions"}  # seeded by migrations
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="database to run the suite against",
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(request, tmp_path_factory):
+    if request.config.getoption("--db") == "postgresql":
+        from _pg import postgres_cluster
+
+        with postgres_cluster() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    app = create_app(Config)
+    with app.app_context():
+        flask_migrate.upgrade()
+    return app
+
+
+def _empty_all_tables() -> None:
+    tables = [t for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        with db.engine.begin() as conn:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for the test body; the database is emptied afterwards."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_all_tables()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run outside the test's app context."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if db.session.registry.has():
+            db.session.expire_all()  # the request committed; read fresh values
+        return response
+
+    def login(self, user: User) -> None:
+        with self.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+
+
+@pytest.fixture
+def client(ctx):
+    ctx.test_client_class = IsolatedClient
+    return ctx.test_client()
+
+
+@pytest.fixture(scope="session")
+def password_hash():
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def today():
+    return date.today()
+
+
+@pytest.fixture
+def school_year(ctx, today):
+    starts_on, ends_on = school_year_bounds(today)
+    year = SchoolYear(starts_on=starts_on, ends_on=ends_on, quota=10)
+    db.session.add(year)
+    db.session.commit()
+    return year
+
+
+@pytest.fixture
+def next_school_year(ctx, school_year):
+    year = SchoolYear(
+        starts_on=school_year.ends_on + timedelta(days=1),
+        ends_on=date(school_year.ends_on.year + 1, 7, 31),
+        quota=10,
+    )
+    db.session.add(year)
+    db.session.commit()
+    return year
+
+
+@pytest.fixture
+def division(ctx):
+    div = Division(code="PERUS", name_fi="Perusopetus", name_en="Basic education")
+    db.session.add(div)
+    db.session.commit()
+    return div
+
+
+@pytest.fixture
+def unit(division):
+    u = Unit(code="KIV", name="Kivimaan koulu", division=division, area="Keskusta")
+    db.session.add(u)
+    db.session.commit()
+    return u
+
+
+@pytest.fixture
+def make_user(ctx, unit, password_hash):
+    """Create users: ``make_user(roles={Role.ADMIN}, name=...)``; staff by default."""
+    counter = iter(range(1, 100_000))
+
+    def factory(**kwargs) -> User:
+        n = next(counter)
+        roles = kwargs.pop("roles", {Role.STAFF})
+        kwargs.setdefault("email", f"user{n}@lahti.test")
+        kwargs.setdefault("name", f"Test User {n}")
+        kwargs.setdefault("unit_id", unit.id)
+        kwargs.setdefault("password_hash", password_hash)
+        kwargs.setdefault("job_title", "Opettaja")
+        kwargs.setdefault("session_version", 1)
+        user = User(**kwargs)
+        user.set_roles(set(roles))
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user(name="Sanna Staff", email="sanna@lahti.test")
+
+
+@pytest.fixture
+def other_staff(make_user):
+    return make_user(name="Olli Other", email="olli@lahti.test")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(name="Aino Admin", email="aino@lahti.test", roles={Role.ADMIN})
+
+
+@pytest.fixture
+def reports_user(make_user):
+    return make_user(name="Reija Reports", email="reija@lahti.test", roles={Role.REPORTS})
+
+
+@pytest.fixture
+def supervisor(make_user):
+    user = make_user(name="Seppo Supervisor", email="seppo@lahti.test", roles={Role.SUPERVISOR})
+    sup = Supervisor(user_id=user.id, languages=["fi", "en"], modes=["on_site", "video"])
+    db.session.add(sup)
+    db.session.commit()
+    return sup
