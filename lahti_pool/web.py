@@ -76,7 +76,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     from lahti_pool.accounts.forms import ROLE_LABELS
-    from lahti_pool.core.notifications import notification_text
+    from lahti_pool.core.notifications import notification_link, notification_text
     from lahti_pool.requests import labels
     from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS
 
@@ -86,6 +86,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["language_label"] = lambda c: str(LANGUAGE_LABELS.get(c, c))
     app.jinja_env.globals.update(
         notification_text=notification_text,
+        notification_link=notification_link,
         status_label=labels.status_label,
         labels=labels,
     )

@@ -60,7 +60,9 @@ def app(database_url):
     app = create_app(Config)
     with app.app_context():
         flask_migrate.upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before the cluster stops
 
 
 def _empty_all_tables() -> None:
@@ -88,6 +90,7 @@ class IsolatedClient(FlaskClient):
     """A test client whose requests run outside the test's app context."""
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # read and close file responses at once
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if db.session.registry.has():
             db.session.expire_all()  # the request committed; read fresh values

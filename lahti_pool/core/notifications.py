@@ -16,6 +16,12 @@ class NotificationKind(enum.StrEnum):
     REQUEST_STATUS = "request_status"
 
 
+#: model class name -> subject type stored on the notification
+SUBJECT_TYPES = {"SupervisionRequest": "request"}
+#: subject type -> (endpoint, name of the id argument)
+SUBJECT_PAGES = {"request": ("requests.detail", "request_id")}
+
+
 class Notification(db.Model):
     __tablename__ = "notifications"
 
@@ -24,16 +30,34 @@ class Notification(db.Model):
     kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, 40))
     #: parameters for the message (names, numbers); never confidential content
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    #: the page the notification leads to
-    link: Mapped[str] = mapped_column(String(200), default="")
+    #: what the notification is about, e.g. ("request", 42); its page is the link
+    subject_type: Mapped[str] = mapped_column(String(40), default="")
+    subject_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-def notify(user_id: int, kind: NotificationKind, link: str = "", **params) -> Notification:
-    note = Notification(user_id=user_id, kind=kind, link=link, params=params)
+def notify(user_id: int, kind: NotificationKind, subject=None, **params) -> Notification:
+    """Queue an in-app notification about ``subject`` (a model instance) in this transaction."""
+    note = Notification(
+        user_id=user_id,
+        kind=kind,
+        subject_type=SUBJECT_TYPES.get(type(subject).__name__, "") if subject else "",
+        subject_id=getattr(subject, "id", None),
+        params=params,
+    )
     db.session.add(note)
     return note
+
+
+def notification_link(note: Notification) -> str:
+    """The page the notification leads to, or "" (needs a request context)."""
+    from flask import url_for
+
+    if note.subject_type not in SUBJECT_PAGES or note.subject_id is None:
+        return ""
+    endpoint, arg = SUBJECT_PAGES[note.subject_type]
+    return url_for(endpoint, **{arg: note.subject_id})
 
 
 def notification_text(note: Notification) -> str:

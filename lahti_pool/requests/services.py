@@ -7,7 +7,7 @@ commits once, or rolls back on a DomainError so that nothing is half-saved.
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 
 from lahti_pool.accounts.models import Role, User
@@ -218,12 +218,11 @@ def submit_group_request(
     _record(sup_request, actor, RequestStatus.SUBMITTED)
     db.session.add(sup_request)
     db.session.flush()
-    link = url_for("requests.detail", request_id=sup_request.id)
     for person in people[1:]:
         notify(
             person.id,
             NotificationKind.GROUP_INVITATION,
-            link=link,
+            sup_request,
             organiser=actor.name,
             group=sup_request.group_name,
             sessions=data.sessions,
@@ -258,7 +257,7 @@ def change_status(
         notify(
             user_id,
             NotificationKind.REQUEST_STATUS,
-            link=url_for("requests.detail", request_id=sup_request.id),
+            sup_request,
             status=new_status.value,
         )
     audit.record(actor, "request.status_changed", sup_request, old=old.value, new=new_status.value)
@@ -291,7 +290,7 @@ def decline_group_membership(
     notify(
         sup_request.requester_id,
         NotificationKind.GROUP_MEMBER_DECLINED,
-        link=url_for("requests.detail", request_id=sup_request.id),
+        sup_request,
         member=actor.name,
         group=sup_request.group_name,
     )

@@ -1,7 +1,7 @@
 """default pre-questions
 
-Revision ID: 82f88285424e
-Revises: 73527789af9e
+Revision ID: 0002
+Revises: 0001
 Create Date: 2026-11-23 12:19:51.881911
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '82f88285424e'
-down_revision = '73527789af9e'
+revision = '0002'
+down_revision = '0001'
 branch_labels = None
 depends_on = None
 

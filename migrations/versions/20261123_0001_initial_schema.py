@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 73527789af9e
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:19:42.764948
+Create Date: 2026-11-23 12:22:42.328701
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '73527789af9e'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -96,7 +96,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('group_invitation', 'group_member_declined', 'request_status', name='notificationkind', native_enum=False, length=40), nullable=False),
     sa.Column('params', sa.JSON(), nullable=False),
-    sa.Column('link', sa.String(length=200), nullable=False),
+    sa.Column('subject_type', sa.String(length=40), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),

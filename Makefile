@@ -1,0 +1,44 @@
+# Lahti Pool: `make run` serves the demo on SQLite; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test install system-deps lint translations extract-messages clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d lahti_pool/translations --statistics 2>&1 | tail -n 2
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask pool demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+lint: install
+	$(BIN)/ruff check lahti_pool tests benchmarks wsgi.py
+	$(BIN)/ruff format --check lahti_pool tests benchmarks wsgi.py
+
+test: system-deps install lint
+	$(BIN)/python -m pytest --db=sqlite
+	$(BIN)/python -m pytest --db=postgresql
+
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o lahti_pool/translations/messages.pot .
+	$(BIN)/pybabel update -i lahti_pool/translations/messages.pot -d lahti_pool/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance *.egg-info

@@ -1,0 +1,63 @@
+"""Two tabs, two workers: the quota holds under concurrent requests.
+
+Runs against the suite's database: a file SQLite database by default, the
+throwaway PostgreSQL cluster with ``--db=postgresql``.
+"""
+
+import threading
+
+from sqlalchemy import func, select
+
+from lahti_pool.core.errors import QuotaExceeded
+from lahti_pool.extensions import db
+from lahti_pool.requests.models import QuotaAccount, SupervisionRequest
+from lahti_pool.requests.services import RequestInput, submit_individual_request
+
+THREADS = 8
+
+
+def test_concurrent_requests_never_exceed_the_quota(app, staff, school_year, today):
+    data = RequestInput(
+        school_year_id=school_year.id,
+        sessions=7,
+        modes=("video",),
+        language="fi",
+        wanted_from=today,
+    )
+    submit_individual_request(staff, data, today)
+    db.session.commit()
+    staff_id, one = staff.id, RequestInput(**{**data.__dict__, "sessions": 1})
+    db.session.remove()
+
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[str] = []
+
+    def attempt():
+        with app.app_context():
+            user = db.session.get(type(staff), staff_id)
+            barrier.wait()
+            try:
+                submit_individual_request(user, one, today)
+                db.session.commit()
+                outcomes.append("ok")
+            except QuotaExceeded:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert sorted(outcomes) == ["ok"] * 3 + ["refused"] * (THREADS - 3)
+    account = db.session.scalar(select(QuotaAccount).where(QuotaAccount.user_id == staff_id))
+    assert account.pending == 10
+    held = db.session.scalar(
+        select(func.sum(SupervisionRequest.sessions_requested)).where(
+            SupervisionRequest.requester_id == staff_id
+        )
+    )
+    assert held == 10
