@@ -76,5 +76,6 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     MAIL_SUPPRESS_SEND = True
+    BABEL_DEFAULT_LOCALE = "en"  # tests that check Finnish ask for it
     WTF_CSRF_ENABLED = False  # the CSRF tests turn it back on
     SERVER_NAME = None

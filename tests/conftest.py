@@ -17,6 +17,7 @@ import flask_migrate
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from tests_support import PASSWORD
 
 from lahti_pool import create_app
 from lahti_pool.accounts.models import Role, User
@@ -28,7 +29,6 @@ from lahti_pool.requests.models import SchoolYear
 from lahti_pool.requests.rules import school_year_bounds
 from lahti_pool.supervisors.models import Supervisor
 
-PASSWORD = "correct horse battery staple"
 KEEP_TABLES = {"alembic_version", "pre_questions"}  # seeded by migrations
 
 
@@ -163,7 +163,7 @@ def make_user(ctx, unit, password_hash):
     def factory(**kwargs) -> User:
         n = next(counter)
         roles = kwargs.pop("roles", {Role.STAFF})
-        kwargs.setdefault("email", f"user{n}@lahti.test")
+        kwargs.setdefault("email", f"user{n}@lahti.fi")
         kwargs.setdefault("name", f"Test User {n}")
         kwargs.setdefault("unit_id", unit.id)
         kwargs.setdefault("password_hash", password_hash)
@@ -180,27 +180,27 @@ def make_user(ctx, unit, password_hash):
 
 @pytest.fixture
 def staff(make_user):
-    return make_user(name="Sanna Staff", email="sanna@lahti.test")
+    return make_user(name="Sanna Staff", email="sanna@lahti.fi")
 
 
 @pytest.fixture
 def other_staff(make_user):
-    return make_user(name="Olli Other", email="olli@lahti.test")
+    return make_user(name="Olli Other", email="olli@lahti.fi")
 
 
 @pytest.fixture
 def admin(make_user):
-    return make_user(name="Aino Admin", email="aino@lahti.test", roles={Role.ADMIN})
+    return make_user(name="Aino Admin", email="aino@lahti.fi", roles={Role.ADMIN})
 
 
 @pytest.fixture
 def reports_user(make_user):
-    return make_user(name="Reija Reports", email="reija@lahti.test", roles={Role.REPORTS})
+    return make_user(name="Reija Reports", email="reija@lahti.fi", roles={Role.REPORTS})
 
 
 @pytest.fixture
 def supervisor(make_user):
-    user = make_user(name="Seppo Supervisor", email="seppo@lahti.test", roles={Role.SUPERVISOR})
+    user = make_user(name="Seppo Supervisor", email="seppo@lahti.fi", roles={Role.SUPERVISOR})
     sup = Supervisor(user_id=user.id, languages=["fi", "en"], modes=["on_site", "video"])
     db.session.add(sup)
     db.session.commit()

@@ -1,0 +1,3 @@
+"""Constants shared by tests and conftest."""
+
+PASSWORD = "correct horse battery staple"
