@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import flask_migrate
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from tests_support import PASSWORD
@@ -92,7 +93,7 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         kwargs.setdefault("buffered", True)  # read and close file responses at once
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        if db.session.registry.has():
+        if has_app_context() and db.session.registry.has():
             db.session.expire_all()  # the request committed; read fresh values
         return response
 

@@ -1,5 +1,6 @@
 """Submitting, withdrawing and declining requests through the pages."""
 
+import pytest
 from sqlalchemy import select
 
 from lahti_pool.extensions import db
@@ -7,9 +8,9 @@ from lahti_pool.requests.models import QuotaAccount, RequestKind, SupervisionReq
 from lahti_pool.requests.rules import RequestStatus
 
 
-def _form(school_year, today, **overrides):
+def _form(year, today, **overrides):
     data = {
-        "school_year": str(school_year.id),
+        "school_year": str(year.id),
         "sessions": "4",
         "modes": ["video", "on_site"],
         "language": "fi",
@@ -69,3 +70,106 @@ def test_withdraw_frees_the_held_sessions(client, staff, school_year, today):
     assert sup_request.events[-1].reason == "changed"
     assert sup_request.events[-1].actor_id == staff.id
     assert _account(staff, school_year).state().available == 10
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"sessions": "0"}, "Number must be between 1 and 50"),
+        ({"sessions": "abc"}, "Not a valid integer value"),
+        ({"sessions": "11"}, "Only 10 sessions are left"),
+        ({"modes": []}, "Choose at least one way to meet"),
+        ({"modes": ["teleport"]}, "not a valid choice"),
+        ({"school_year": "999999"}, "Not a valid choice"),
+        ({"wanted_from": "2001-01-01"}, "Choose today or a later date"),
+        ({"wanted_from": "not a date"}, "Not a valid date value"),
+        ({"preferred_supervisor": "424242"}, "Not a valid choice"),
+        ({"answer_1": "x" * 2001}, "Field cannot be longer than 2000 characters"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message_and_nothing_saved(
+    client, staff, school_year, today, overrides, message
+):
+    client.login(staff)
+    response = client.post("/requests/new", data=_form(school_year, today, **overrides))
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(SupervisionRequest)) is None
+    assert _account(staff, school_year).state().available == 10
+
+
+def test_date_after_the_school_year_is_refused(client, staff, school_year, today):
+    client.login(staff)
+    late = school_year.ends_on.replace(year=school_year.ends_on.year + 1)
+    response = client.post(
+        "/requests/new", data=_form(school_year, today, wanted_from=late.isoformat())
+    )
+    assert "(the school year)" in response.get_data(as_text=True)
+    assert db.session.scalar(select(SupervisionRequest)) is None
+
+
+def test_request_for_next_school_year_uses_that_years_quota(
+    client, staff, school_year, next_school_year, today
+):
+    client.login(staff)
+    response = client.post(
+        "/requests/new",
+        data=_form(
+            next_school_year,
+            today,
+            sessions="10",
+            wanted_from=next_school_year.starts_on.isoformat(),
+        ),
+    )
+    assert response.status_code == 302
+    assert _account(staff, next_school_year).state().available == 0
+    assert _account(staff, school_year) is None or (
+        _account(staff, school_year).state().available == 10
+    )
+
+
+def test_pre_question_answers_are_shown_to_the_author_but_never_to_the_admin(
+    client, app, staff, admin, school_year, today
+):
+    client.login(staff)
+    client.post("/requests/new", data=_form(school_year, today))
+    sup_request = db.session.scalar(select(SupervisionRequest))
+    assert "CANARY-ANSWER-1" in client.get(f"/requests/{sup_request.id}").get_data(as_text=True)
+    admin_client = app.test_client()
+    admin_client.login(admin)
+    for url in (f"/requests/{sup_request.id}", "/admin/requests", "/notifications"):
+        response = admin_client.get(url)
+        assert response.status_code == 200
+        assert "CANARY-ANSWER-1" not in response.get_data(as_text=True)
+
+
+def test_pre_question_answers_stay_out_of_the_audit_log(client, staff, school_year, today):
+    from lahti_pool.core.audit import AuditEvent
+
+    client.login(staff)
+    client.post("/requests/new", data=_form(school_year, today))
+    for event in db.session.scalars(select(AuditEvent)):
+        assert "CANARY" not in repr(event.details)
+
+
+def test_withdrawn_request_cannot_be_withdrawn_again(client, staff, school_year, today):
+    client.login(staff)
+    client.post("/requests/new", data=_form(school_year, today))
+    sup_request = db.session.scalar(select(SupervisionRequest))
+    client.post(f"/requests/{sup_request.id}/withdraw")
+    response = client.post(f"/requests/{sup_request.id}/withdraw", follow_redirects=True)
+    assert "can no longer be withdrawn" in response.get_data(as_text=True)
+    assert _account(staff, school_year).state().available == 10
+
+
+def test_staff_cannot_withdraw_someone_elses_request(
+    client, app, staff, other_staff, school_year, today
+):
+    client.login(staff)
+    client.post("/requests/new", data=_form(school_year, today))
+    sup_request = db.session.scalar(select(SupervisionRequest))
+    stranger = app.test_client()
+    stranger.login(other_staff)
+    assert stranger.post(f"/requests/{sup_request.id}/withdraw").status_code == 403
+    assert stranger.get(f"/requests/{sup_request.id}").status_code == 403
+    assert sup_request.status == RequestStatus.SUBMITTED
