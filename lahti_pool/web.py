@@ -65,9 +65,10 @@ def _unread_notifications() -> int:
 def init_app(app: Flask) -> None:
     from lahti_pool.accounts.views import bp as accounts_bp
     from lahti_pool.accounts.views_admin import bp as users_bp
+    from lahti_pool.requests.settings_views import bp as settings_bp
     from lahti_pool.requests.views import bp as requests_bp
 
-    for bp in (accounts_bp, users_bp, requests_bp):
+    for bp in (accounts_bp, users_bp, requests_bp, settings_bp):
         app.register_blueprint(bp)
 
     login_manager.login_view = "accounts.login"

@@ -68,6 +68,22 @@ EXPECTED = {
         row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
     ),
     "requests.admin_overview": ("GET", {}, ADMIN_ONLY),
+    "settings.index": ("GET", {}, ADMIN_ONLY),
+    "settings.year_quota": (
+        "POST",
+        "year",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
+    "settings.open_next_year": (
+        "POST",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
+    "settings.pre_questions": (
+        "POST",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
     "users.index": ("GET", {}, ADMIN_ONLY),
     "users.new": ("GET", {}, ADMIN_ONLY),
     "users.edit": ("GET", "user", ADMIN_ONLY),
@@ -128,6 +144,8 @@ def test_route_access(app, client, people, owned_request, endpoint, role):
     method, args, expected = EXPECTED[endpoint]
     if args == "request":
         args = {"request_id": owned_request.id}
+    elif args == "year":
+        args = {"year_id": owned_request.school_year_id}
     elif args == "user":
         args = {"user_id": people["staff_owner"].id}
     with app.test_request_context():

@@ -106,3 +106,33 @@ class GroupRequestForm(RequestForm):
 
 class ReasonForm(FlaskForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
+
+
+class QuotaForm(FlaskForm):
+    quota = IntegerField(
+        _l("Sessions per person"), validators=[InputRequired(), NumberRange(min=0, max=100)]
+    )
+
+
+def _question_fields(cls):
+    for i in (1, 2, 3):
+        label_fi = _l("Question %(n)s in Finnish", n=i)
+        label_en = _l("Question %(n)s in English", n=i)
+        setattr(
+            cls, f"text_fi_{i}", StringField(label_fi, validators=[DataRequired(), Length(max=500)])
+        )
+        setattr(
+            cls, f"text_en_{i}", StringField(label_en, validators=[DataRequired(), Length(max=500)])
+        )
+    return cls
+
+
+@_question_fields
+class PreQuestionsForm(FlaskForm):
+    """The three pre-questions in both languages."""
+
+    def texts(self) -> dict[int, tuple[str, str]]:
+        return {
+            i: (getattr(self, f"text_fi_{i}").data, getattr(self, f"text_en_{i}").data)
+            for i in (1, 2, 3)
+        }

@@ -5,10 +5,10 @@ commits once, or rolls back on a DomainError so that nothing is half-saved.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit
@@ -21,13 +21,14 @@ from lahti_pool.requests.models import (
     MemberStatus,
     PreQuestion,
     PreQuestionAnswer,
+    QuotaAccount,
     RequestEvent,
     RequestKind,
     RequestMember,
     SchoolYear,
     SupervisionRequest,
 )
-from lahti_pool.requests.quota import account_for, change_quota
+from lahti_pool.requests.quota import account_for, change_quota, school_year_for
 from lahti_pool.requests.rules import QuotaOp, RequestStatus
 from lahti_pool.supervisors.models import Supervisor
 
@@ -54,8 +55,6 @@ class GroupRequestInput(RequestInput):
 
 def open_school_years(today: date) -> list[SchoolYear]:
     """School years a request may be made for: the current one and any later one."""
-    from lahti_pool.requests.quota import school_year_for
-
     current = school_year_for(today)
     return list(
         db.session.scalars(
@@ -295,4 +294,69 @@ def decline_group_membership(
         group=sup_request.group_name,
     )
     audit.record(actor, "request.member_declined", sup_request)
+    db.session.flush()
+
+
+# --- Administrator settings: school-year quotas and the pre-questions -------------
+
+
+def set_year_quota(actor: User, year: SchoolYear, quota: int) -> None:
+    """Change the year's quota for everyone; refused if anyone already has more in use."""
+    if not 0 <= quota <= 100:
+        raise DomainError(N_("Give a quota between 0 and 100 sessions."), field="quota")
+    over = db.session.scalar(
+        select(func.count())
+        .select_from(QuotaAccount)
+        .where(
+            QuotaAccount.school_year_id == year.id,
+            QuotaAccount.pending + QuotaAccount.reserved + QuotaAccount.used > quota,
+        )
+    )
+    if over:
+        raise DomainError(
+            N_(
+                "%(n)s people already have more than %(quota)s sessions requested, planned "
+                "or used this year; choose a larger quota."
+            ),
+            field="quota",
+            n=over,
+            quota=quota,
+        )
+    old = year.quota
+    year.quota = quota
+    db.session.execute(
+        update(QuotaAccount)
+        .where(QuotaAccount.school_year_id == year.id)
+        .values(quota=quota)
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(actor, "school_year.quota_changed", year, old=old, new=quota)
+    db.session.flush()
+
+
+def open_next_school_year(actor: User, today: date) -> SchoolYear:
+    """Create the school year after the latest one, so staff can request for it."""
+    latest = db.session.scalar(select(SchoolYear).order_by(SchoolYear.starts_on.desc()))
+    if latest is None:
+        latest = school_year_for(today)
+    year = school_year_for(latest.ends_on + timedelta(days=1))
+    audit.record(actor, "school_year.opened", year)
+    db.session.flush()
+    return year
+
+
+def update_pre_questions(actor: User, texts: dict[int, tuple[str, str]]) -> None:
+    """Set the Finnish and English text of each pre-question (positions 1–3)."""
+    questions = {q.position: q for q in db.session.scalars(select(PreQuestion))}
+    for position, (text_fi, text_en) in texts.items():
+        if not text_fi.strip() or not text_en.strip():
+            raise DomainError(
+                N_("Write question %(n)s in both Finnish and English."),
+                field=f"text_fi_{position}",
+                n=position,
+            )
+        question = questions.get(position) or PreQuestion(position=position)
+        question.text_fi, question.text_en = text_fi.strip(), text_en.strip()
+        db.session.add(question)
+    audit.record(actor, "pre_questions.changed", None, positions=sorted(texts))
     db.session.flush()
