@@ -1,0 +1,87 @@
+"""Every user-facing string is translated into Finnish and English."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = ROOT / "lahti_pool" / "translations"
+
+
+def _extract(tmp_path) -> set[str]:
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "N_",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with pot.open("rb") as f:
+        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_catalogue_translates_every_string_in_the_code(tmp_path, lang):
+    with (CATALOGUES / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalogue = read_po(f)
+    translated = {}
+    for m in catalogue:
+        if not m.id or m.fuzzy:
+            continue
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        if all(strings):
+            translated[m.id if isinstance(m.id, str) else m.id[0]] = strings
+    missing = sorted(_extract(tmp_path) - set(translated))
+    assert not missing, f"{len(missing)} strings lack a {lang} translation, e.g. {missing[:5]}"
+    for msgid, strings in translated.items():
+        wanted = set(re.findall(r"%\((\w+)\)s", msgid))
+        for s in strings:
+            assert set(re.findall(r"%\((\w+)\)s", s)) == wanted, (lang, msgid, s)
+
+
+def test_pages_follow_the_browser_language(client):
+    fi = client.get("/login", headers={"Accept-Language": "fi-FI,fi;q=0.9"})
+    en = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="fi">' in fi.get_data(as_text=True)
+    assert "Kirjaudu sisään" in fi.get_data(as_text=True)
+    assert '<html lang="en">' in en.get_data(as_text=True)
+    assert "Log in" in en.get_data(as_text=True)
+
+
+def test_language_switch_overrides_the_browser_and_is_remembered(client, staff, school_year):
+    client.login(staff)
+    response = client.post("/language", data={"lang": "fi", "next": "/dashboard"})
+    assert response.headers["Location"] == "/dashboard"
+    page = client.get("/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="fi">' in page
+    from lahti_pool.extensions import db
+
+    db.session.refresh(staff)
+    assert staff.locale == "fi"
+
+
+def test_dates_are_formatted_for_the_locale(client, staff, school_year):
+    client.login(staff)
+    fi = client.get("/dashboard", headers={"Accept-Language": "fi"}).get_data(as_text=True)
+    en = client.get("/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    start = school_year.starts_on
+    assert f"{start.day}.{start.month}.{start.year}" in fi
+    assert f"Aug {start.day}, {start.year}" in en
