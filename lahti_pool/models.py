@@ -13,4 +13,10 @@ from lahti_pool.requests.models import (  # noqa: F401
     SchoolYear,
     SupervisionRequest,
 )
-from lahti_pool.supervisors.models import Supervisor  # noqa: F401
+from lahti_pool.matching.models import MatchingRun, ProposedAssignment  # noqa: F401
+from lahti_pool.sessions.models import SupervisionProcess  # noqa: F401
+from lahti_pool.supervisors.models import (  # noqa: F401
+    FrameworkAgreement,
+    Supervisor,
+    SupervisorLoad,
+)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:22:42.328701
+Create Date: 2026-11-23 12:29:46.758197
 
 """
 from alembic import op
@@ -25,6 +25,17 @@ def upgrade():
     sa.Column('name_en', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_divisions')),
     sa.UniqueConstraint('code', name=op.f('uq_divisions_code'))
+    )
+    op.create_table('framework_agreements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('procurement_ref', sa.String(length=100), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('allocation_rule', sa.Enum('ranking', 'balanced', 'client_choice', name='allocationrule', native_enum=False, length=20), nullable=False),
+    sa.Column('vat_percent', sa.Numeric(precision=5, scale=2), nullable=False),
+    sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_framework_agreements_ends_after_start')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_framework_agreements'))
     )
     op.create_table('pre_questions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -91,6 +102,19 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_events_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
 
+    op.create_table('matching_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('school_year_id', sa.Integer(), nullable=False),
+    sa.Column('policy', sa.Enum('ranking', 'balanced', 'client_choice', 'strict_ranking', name='policy', native_enum=False, length=20), nullable=False),
+    sa.Column('status', sa.Enum('proposed', 'closed', name='runstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('stats', sa.JSON(), nullable=False),
+    sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_matching_runs_created_by_id_users')),
+    sa.ForeignKeyConstraint(['school_year_id'], ['school_years.id'], name=op.f('fk_matching_runs_school_year_id_school_years')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_matching_runs'))
+    )
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -128,13 +152,33 @@ def upgrade():
     op.create_table('supervisors',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('contracted', 'internal', name='supervisorkind', native_enum=False, length=20), nullable=False),
+    sa.Column('agreement_id', sa.Integer(), nullable=True),
+    sa.Column('rank', sa.Integer(), nullable=True),
+    sa.Column('company_name', sa.String(length=200), nullable=False),
+    sa.Column('business_id', sa.String(length=20), nullable=False),
+    sa.Column('contract_starts_on', sa.Date(), nullable=True),
+    sa.Column('contract_ends_on', sa.Date(), nullable=True),
+    sa.Column('price_individual_cents', sa.Integer(), nullable=False),
+    sa.Column('price_group_cents', sa.Integer(), nullable=False),
+    sa.Column('capacity_sessions', sa.Integer(), nullable=False),
+    sa.Column('capacity_processes', sa.Integer(), nullable=False),
+    sa.Column('active_processes', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('languages', sa.JSON(), nullable=False),
     sa.Column('modes', sa.JSON(), nullable=False),
+    sa.Column('kinds', sa.JSON(), nullable=False),
+    sa.Column('areas', sa.JSON(), nullable=False),
+    sa.Column('qualifications', sa.String(length=500), nullable=False),
     sa.Column('bio', sa.Text(), nullable=False),
-    sa.Column('areas', sa.String(length=300), nullable=False),
+    sa.CheckConstraint('active_processes >= 0 AND active_processes <= capacity_processes', name=op.f('ck_supervisors_processes_within_capacity')),
+    sa.CheckConstraint('capacity_sessions >= 0 AND capacity_processes >= 0', name=op.f('ck_supervisors_capacity_nonneg')),
+    sa.CheckConstraint('contract_ends_on IS NULL OR contract_starts_on IS NULL OR contract_ends_on >= contract_starts_on', name=op.f('ck_supervisors_contract_ends_after_start')),
+    sa.CheckConstraint('price_individual_cents >= 0 AND price_group_cents >= 0', name=op.f('ck_supervisors_prices_nonneg')),
+    sa.ForeignKeyConstraint(['agreement_id'], ['framework_agreements.id'], name=op.f('fk_supervisors_agreement_id_framework_agreements')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_supervisors_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_supervisors')),
+    sa.UniqueConstraint('agreement_id', 'rank', name=op.f('uq_supervisors_agreement_id_rank')),
     sa.UniqueConstraint('user_id', name=op.f('uq_supervisors_user_id'))
     )
     op.create_table('user_roles',
@@ -176,6 +220,36 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_supervision_requests_school_year_id'), ['school_year_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_supervision_requests_status'), ['status'], unique=False)
 
+    op.create_table('supervisor_conflicts',
+    sa.Column('supervisor_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['supervisors.id'], name=op.f('fk_supervisor_conflicts_supervisor_id_supervisors'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_supervisor_conflicts_unit_id_units'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('supervisor_id', 'unit_id', name=op.f('pk_supervisor_conflicts'))
+    )
+    op.create_table('supervisor_divisions',
+    sa.Column('supervisor_id', sa.Integer(), nullable=False),
+    sa.Column('division_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['division_id'], ['divisions.id'], name=op.f('fk_supervisor_divisions_division_id_divisions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['supervisors.id'], name=op.f('fk_supervisor_divisions_supervisor_id_supervisors'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('supervisor_id', 'division_id', name=op.f('pk_supervisor_divisions'))
+    )
+    op.create_table('supervisor_loads',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('supervisor_id', sa.Integer(), nullable=False),
+    sa.Column('school_year_id', sa.Integer(), nullable=False),
+    sa.Column('sessions_granted', sa.Integer(), nullable=False),
+    sa.Column('sessions_used', sa.Integer(), nullable=False),
+    sa.CheckConstraint('sessions_granted >= 0', name=op.f('ck_supervisor_loads_sessions_nonneg')),
+    sa.ForeignKeyConstraint(['school_year_id'], ['school_years.id'], name=op.f('fk_supervisor_loads_school_year_id_school_years')),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['supervisors.id'], name=op.f('fk_supervisor_loads_supervisor_id_supervisors'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supervisor_loads')),
+    sa.UniqueConstraint('supervisor_id', 'school_year_id', name=op.f('uq_supervisor_loads_supervisor_id_school_year_id'))
+    )
+    with op.batch_alter_table('supervisor_loads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_supervisor_loads_school_year_id'), ['school_year_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_supervisor_loads_supervisor_id'), ['supervisor_id'], unique=False)
+
     op.create_table('pre_question_answers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
@@ -188,6 +262,25 @@ def upgrade():
     )
     with op.batch_alter_table('pre_question_answers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pre_question_answers_request_id'), ['request_id'], unique=False)
+
+    op.create_table('proposed_assignments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('supervisor_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.Enum('proposed', 'accepted', 'overridden', 'unmatched', 'group_offered', 'skipped', name='assignmentstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('rule', sa.String(length=30), nullable=False),
+    sa.Column('grounds', sa.JSON(), nullable=False),
+    sa.Column('cost_cents', sa.Integer(), nullable=False),
+    sa.Column('group_no', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['request_id'], ['supervision_requests.id'], name=op.f('fk_proposed_assignments_request_id_supervision_requests')),
+    sa.ForeignKeyConstraint(['run_id'], ['matching_runs.id'], name=op.f('fk_proposed_assignments_run_id_matching_runs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['supervisors.id'], name=op.f('fk_proposed_assignments_supervisor_id_supervisors')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposed_assignments'))
+    )
+    with op.batch_alter_table('proposed_assignments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposed_assignments_request_id'), ['request_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposed_assignments_run_id'), ['run_id'], unique=False)
 
     op.create_table('request_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -219,11 +312,50 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_request_members_request_id'), ['request_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_request_members_user_id'), ['user_id'], unique=False)
 
+    op.create_table('supervision_processes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('supervisor_id', sa.Integer(), nullable=False),
+    sa.Column('school_year_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('individual', 'group', 'on_duty', name='requestkind', native_enum=False, length=20), nullable=False),
+    sa.Column('status', sa.Enum('active', 'closed', name='processstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('sessions_granted', sa.Integer(), nullable=False),
+    sa.Column('price_cents', sa.Integer(), nullable=False),
+    sa.Column('vat_percent', sa.Numeric(precision=5, scale=2), nullable=False),
+    sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('accepted_by_id', sa.Integer(), nullable=True),
+    sa.Column('rule', sa.String(length=30), nullable=False),
+    sa.Column('grounds', sa.JSON(), nullable=False),
+    sa.Column('override_reason', sa.String(length=500), nullable=False),
+    sa.Column('matching_run_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('price_cents >= 0', name=op.f('ck_supervision_processes_price_nonneg')),
+    sa.CheckConstraint('sessions_granted >= 1', name=op.f('ck_supervision_processes_granted_positive')),
+    sa.ForeignKeyConstraint(['accepted_by_id'], ['users.id'], name=op.f('fk_supervision_processes_accepted_by_id_users')),
+    sa.ForeignKeyConstraint(['matching_run_id'], ['matching_runs.id'], name=op.f('fk_supervision_processes_matching_run_id_matching_runs')),
+    sa.ForeignKeyConstraint(['request_id'], ['supervision_requests.id'], name=op.f('fk_supervision_processes_request_id_supervision_requests')),
+    sa.ForeignKeyConstraint(['school_year_id'], ['school_years.id'], name=op.f('fk_supervision_processes_school_year_id_school_years')),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['supervisors.id'], name=op.f('fk_supervision_processes_supervisor_id_supervisors')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supervision_processes')),
+    sa.UniqueConstraint('request_id', name=op.f('uq_supervision_processes_request_id'))
+    )
+    with op.batch_alter_table('supervision_processes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_supervision_processes_accepted_at'), ['accepted_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_supervision_processes_school_year_id'), ['school_year_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_supervision_processes_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_supervision_processes_supervisor_id'), ['supervisor_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('supervision_processes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_supervision_processes_supervisor_id'))
+        batch_op.drop_index(batch_op.f('ix_supervision_processes_status'))
+        batch_op.drop_index(batch_op.f('ix_supervision_processes_school_year_id'))
+        batch_op.drop_index(batch_op.f('ix_supervision_processes_accepted_at'))
+
+    op.drop_table('supervision_processes')
     with op.batch_alter_table('request_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_request_members_user_id'))
         batch_op.drop_index(batch_op.f('ix_request_members_request_id'))
@@ -233,10 +365,22 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_request_events_request_id'))
 
     op.drop_table('request_events')
+    with op.batch_alter_table('proposed_assignments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposed_assignments_run_id'))
+        batch_op.drop_index(batch_op.f('ix_proposed_assignments_request_id'))
+
+    op.drop_table('proposed_assignments')
     with op.batch_alter_table('pre_question_answers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pre_question_answers_request_id'))
 
     op.drop_table('pre_question_answers')
+    with op.batch_alter_table('supervisor_loads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_supervisor_loads_supervisor_id'))
+        batch_op.drop_index(batch_op.f('ix_supervisor_loads_school_year_id'))
+
+    op.drop_table('supervisor_loads')
+    op.drop_table('supervisor_divisions')
+    op.drop_table('supervisor_conflicts')
     with op.batch_alter_table('supervision_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supervision_requests_status'))
         batch_op.drop_index(batch_op.f('ix_supervision_requests_school_year_id'))
@@ -258,6 +402,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_notifications_user_id'))
 
     op.drop_table('notifications')
+    op.drop_table('matching_runs')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))
         batch_op.drop_index(batch_op.f('ix_audit_events_actor_id'))
@@ -274,5 +419,6 @@ def downgrade():
     op.drop_table('units')
     op.drop_table('school_years')
     op.drop_table('pre_questions')
+    op.drop_table('framework_agreements')
     op.drop_table('divisions')
     # ### end Alembic commands ###
