@@ -3,6 +3,7 @@
 from lahti_pool.accounts.models import User, UserRole  # noqa: F401
 from lahti_pool.core.audit import AuditEvent  # noqa: F401
 from lahti_pool.core.notifications import Notification  # noqa: F401
+from lahti_pool.matching.models import MatchingRun, ProposedAssignment  # noqa: F401
 from lahti_pool.organisation.models import Division, Unit  # noqa: F401
 from lahti_pool.requests.models import (  # noqa: F401
     PreQuestion,
@@ -13,7 +14,6 @@ from lahti_pool.requests.models import (  # noqa: F401
     SchoolYear,
     SupervisionRequest,
 )
-from lahti_pool.matching.models import MatchingRun, ProposedAssignment  # noqa: F401
 from lahti_pool.sessions.models import SupervisionProcess  # noqa: F401
 from lahti_pool.supervisors.models import (  # noqa: F401
     FrameworkAgreement,
