@@ -14,7 +14,12 @@ from lahti_pool.requests.models import (  # noqa: F401
     SchoolYear,
     SupervisionRequest,
 )
-from lahti_pool.sessions.models import SupervisionProcess  # noqa: F401
+from lahti_pool.sessions.models import (  # noqa: F401
+    GroupOffer,
+    GroupOfferMember,
+    ProcessMember,
+    SupervisionProcess,
+)
 from lahti_pool.supervisors.models import (  # noqa: F401
     FrameworkAgreement,
     Supervisor,

@@ -58,6 +58,9 @@ def _prepare(form: RequestForm) -> list[PreQuestion]:
     form.preferred_supervisor.choices = [SelectChoice(0, _("No preference"))] + [
         SelectChoice(s.id, s.name) for s in sorted(supervisors, key=lambda s: s.name)
     ]
+    chosen = request.args.get("supervisor", type=int)
+    if request.method == "GET" and chosen in {s.id for s in supervisors}:
+        form.preferred_supervisor.data = chosen  # "Request this supervisor" on a profile
     locale = str(get_locale())
     questions = list(db.session.scalars(select(PreQuestion).order_by(PreQuestion.position)))
     for q in questions:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:29:46.758197
+Create Date: 2026-11-23 12:31:17.492396
 
 """
 from alembic import op
@@ -192,6 +192,24 @@ def upgrade():
     with op.batch_alter_table('user_roles', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_roles_user_id'), ['user_id'], unique=False)
 
+    op.create_table('group_offers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('supervisor_id', sa.Integer(), nullable=False),
+    sa.Column('school_year_id', sa.Integer(), nullable=False),
+    sa.Column('division_id', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=5), nullable=False),
+    sa.Column('sessions', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'formed', 'cancelled', name='offerstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('matching_run_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_group_offers_created_by_id_users')),
+    sa.ForeignKeyConstraint(['division_id'], ['divisions.id'], name=op.f('fk_group_offers_division_id_divisions')),
+    sa.ForeignKeyConstraint(['matching_run_id'], ['matching_runs.id'], name=op.f('fk_group_offers_matching_run_id_matching_runs')),
+    sa.ForeignKeyConstraint(['school_year_id'], ['school_years.id'], name=op.f('fk_group_offers_school_year_id_school_years')),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['supervisors.id'], name=op.f('fk_group_offers_supervisor_id_supervisors')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_group_offers'))
+    )
     op.create_table('supervision_requests',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('individual', 'group', 'on_duty', name='requestkind', native_enum=False, length=20), nullable=False),
@@ -249,6 +267,21 @@ def upgrade():
     with op.batch_alter_table('supervisor_loads', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_supervisor_loads_school_year_id'), ['school_year_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_supervisor_loads_supervisor_id'), ['supervisor_id'], unique=False)
+
+    op.create_table('group_offer_members',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('offer_id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('response', sa.Enum('pending', 'accepted', 'declined', name='offerresponse', native_enum=False, length=20), nullable=False),
+    sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['offer_id'], ['group_offers.id'], name=op.f('fk_group_offer_members_offer_id_group_offers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['request_id'], ['supervision_requests.id'], name=op.f('fk_group_offer_members_request_id_supervision_requests')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_group_offer_members')),
+    sa.UniqueConstraint('offer_id', 'request_id', name=op.f('uq_group_offer_members_offer_id_request_id'))
+    )
+    with op.batch_alter_table('group_offer_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_group_offer_members_offer_id'), ['offer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_group_offer_members_request_id'), ['request_id'], unique=False)
 
     op.create_table('pre_question_answers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -314,7 +347,8 @@ def upgrade():
 
     op.create_table('supervision_processes',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=True),
+    sa.Column('group_offer_id', sa.Integer(), nullable=True),
     sa.Column('supervisor_id', sa.Integer(), nullable=False),
     sa.Column('school_year_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('individual', 'group', 'on_duty', name='requestkind', native_enum=False, length=20), nullable=False),
@@ -331,11 +365,13 @@ def upgrade():
     sa.CheckConstraint('price_cents >= 0', name=op.f('ck_supervision_processes_price_nonneg')),
     sa.CheckConstraint('sessions_granted >= 1', name=op.f('ck_supervision_processes_granted_positive')),
     sa.ForeignKeyConstraint(['accepted_by_id'], ['users.id'], name=op.f('fk_supervision_processes_accepted_by_id_users')),
+    sa.ForeignKeyConstraint(['group_offer_id'], ['group_offers.id'], name=op.f('fk_supervision_processes_group_offer_id_group_offers')),
     sa.ForeignKeyConstraint(['matching_run_id'], ['matching_runs.id'], name=op.f('fk_supervision_processes_matching_run_id_matching_runs')),
     sa.ForeignKeyConstraint(['request_id'], ['supervision_requests.id'], name=op.f('fk_supervision_processes_request_id_supervision_requests')),
     sa.ForeignKeyConstraint(['school_year_id'], ['school_years.id'], name=op.f('fk_supervision_processes_school_year_id_school_years')),
     sa.ForeignKeyConstraint(['supervisor_id'], ['supervisors.id'], name=op.f('fk_supervision_processes_supervisor_id_supervisors')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_supervision_processes')),
+    sa.UniqueConstraint('group_offer_id', name=op.f('uq_supervision_processes_group_offer_id')),
     sa.UniqueConstraint('request_id', name=op.f('uq_supervision_processes_request_id'))
     )
     with op.batch_alter_table('supervision_processes', schema=None) as batch_op:
@@ -344,11 +380,31 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_supervision_processes_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_supervision_processes_supervisor_id'), ['supervisor_id'], unique=False)
 
+    op.create_table('process_members',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('process_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['process_id'], ['supervision_processes.id'], name=op.f('fk_process_members_process_id_supervision_processes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['request_id'], ['supervision_requests.id'], name=op.f('fk_process_members_request_id_supervision_requests')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_process_members_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_process_members')),
+    sa.UniqueConstraint('process_id', 'user_id', name=op.f('uq_process_members_process_id_user_id'))
+    )
+    with op.batch_alter_table('process_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_process_members_process_id'), ['process_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_process_members_user_id'), ['user_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('process_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_process_members_user_id'))
+        batch_op.drop_index(batch_op.f('ix_process_members_process_id'))
+
+    op.drop_table('process_members')
     with op.batch_alter_table('supervision_processes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supervision_processes_supervisor_id'))
         batch_op.drop_index(batch_op.f('ix_supervision_processes_status'))
@@ -374,6 +430,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_pre_question_answers_request_id'))
 
     op.drop_table('pre_question_answers')
+    with op.batch_alter_table('group_offer_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_group_offer_members_request_id'))
+        batch_op.drop_index(batch_op.f('ix_group_offer_members_offer_id'))
+
+    op.drop_table('group_offer_members')
     with op.batch_alter_table('supervisor_loads', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supervisor_loads_supervisor_id'))
         batch_op.drop_index(batch_op.f('ix_supervisor_loads_school_year_id'))
@@ -388,6 +449,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_supervision_requests_created_at'))
 
     op.drop_table('supervision_requests')
+    op.drop_table('group_offers')
     with op.batch_alter_table('user_roles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_roles_user_id'))
 

@@ -173,3 +173,13 @@ def test_staff_cannot_withdraw_someone_elses_request(
     assert stranger.post(f"/requests/{sup_request.id}/withdraw").status_code == 403
     assert stranger.get(f"/requests/{sup_request.id}").status_code == 403
     assert sup_request.status == RequestStatus.SUBMITTED
+
+
+def test_request_form_preselects_the_supervisor_chosen_from_a_profile(
+    client, staff, supervisor, school_year
+):
+    client.login(staff)
+    page = client.get(f"/requests/new?supervisor={supervisor.id}").get_data(as_text=True)
+    assert f'<option selected value="{supervisor.id}">' in page or (
+        f'value="{supervisor.id}" selected' in page
+    )
