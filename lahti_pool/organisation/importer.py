@@ -1,8 +1,406 @@
-"""Placeholder – being written."""
+"""``flask pool import-staff FILE.csv``: create or update staff from an HR export.
+
+The file format is documented in docs/import-staff.md. In short: UTF-8 (a BOM is
+fine), comma- or semicolon-separated, a header row with the columns ``email``,
+``name``, ``job_title``, ``unit_code`` and optionally ``division_code``,
+``unit_name`` and ``locale``.
+
+Decisions an administrator relies on:
+
+* **All or nothing.** Every row is validated before anything is written; one bad
+  row means nothing is imported, and every bad row is listed with its line number.
+* **Keyed by e-mail**, case-insensitively. An existing user gets the file's name,
+  job title and unit; their roles, password, language and active state are kept.
+  A new user gets the staff role and **no password**: they cannot log in until an
+  administrator sets one (or single sign-on is added).
+* **Units.** A known ``unit_code`` is used as it is (its name and division are never
+  changed by an import). An unknown ``unit_code`` is created only when the row also
+  gives ``unit_name`` and the ``division_code`` of an existing division; otherwise
+  the row is refused. Divisions are never created by an import.
+* Nobody is deleted or deactivated because they are missing from the file.
+* The audit log gets one ``staff.imported`` event with counts only.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 import click
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from lahti_pool.accounts.models import Role, User
+from lahti_pool.core import audit
+from lahti_pool.extensions import db
+from lahti_pool.organisation.models import Division, Unit, UnitKind
+
+REQUIRED_COLUMNS = ("email", "name", "job_title", "unit_code")
+OPTIONAL_COLUMNS = ("division_code", "unit_name", "locale")
+LOCALES = ("fi", "en")
+#: column -> longest accepted value, as in the database columns
+MAX_LENGTHS = {
+    "email": 254,
+    "name": 200,
+    "job_title": 200,
+    "unit_code": 20,
+    "division_code": 20,
+    "unit_name": 200,
+}
+_CHUNK = 500  # rows per IN (...) lookup and per flush
+_CONTROL_CHARS = frozenset(chr(c) for c in (*range(32), 127))
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be read; nothing is imported."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class NewUnit:
+    code: str
+    name: str
+    division_code: str
+
+
+@dataclass(frozen=True)
+class StaffRecord:
+    """One clean row, ready to write."""
+
+    line: int
+    email: str  #: lower-case
+    name: str
+    job_title: str
+    unit_code: str
+    locale: str  #: "fi", "en" or "" (follow the browser)
+    new_unit: NewUnit | None = None  #: set when the row creates its unit
+
+
+@dataclass(frozen=True)
+class OrgLookup:
+    """What validation needs to know about the database: the codes that exist."""
+
+    unit_codes: frozenset[str]
+    division_codes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int
+    updated: int
+    unchanged: int
+    units_created: int
+
+
+# --- Reading the file --------------------------------------------------------------
+
+
+def read_csv(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header and the (line number, fields) of each non-blank row.
+
+    Raises ImportRefused if the bytes are not UTF-8 or there is no header.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportRefused(
+            f"the file is not UTF-8 text (the first bad byte is on line {line}). "
+            "Save it as UTF-8, e.g. 'CSV UTF-8' in Excel, and try again."
+        ) from exc
+    first_line = text.split("\n", 1)[0]
+    # Excel in a Finnish locale writes semicolons; accept both.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportRefused("the file is empty; it needs a header row.") from None
+    except csv.Error as exc:
+        raise ImportRefused(f"line 1: the header row cannot be read ({exc}).") from exc
+    return header, _rows(reader)
+
+
+def _rows(reader) -> Iterator[tuple[int, list[str]]]:
+    while True:
+        line = reader.line_num + 1  # where the next record starts
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportRefused(f"line {line}: the CSV cannot be read ({exc}).") from exc
+        if any(f.strip() for f in fields):
+            yield line, fields
+
+
+# --- Validation (pure apart from the lookup) ---------------------------------------
+
+
+def check_header(header: Sequence[str]) -> list[str]:
+    """What is wrong with the header row (empty if nothing)."""
+    names = [h.strip().lower() for h in header]
+    problems = []
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        problems.append(f"missing column(s): {', '.join(missing)}")
+    unknown = [n or "(empty)" for n in names if n not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        problems.append(
+            f"unknown column(s): {', '.join(unknown)} (known: "
+            f"{', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)})"
+        )
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        problems.append(f"repeated column(s): {', '.join(repeated)}")
+    return problems
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """A value quoted for an error line: control characters escaped, long ones cut."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def _is_valid_email(email: str) -> bool:
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def validate_rows(
+    header: Sequence[str], rows: Iterable[tuple[int, Sequence[str]]], lookup: OrgLookup
+) -> tuple[list[StaffRecord], list[RowError]]:
+    """Check every row; return the clean records and every error found.
+
+    The import may only go ahead when the error list is empty.
+    """
+    header_problems = check_header(header)
+    if header_problems:
+        return [], [RowError(1, p) for p in header_problems]
+    columns = [h.strip().lower() for h in header]
+    records: list[StaffRecord] = []
+    errors: list[RowError] = []
+    seen_emails: dict[str, int] = {}
+    new_units: dict[str, tuple[NewUnit, int]] = {}
+    for line, fields in rows:
+        if len(fields) != len(columns):
+            errors.append(RowError(line, f"expected {len(columns)} fields, found {len(fields)}"))
+            continue
+        row = {c: f.strip() for c, f in zip(columns, fields, strict=True)}
+        row_errors: list[str] = []
+        refuse = row_errors.append
+        for column, value in row.items():
+            if any(ch in value for ch in _CONTROL_CHARS):
+                refuse(f"{column} contains a line break or another control character")
+        for column, limit in MAX_LENGTHS.items():
+            if len(row.get(column, "")) > limit:
+                refuse(f"{column} is longer than {limit} characters")
+        email = row["email"].lower()
+        if not email:
+            refuse("email is missing")
+        elif len(email) <= MAX_LENGTHS["email"] and not _is_valid_email(email):
+            refuse(f"email {_shown(email)} is not a valid e-mail address")
+        elif email in seen_emails:
+            refuse(f"email {_shown(email)} is already on line {seen_emails[email]}")
+        else:
+            seen_emails[email] = line
+        if not row["name"]:
+            refuse("name is missing")
+        locale = row.get("locale", "").lower()
+        if locale not in ("", *LOCALES):
+            refuse(f"locale {_shown(row['locale'])} is not one of: {', '.join(LOCALES)} (or empty)")
+        new_unit = _check_unit(row, line, lookup, new_units, refuse)
+        if row_errors:
+            errors.extend(RowError(line, reason) for reason in row_errors)
+            continue
+        records.append(
+            StaffRecord(
+                line=line,
+                email=email,
+                name=row["name"],
+                job_title=row["job_title"],
+                unit_code=row["unit_code"],
+                locale=locale,
+                new_unit=new_unit,
+            )
+        )
+    if not records and not errors:
+        errors.append(RowError(1, "the file has a header but no staff rows"))
+    return records, errors
+
+
+def _check_unit(row, line, lookup, new_units, refuse) -> NewUnit | None:
+    code = row["unit_code"]
+    if not code:
+        refuse("unit_code is missing")
+        return None
+    if code in lookup.unit_codes:
+        return None
+    unit_name, division_code = row.get("unit_name", ""), row.get("division_code", "")
+    if not unit_name:
+        refuse(
+            f"unit_code {_shown(code)} is not a known unit "
+            "(give unit_name and division_code to create it)"
+        )
+        return None
+    if division_code not in lookup.division_codes:
+        refuse(
+            f"division_code {_shown(division_code)} is not a known division; "
+            f"the new unit {_shown(code)} needs one"
+        )
+        return None
+    new_unit = NewUnit(code, unit_name, division_code)
+    if code in new_units and new_units[code][0] != new_unit:
+        refuse(
+            f"new unit {_shown(code)} has a different unit_name or division_code "
+            f"on line {new_units[code][1]}"
+        )
+        return None
+    new_units.setdefault(code, (new_unit, line))
+    return new_unit
+
+
+# --- Writing -----------------------------------------------------------------------
+
+
+def current_lookup() -> OrgLookup:
+    """The unit and division codes now in the database."""
+    return OrgLookup(
+        unit_codes=frozenset(db.session.scalars(select(Unit.code))),
+        division_codes=frozenset(db.session.scalars(select(Division.code))),
+    )
+
+
+def write_staff(
+    records: Sequence[StaffRecord], on_written: Callable[[int], object] | None = None
+) -> ImportSummary:
+    """Create missing units, then create or update each user; flushes, never commits.
+
+    ``on_written(1)`` is called after each record (e.g. a progress bar's ``update``).
+    """
+    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    divisions = {d.code: d for d in db.session.scalars(select(Division))}
+    units_created = 0
+    for record in records:
+        spec = record.new_unit
+        if spec is not None and spec.code not in units:
+            units[spec.code] = Unit(
+                code=spec.code,
+                name=spec.name,
+                kind=UnitKind.OTHER,
+                division=divisions[spec.division_code],
+            )
+            db.session.add(units[spec.code])
+            units_created += 1
+    db.session.flush()
+
+    existing: dict[str, User] = {}
+    emails = [r.email for r in records]
+    for start in range(0, len(emails), _CHUNK):
+        chunk = emails[start : start + _CHUNK]
+        for user in db.session.scalars(select(User).where(func.lower(User.email).in_(chunk))):
+            existing[user.email.lower()] = user
+
+    created = updated = unchanged = 0
+    for n, record in enumerate(records, start=1):
+        unit_id = units[record.unit_code].id
+        user = existing.get(record.email)
+        if user is None:
+            user = User(
+                email=record.email,
+                name=record.name,
+                job_title=record.job_title,
+                unit_id=unit_id,
+                locale=record.locale,
+                password_hash=None,
+                session_version=1,
+            )
+            user.set_roles({Role.STAFF})
+            db.session.add(user)
+            created += 1
+        elif (user.name, user.job_title, user.unit_id) != (
+            record.name,
+            record.job_title,
+            unit_id,
+        ):
+            user.name, user.job_title, user.unit_id = record.name, record.job_title, unit_id
+            updated += 1
+        else:
+            unchanged += 1
+        if n % _CHUNK == 0:
+            db.session.flush()
+        if on_written is not None:
+            on_written(1)
+    audit.record(
+        None,
+        "staff.imported",
+        None,
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        units_created=units_created,
+    )
+    db.session.flush()
+    return ImportSummary(created, updated, unchanged, units_created)
+
+
+# --- The command -------------------------------------------------------------------
 
 
 @click.command("import-staff")
-def import_staff_command():
-    """Import or update staff from an HR export (CSV)."""
+@click.argument("csv_file", metavar="FILE.csv", type=click.File("rb"))
+@with_appcontext
+def import_staff_command(csv_file) -> None:
+    """Import or update staff from an HR export (UTF-8 CSV; see docs/import-staff.md).
+
+    All or nothing: if any row is bad, nothing is imported and every bad row is listed.
+    """
+    limit = current_app.config["MAX_IMPORT_BYTES"]
+    data = csv_file.read(limit + 1)
+    if len(data) > limit:
+        raise click.ClickException(
+            f"{csv_file.name} is larger than {limit:,} bytes (MAX_IMPORT_BYTES); "
+            "split it into smaller files. Nothing was imported."
+        )
+    try:
+        header, rows = read_csv(data)
+        records, errors = validate_rows(header, rows, current_lookup())
+    except ImportRefused as exc:
+        raise click.ClickException(f"{csv_file.name}: {exc} Nothing was imported.") from exc
+    if errors:
+        for error in errors:
+            click.echo(str(error), err=True)
+        bad_lines = len({e.line for e in errors})
+        raise click.ClickException(
+            f"{bad_lines} line(s) of {csv_file.name} have errors (listed above). "
+            "Nothing was imported; correct the file and run the import again."
+        )
+    try:
+        with click.progressbar(length=len(records), label="Writing staff") as bar:
+            summary = write_staff(records, on_written=bar.update)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(
+        f"Created {summary.created}, updated {summary.updated}, "
+        f"unchanged {summary.unchanged} staff member(s)"
+        + (f"; created {summary.units_created} unit(s)." if summary.units_created else ".")
+    )
+    if summary.created:
+        click.echo(
+            "New accounts have no password: set one in the user administration "
+            "before they can log in."
+        )
