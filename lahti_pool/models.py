@@ -1,6 +1,7 @@
 """Import every model so that SQLAlchemy's metadata (and Alembic) sees all tables."""
 
 from lahti_pool.accounts.models import User, UserRole  # noqa: F401
+from lahti_pool.budget.models import Budget, InvoiceStatement, StatementLine  # noqa: F401
 from lahti_pool.core.audit import AuditEvent  # noqa: F401
 from lahti_pool.core.notifications import Notification  # noqa: F401
 from lahti_pool.matching.models import MatchingRun, ProposedAssignment  # noqa: F401
@@ -18,7 +19,10 @@ from lahti_pool.sessions.models import (  # noqa: F401
     GroupOffer,
     GroupOfferMember,
     ProcessMember,
+    SessionAttendance,
+    SessionCost,
     SupervisionProcess,
+    SupervisionSession,
 )
 from lahti_pool.supervisors.models import (  # noqa: F401
     FrameworkAgreement,

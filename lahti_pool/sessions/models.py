@@ -1,10 +1,21 @@
 """Supervision processes: accepted requests with a supervisor and frozen prices."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lahti_pool.accounts.models import User
@@ -60,6 +71,14 @@ class SupervisionProcess(db.Model):
     #: the administrator's reason when they chose another supervisor than proposed
     override_reason: Mapped[str] = mapped_column(String(500), default="")
     matching_run_id: Mapped[int | None] = mapped_column(ForeignKey("matching_runs.id"))
+    #: CONFIDENTIAL: the goals agreed at the first session; only the supervisor and the
+    #: clients see them (never the administrator, an e-mail, a log line or an export)
+    goals: Mapped[str] = mapped_column(Text, default="")
+    #: the supervision practice: a mid-point review and a closing evaluation
+    midpoint_reviewed_on: Mapped[date | None] = mapped_column(Date)
+    closing_evaluated_on: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     request: Mapped[SupervisionRequest | None] = relationship()
     members: Mapped[list["ProcessMember"]] = relationship(
@@ -67,7 +86,10 @@ class SupervisionProcess(db.Model):
     )
     supervisor: Mapped[Supervisor] = relationship()
     school_year: Mapped[SchoolYear] = relationship()
-    accepted_by: Mapped[User | None] = relationship()
+    accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
+    sessions: Mapped[list["SupervisionSession"]] = relationship(
+        back_populates="process", order_by="SupervisionSession.starts_at"
+    )
 
     @property
     def client_ids(self) -> set[int]:
@@ -154,3 +176,121 @@ class GroupOfferMember(db.Model):
 
     offer: Mapped[GroupOffer] = relationship(back_populates="members")
     request: Mapped[SupervisionRequest] = relationship()
+
+
+class SessionStatus(enum.StrEnum):
+    PLANNED = "planned"  #: reserves one session of each client's quota
+    HELD = "held"  #: uses quota; billable
+    NO_SHOW = "no_show"  #: the client did not come: uses quota; billable
+    LATE_CANCELLED = "late_cancelled"  #: the client cancelled inside the window: as no-show
+    CANCELLED = "cancelled"  #: the client cancelled in time: frees the quota; not billable
+    CANCELLED_BY_SUPERVISOR = "cancelled_by_supervisor"  #: frees the quota; not billable
+
+
+#: outcomes that use quota and that the city pays for (DOMAIN.md "Quota")
+USING_STATUSES = frozenset(
+    {SessionStatus.HELD, SessionStatus.NO_SHOW, SessionStatus.LATE_CANCELLED}
+)
+
+
+class ApprovalStatus(enum.StrEnum):
+    NOT_LOGGED = "not_logged"  #: still planned
+    PENDING = "pending"  #: logged by the supervisor, waiting for the administrator
+    APPROVED = "approved"  #: counts as spent and goes on the invoice statement
+    RETURNED = "returned"  #: sent back to the supervisor with a reason
+
+
+class SupervisionSession(db.Model):
+    """One meeting of a process, or a covision meeting of a group (no supervisor paid).
+
+    Supervision content is never stored: only date, duration, kind, mode and status.
+    """
+
+    __tablename__ = "supervision_sessions"
+    __table_args__ = (
+        CheckConstraint("duration_minutes > 0 AND duration_minutes <= 480", name="duration_range"),
+        CheckConstraint("price_cents >= 0", name="price_nonneg"),
+        UniqueConstraint("process_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("supervision_processes.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: the local (Europe/Helsinki) date of ``starts_at``: the fiscal year and the
+    #: statement month follow it
+    on_date: Mapped[date] = mapped_column(Date, index=True)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(20))
+    #: the meeting room or the video link (logistics only)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[SessionStatus] = mapped_column(
+        str_enum(SessionStatus, 30), default=SessionStatus.PLANNED, index=True
+    )
+    #: peer covision led by the host: no supervisor paid, no capacity, no quota used
+    is_covision: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the rotating host unit of a group session, which arranges the venue (Harju practice)
+    host_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    #: the process's frozen price at planning; 0 for covision
+    price_cents: Mapped[int] = mapped_column(Integer, default=0)
+    approval: Mapped[ApprovalStatus] = mapped_column(
+        str_enum(ApprovalStatus), default=ApprovalStatus.NOT_LOGGED, index=True
+    )
+    logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    return_reason: Mapped[str] = mapped_column(String(500), default="")
+    #: the invoice statement it was billed on, once billed
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_statements.id"))
+    #: the calendar invitation's sequence number (RFC 5545), raised on every change
+    ical_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+    process: Mapped[SupervisionProcess] = relationship(back_populates="sessions")
+    attendance: Mapped[list["SessionAttendance"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
+    )
+    costs: Mapped[list["SessionCost"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_billable(self) -> bool:
+        return self.status in USING_STATUSES and not self.is_covision
+
+
+class SessionAttendance(db.Model):
+    """Who of a process's clients the session is for, and whether they came."""
+
+    __tablename__ = "session_attendance"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("supervision_sessions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: None while planned; then True (attended) or False (absent)
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+
+    session: Mapped[SupervisionSession] = relationship(back_populates="attendance")
+    user: Mapped[User] = relationship()
+
+
+class SessionCost(db.Model):
+    """A session's cost charged to one division (cost centre), in cents.
+
+    A group session's price is split between the divisions of its attending members in
+    proportion to attendance (the Harju cost sharing); planned sessions are split by the
+    members expected.
+    """
+
+    __tablename__ = "session_costs"
+    __table_args__ = (UniqueConstraint("session_id", "division_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("supervision_sessions.id", ondelete="CASCADE"), index=True
+    )
+    division_id: Mapped[int] = mapped_column(ForeignKey("divisions.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+
+    session: Mapped[SupervisionSession] = relationship(back_populates="costs")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:31:17.492396
+Create Date: 2026-11-23 12:42:43.884327
 
 """
 from alembic import op
@@ -54,6 +54,21 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_school_years')),
     sa.UniqueConstraint('starts_on', name=op.f('uq_school_years_starts_on'))
     )
+    op.create_table('budgets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fiscal_year', sa.Integer(), nullable=False),
+    sa.Column('division_id', sa.Integer(), nullable=True),
+    sa.Column('amount_cents', sa.Integer(), nullable=False),
+    sa.Column('warn_percent', sa.Integer(), nullable=False),
+    sa.CheckConstraint('amount_cents >= 0', name=op.f('ck_budgets_amount_nonneg')),
+    sa.CheckConstraint('warn_percent > 0 AND warn_percent <= 100', name=op.f('ck_budgets_warn_range')),
+    sa.ForeignKeyConstraint(['division_id'], ['divisions.id'], name=op.f('fk_budgets_division_id_divisions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_budgets')),
+    sa.UniqueConstraint('fiscal_year', 'division_id', name=op.f('uq_budgets_fiscal_year_division_id'))
+    )
+    with op.batch_alter_table('budgets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_budgets_fiscal_year'), ['fiscal_year'], unique=False)
+
     op.create_table('units',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=20), nullable=False),
@@ -118,7 +133,7 @@ def upgrade():
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('group_invitation', 'group_member_declined', 'request_status', name='notificationkind', native_enum=False, length=40), nullable=False),
+    sa.Column('kind', sa.Enum('group_invitation', 'group_member_declined', 'request_status', 'process_assigned', 'group_offer', name='notificationkind', native_enum=False, length=40), nullable=False),
     sa.Column('params', sa.JSON(), nullable=False),
     sa.Column('subject_type', sa.String(length=40), nullable=False),
     sa.Column('subject_id', sa.Integer(), nullable=True),
@@ -210,6 +225,24 @@ def upgrade():
     sa.ForeignKeyConstraint(['supervisor_id'], ['supervisors.id'], name=op.f('fk_group_offers_supervisor_id_supervisors')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_group_offers'))
     )
+    op.create_table('invoice_statements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('supervisor_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'sent', 'paid', name='statementstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('net_cents', sa.Integer(), nullable=False),
+    sa.Column('vat_cents', sa.Integer(), nullable=False),
+    sa.Column('generated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['supervisors.id'], name=op.f('fk_invoice_statements_supervisor_id_supervisors')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice_statements')),
+    sa.UniqueConstraint('supervisor_id', 'year', 'month', name=op.f('uq_invoice_statements_supervisor_id_year_month'))
+    )
+    with op.batch_alter_table('invoice_statements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invoice_statements_supervisor_id'), ['supervisor_id'], unique=False)
+
     op.create_table('supervision_requests',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('individual', 'group', 'on_duty', name='requestkind', native_enum=False, length=20), nullable=False),
@@ -362,9 +395,15 @@ def upgrade():
     sa.Column('grounds', sa.JSON(), nullable=False),
     sa.Column('override_reason', sa.String(length=500), nullable=False),
     sa.Column('matching_run_id', sa.Integer(), nullable=True),
+    sa.Column('goals', sa.Text(), nullable=False),
+    sa.Column('midpoint_reviewed_on', sa.Date(), nullable=True),
+    sa.Column('closing_evaluated_on', sa.Date(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('price_cents >= 0', name=op.f('ck_supervision_processes_price_nonneg')),
     sa.CheckConstraint('sessions_granted >= 1', name=op.f('ck_supervision_processes_granted_positive')),
     sa.ForeignKeyConstraint(['accepted_by_id'], ['users.id'], name=op.f('fk_supervision_processes_accepted_by_id_users')),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['users.id'], name=op.f('fk_supervision_processes_closed_by_id_users')),
     sa.ForeignKeyConstraint(['group_offer_id'], ['group_offers.id'], name=op.f('fk_supervision_processes_group_offer_id_group_offers')),
     sa.ForeignKeyConstraint(['matching_run_id'], ['matching_runs.id'], name=op.f('fk_supervision_processes_matching_run_id_matching_runs')),
     sa.ForeignKeyConstraint(['request_id'], ['supervision_requests.id'], name=op.f('fk_supervision_processes_request_id_supervision_requests')),
@@ -395,11 +434,116 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_process_members_process_id'), ['process_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_members_user_id'), ['user_id'], unique=False)
 
+    op.create_table('supervision_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('process_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('on_date', sa.Date(), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('mode', sa.String(length=20), nullable=False),
+    sa.Column('place', sa.String(length=300), nullable=False),
+    sa.Column('status', sa.Enum('planned', 'held', 'no_show', 'late_cancelled', 'cancelled', 'cancelled_by_supervisor', name='sessionstatus', native_enum=False, length=30), nullable=False),
+    sa.Column('is_covision', sa.Boolean(), nullable=False),
+    sa.Column('host_unit_id', sa.Integer(), nullable=True),
+    sa.Column('price_cents', sa.Integer(), nullable=False),
+    sa.Column('approval', sa.Enum('not_logged', 'pending', 'approved', 'returned', name='approvalstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('logged_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('return_reason', sa.String(length=500), nullable=False),
+    sa.Column('statement_id', sa.Integer(), nullable=True),
+    sa.Column('ical_sequence', sa.Integer(), nullable=False),
+    sa.CheckConstraint('duration_minutes > 0 AND duration_minutes <= 480', name=op.f('ck_supervision_sessions_duration_range')),
+    sa.CheckConstraint('price_cents >= 0', name=op.f('ck_supervision_sessions_price_nonneg')),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_supervision_sessions_approved_by_id_users')),
+    sa.ForeignKeyConstraint(['host_unit_id'], ['units.id'], name=op.f('fk_supervision_sessions_host_unit_id_units')),
+    sa.ForeignKeyConstraint(['process_id'], ['supervision_processes.id'], name=op.f('fk_supervision_sessions_process_id_supervision_processes')),
+    sa.ForeignKeyConstraint(['statement_id'], ['invoice_statements.id'], name=op.f('fk_supervision_sessions_statement_id_invoice_statements')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supervision_sessions')),
+    sa.UniqueConstraint('process_id', 'starts_at', name=op.f('uq_supervision_sessions_process_id_starts_at'))
+    )
+    with op.batch_alter_table('supervision_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_supervision_sessions_approval'), ['approval'], unique=False)
+        batch_op.create_index(batch_op.f('ix_supervision_sessions_on_date'), ['on_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_supervision_sessions_process_id'), ['process_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_supervision_sessions_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_supervision_sessions_status'), ['status'], unique=False)
+
+    op.create_table('session_attendance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('attended', sa.Boolean(), nullable=True),
+    sa.ForeignKeyConstraint(['session_id'], ['supervision_sessions.id'], name=op.f('fk_session_attendance_session_id_supervision_sessions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_session_attendance_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_session_attendance')),
+    sa.UniqueConstraint('session_id', 'user_id', name=op.f('uq_session_attendance_session_id_user_id'))
+    )
+    with op.batch_alter_table('session_attendance', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_session_attendance_session_id'), ['session_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_session_attendance_user_id'), ['user_id'], unique=False)
+
+    op.create_table('session_costs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('division_id', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['division_id'], ['divisions.id'], name=op.f('fk_session_costs_division_id_divisions')),
+    sa.ForeignKeyConstraint(['session_id'], ['supervision_sessions.id'], name=op.f('fk_session_costs_session_id_supervision_sessions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_session_costs')),
+    sa.UniqueConstraint('session_id', 'division_id', name=op.f('uq_session_costs_session_id_division_id'))
+    )
+    with op.batch_alter_table('session_costs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_session_costs_division_id'), ['division_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_session_costs_session_id'), ['session_id'], unique=False)
+
+    op.create_table('statement_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('statement_id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=True),
+    sa.Column('session_date', sa.Date(), nullable=True),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('division_code', sa.String(length=20), nullable=False),
+    sa.Column('reference', sa.String(length=30), nullable=False),
+    sa.Column('net_cents', sa.Integer(), nullable=False),
+    sa.Column('vat_percent', sa.Numeric(precision=5, scale=2), nullable=False),
+    sa.Column('is_adjustment', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['session_id'], ['supervision_sessions.id'], name=op.f('fk_statement_lines_session_id_supervision_sessions')),
+    sa.ForeignKeyConstraint(['statement_id'], ['invoice_statements.id'], name=op.f('fk_statement_lines_statement_id_invoice_statements'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_statement_lines'))
+    )
+    with op.batch_alter_table('statement_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_statement_lines_statement_id'), ['statement_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('statement_lines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_statement_lines_statement_id'))
+
+    op.drop_table('statement_lines')
+    with op.batch_alter_table('session_costs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_session_costs_session_id'))
+        batch_op.drop_index(batch_op.f('ix_session_costs_division_id'))
+
+    op.drop_table('session_costs')
+    with op.batch_alter_table('session_attendance', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_session_attendance_user_id'))
+        batch_op.drop_index(batch_op.f('ix_session_attendance_session_id'))
+
+    op.drop_table('session_attendance')
+    with op.batch_alter_table('supervision_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_supervision_sessions_status'))
+        batch_op.drop_index(batch_op.f('ix_supervision_sessions_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_supervision_sessions_process_id'))
+        batch_op.drop_index(batch_op.f('ix_supervision_sessions_on_date'))
+        batch_op.drop_index(batch_op.f('ix_supervision_sessions_approval'))
+
+    op.drop_table('supervision_sessions')
     with op.batch_alter_table('process_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_members_user_id'))
         batch_op.drop_index(batch_op.f('ix_process_members_process_id'))
@@ -449,6 +593,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_supervision_requests_created_at'))
 
     op.drop_table('supervision_requests')
+    with op.batch_alter_table('invoice_statements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invoice_statements_supervisor_id'))
+
+    op.drop_table('invoice_statements')
     op.drop_table('group_offers')
     with op.batch_alter_table('user_roles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_roles_user_id'))
@@ -479,6 +627,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_units_division_id'))
 
     op.drop_table('units')
+    with op.batch_alter_table('budgets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_budgets_fiscal_year'))
+
+    op.drop_table('budgets')
     op.drop_table('school_years')
     op.drop_table('pre_questions')
     op.drop_table('framework_agreements')

@@ -1,0 +1,67 @@
+"""The budget guard: warn at the threshold, refuse at 100 % unless overridden with a reason."""
+
+from dataclasses import dataclass
+
+from lahti_pool.budget.queries import totals
+from lahti_pool.core import audit
+from lahti_pool.core.errors import N_, DomainError
+
+
+class BudgetExceeded(DomainError):
+    """The change would take committed + spent over a budget."""
+
+
+@dataclass(frozen=True)
+class BudgetWarning:
+    division_id: int | None  #: None for the pool budget
+    percent: int  #: used share of the budget after the change
+
+
+def check_budget(
+    actor,
+    fiscal_year: int,
+    added_cents: dict[int, int],
+    override_reason: str = "",
+    subject=None,
+) -> list[BudgetWarning]:
+    """Check what adding ``added_cents`` per division does to the year's budgets.
+
+    Returns a warning for each budget at or over its threshold. Raises BudgetExceeded
+    when one would go over 100 %, unless the administrator gave ``override_reason``;
+    an override is audited.
+    """
+    if not added_cents:
+        return []
+    current = totals(fiscal_year)
+    lines = {d: current.get(d) for d in added_cents} | {None: current[None]}
+    warnings, over = [], []
+    for division, line in lines.items():
+        if line is None or line.budget_cents is None:
+            continue
+        added = sum(added_cents.values()) if division is None else added_cents[division]
+        after = line.used_cents + added
+        percent = after * 100 // line.budget_cents if line.budget_cents else 100
+        if after > line.budget_cents:
+            over.append(division)
+        if percent >= line.warn_percent:
+            warnings.append(BudgetWarning(division, percent))
+    if over:
+        if not override_reason.strip():
+            raise BudgetExceeded(
+                N_(
+                    "This would take spending over the budget for %(year)s. The pool "
+                    "administrator can accept it with a reason."
+                ),
+                field="override_reason",
+                year=fiscal_year,
+            )
+        audit.record(
+            actor,
+            "budget.override",
+            subject,
+            fiscal_year=fiscal_year,
+            divisions=[d for d in over],
+            added_cents=sum(added_cents.values()),
+            reason=override_reason.strip(),
+        )
+    return warnings

@@ -1,0 +1,105 @@
+"""Budgets per fiscal year, and the supervisors' monthly invoice statements."""
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lahti_pool.core.models import UTCDateTime, str_enum, utcnow
+from lahti_pool.extensions import db
+from lahti_pool.organisation.models import Division
+from lahti_pool.supervisors.models import Supervisor
+
+
+class Budget(db.Model):
+    """The money for supervision in a fiscal year: the pool's, or one division's."""
+
+    __tablename__ = "budgets"
+    __table_args__ = (
+        UniqueConstraint("fiscal_year", "division_id"),
+        CheckConstraint("amount_cents >= 0", name="amount_nonneg"),
+        CheckConstraint("warn_percent > 0 AND warn_percent <= 100", name="warn_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the calendar year by default (DOMAIN.md glossary)
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    #: None for the whole pool
+    division_id: Mapped[int | None] = mapped_column(ForeignKey("divisions.id"))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    #: the warning threshold; 100 % always refuses without an override
+    warn_percent: Mapped[int] = mapped_column(Integer, default=80)
+
+    division: Mapped[Division | None] = relationship()
+
+
+class StatementStatus(enum.StrEnum):
+    DRAFT = "draft"  #: generated, may be regenerated
+    SENT = "sent"  #: frozen; later corrections go to the next month as adjustments
+    PAID = "paid"
+
+
+class InvoiceStatement(db.Model):
+    """A supervisor's billable sessions of one month, with totals and VAT."""
+
+    __tablename__ = "invoice_statements"
+    __table_args__ = (UniqueConstraint("supervisor_id", "year", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("supervisors.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    status: Mapped[StatementStatus] = mapped_column(
+        str_enum(StatementStatus), default=StatementStatus.DRAFT
+    )
+    #: totals in cents, kept when the statement is sent so it never changes afterwards
+    net_cents: Mapped[int] = mapped_column(Integer, default=0)
+    vat_cents: Mapped[int] = mapped_column(Integer, default=0)
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    supervisor: Mapped[Supervisor] = relationship()
+    lines: Mapped[list["StatementLine"]] = relationship(
+        back_populates="statement", cascade="all, delete-orphan", order_by="StatementLine.id"
+    )
+
+    @property
+    def gross_cents(self) -> int:
+        return self.net_cents + self.vat_cents
+
+
+class StatementLine(db.Model):
+    """One billable session, or an adjustment for a correction after a statement was sent."""
+
+    __tablename__ = "statement_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("invoice_statements.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_sessions.id"))
+    session_date: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    division_code: Mapped[str] = mapped_column(String(20), default="")
+    #: the process's pseudonymous reference; never a client's name
+    reference: Mapped[str] = mapped_column(String(30))
+    #: negative for a credit
+    net_cents: Mapped[int] = mapped_column(Integer)
+    vat_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    #: an adjustment line corrects a session billed on an earlier, frozen statement
+    is_adjustment: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    statement: Mapped[InvoiceStatement] = relationship(back_populates="lines")
