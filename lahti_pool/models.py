@@ -4,6 +4,8 @@ from lahti_pool.accounts.models import User, UserRole  # noqa: F401
 from lahti_pool.budget.models import Budget, InvoiceStatement, StatementLine  # noqa: F401
 from lahti_pool.core.audit import AuditEvent  # noqa: F401
 from lahti_pool.core.notifications import Notification  # noqa: F401
+from lahti_pool.core.outbox import MailMessage  # noqa: F401
+from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse  # noqa: F401
 from lahti_pool.matching.models import MatchingRun, ProposedAssignment  # noqa: F401
 from lahti_pool.organisation.models import Division, Unit  # noqa: F401
 from lahti_pool.requests.models import (  # noqa: F401
@@ -23,6 +25,11 @@ from lahti_pool.sessions.models import (  # noqa: F401
     SessionCost,
     SupervisionProcess,
     SupervisionSession,
+)
+from lahti_pool.sessions.slots import (  # noqa: F401
+    OnDutySlot,
+    SlotWatch,
+    SupervisorAbsence,
 )
 from lahti_pool.supervisors.models import (  # noqa: F401
     FrameworkAgreement,

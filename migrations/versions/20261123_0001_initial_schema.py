@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:42:43.884327
+Create Date: 2026-11-23 12:44:37.976544
 
 """
 from alembic import op
@@ -94,8 +94,11 @@ def upgrade():
     sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('calendar_token', sa.String(length=64), nullable=True),
+    sa.Column('weekly_digest', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_users_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
+    sa.UniqueConstraint('calendar_token', name=op.f('uq_users_calendar_token')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
@@ -116,6 +119,33 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_events_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
+
+    op.create_table('mail_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('to_user_id', sa.Integer(), nullable=True),
+    sa.Column('to_address', sa.String(length=254), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('ics', sa.Text(), nullable=False),
+    sa.Column('ics_method', sa.String(length=10), nullable=False),
+    sa.Column('message_id', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'sent', 'dead', name='mailstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sa.String(length=500), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['to_user_id'], ['users.id'], name=op.f('fk_mail_outbox_to_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_outbox')),
+    sa.UniqueConstraint('message_id', name=op.f('uq_mail_outbox_message_id'))
+    )
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_outbox_next_attempt_at'), ['next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mail_outbox_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mail_outbox_to_user_id'), ['to_user_id'], unique=False)
 
     op.create_table('matching_runs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -207,6 +237,26 @@ def upgrade():
     with op.batch_alter_table('user_roles', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_roles_user_id'), ['user_id'], unique=False)
 
+    op.create_table('feedback_responses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('supervisor_id', sa.Integer(), nullable=False),
+    sa.Column('division_id', sa.Integer(), nullable=True),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('usefulness', sa.Integer(), nullable=False),
+    sa.Column('atmosphere', sa.Integer(), nullable=False),
+    sa.Column('arrangements', sa.Integer(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.CheckConstraint('usefulness BETWEEN 1 AND 5 AND atmosphere BETWEEN 1 AND 5 AND arrangements BETWEEN 1 AND 5', name=op.f('ck_feedback_responses_ratings_range')),
+    sa.ForeignKeyConstraint(['division_id'], ['divisions.id'], name=op.f('fk_feedback_responses_division_id_divisions')),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['supervisors.id'], name=op.f('fk_feedback_responses_supervisor_id_supervisors')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_responses'))
+    )
+    with op.batch_alter_table('feedback_responses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feedback_responses_division_id'), ['division_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feedback_responses_month'), ['month'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feedback_responses_supervisor_id'), ['supervisor_id'], unique=False)
+
     op.create_table('group_offers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('supervisor_id', sa.Integer(), nullable=False),
@@ -243,6 +293,22 @@ def upgrade():
     with op.batch_alter_table('invoice_statements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invoice_statements_supervisor_id'), ['supervisor_id'], unique=False)
 
+    op.create_table('slot_watches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('on_date', sa.Date(), nullable=True),
+    sa.Column('supervisor_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.Enum('waiting', 'fulfilled', 'cancelled', name='watchstatus', native_enum=False, length=20), nullable=False),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['supervisors.id'], name=op.f('fk_slot_watches_supervisor_id_supervisors')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_slot_watches_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_slot_watches'))
+    )
+    with op.batch_alter_table('slot_watches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_slot_watches_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_slot_watches_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_slot_watches_user_id'), ['user_id'], unique=False)
+
     op.create_table('supervision_requests',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('individual', 'group', 'on_duty', name='requestkind', native_enum=False, length=20), nullable=False),
@@ -270,6 +336,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_supervision_requests_requester_id'), ['requester_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_supervision_requests_school_year_id'), ['school_year_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_supervision_requests_status'), ['status'], unique=False)
+
+    op.create_table('supervisor_absences',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('supervisor_id', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['supervisors.id'], name=op.f('fk_supervisor_absences_supervisor_id_supervisors')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supervisor_absences'))
+    )
+    with op.batch_alter_table('supervisor_absences', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_supervisor_absences_supervisor_id'), ['supervisor_id'], unique=False)
 
     op.create_table('supervisor_conflicts',
     sa.Column('supervisor_id', sa.Integer(), nullable=False),
@@ -469,6 +546,49 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_supervision_sessions_starts_at'), ['starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_supervision_sessions_status'), ['status'], unique=False)
 
+    op.create_table('feedback_invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('answered', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['session_id'], ['supervision_sessions.id'], name=op.f('fk_feedback_invitations_session_id_supervision_sessions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_feedback_invitations_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_invitations')),
+    sa.UniqueConstraint('session_id', 'user_id', name=op.f('uq_feedback_invitations_session_id_user_id'))
+    )
+    with op.batch_alter_table('feedback_invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feedback_invitations_session_id'), ['session_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feedback_invitations_user_id'), ['user_id'], unique=False)
+
+    op.create_table('on_duty_slots',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('supervisor_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('on_date', sa.Date(), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('mode', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.Enum('open', 'booked', 'withdrawn', name='slotstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('booked_by_id', sa.Integer(), nullable=True),
+    sa.Column('booked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('session_id', sa.Integer(), nullable=True),
+    sa.Column('offered_to_id', sa.Integer(), nullable=True),
+    sa.Column('offer_expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['booked_by_id'], ['users.id'], name=op.f('fk_on_duty_slots_booked_by_id_users')),
+    sa.ForeignKeyConstraint(['offered_to_id'], ['users.id'], name=op.f('fk_on_duty_slots_offered_to_id_users')),
+    sa.ForeignKeyConstraint(['session_id'], ['supervision_sessions.id'], name=op.f('fk_on_duty_slots_session_id_supervision_sessions')),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['supervisors.id'], name=op.f('fk_on_duty_slots_supervisor_id_supervisors')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_on_duty_slots')),
+    sa.UniqueConstraint('supervisor_id', 'starts_at', name=op.f('uq_on_duty_slots_supervisor_id_starts_at'))
+    )
+    with op.batch_alter_table('on_duty_slots', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_on_duty_slots_booked_by_id'), ['booked_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_on_duty_slots_on_date'), ['on_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_on_duty_slots_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_on_duty_slots_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_on_duty_slots_supervisor_id'), ['supervisor_id'], unique=False)
+
     op.create_table('session_attendance',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('session_id', sa.Integer(), nullable=False),
@@ -536,6 +656,19 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_session_attendance_session_id'))
 
     op.drop_table('session_attendance')
+    with op.batch_alter_table('on_duty_slots', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_on_duty_slots_supervisor_id'))
+        batch_op.drop_index(batch_op.f('ix_on_duty_slots_status'))
+        batch_op.drop_index(batch_op.f('ix_on_duty_slots_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_on_duty_slots_on_date'))
+        batch_op.drop_index(batch_op.f('ix_on_duty_slots_booked_by_id'))
+
+    op.drop_table('on_duty_slots')
+    with op.batch_alter_table('feedback_invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feedback_invitations_user_id'))
+        batch_op.drop_index(batch_op.f('ix_feedback_invitations_session_id'))
+
+    op.drop_table('feedback_invitations')
     with op.batch_alter_table('supervision_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supervision_sessions_status'))
         batch_op.drop_index(batch_op.f('ix_supervision_sessions_starts_at'))
@@ -586,6 +719,10 @@ def downgrade():
     op.drop_table('supervisor_loads')
     op.drop_table('supervisor_divisions')
     op.drop_table('supervisor_conflicts')
+    with op.batch_alter_table('supervisor_absences', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_supervisor_absences_supervisor_id'))
+
+    op.drop_table('supervisor_absences')
     with op.batch_alter_table('supervision_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supervision_requests_status'))
         batch_op.drop_index(batch_op.f('ix_supervision_requests_school_year_id'))
@@ -593,11 +730,23 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_supervision_requests_created_at'))
 
     op.drop_table('supervision_requests')
+    with op.batch_alter_table('slot_watches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_slot_watches_user_id'))
+        batch_op.drop_index(batch_op.f('ix_slot_watches_status'))
+        batch_op.drop_index(batch_op.f('ix_slot_watches_created_at'))
+
+    op.drop_table('slot_watches')
     with op.batch_alter_table('invoice_statements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invoice_statements_supervisor_id'))
 
     op.drop_table('invoice_statements')
     op.drop_table('group_offers')
+    with op.batch_alter_table('feedback_responses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feedback_responses_supervisor_id'))
+        batch_op.drop_index(batch_op.f('ix_feedback_responses_month'))
+        batch_op.drop_index(batch_op.f('ix_feedback_responses_division_id'))
+
+    op.drop_table('feedback_responses')
     with op.batch_alter_table('user_roles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_roles_user_id'))
 
@@ -613,6 +762,12 @@ def downgrade():
 
     op.drop_table('notifications')
     op.drop_table('matching_runs')
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_outbox_to_user_id'))
+        batch_op.drop_index(batch_op.f('ix_mail_outbox_status'))
+        batch_op.drop_index(batch_op.f('ix_mail_outbox_next_attempt_at'))
+
+    op.drop_table('mail_outbox')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))
         batch_op.drop_index(batch_op.f('ix_audit_events_actor_id'))
