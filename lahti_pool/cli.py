@@ -41,7 +41,9 @@ def create_admin(email: str, name: str, password: str) -> None:
 def init_app(app: Flask) -> None:
     from lahti_pool import demo
     from lahti_pool.organisation import importer
+    from lahti_pool.supervisors import importer as supervisors_importer
 
     pool.add_command(importer.import_staff_command)
+    pool.add_command(supervisors_importer.import_supervisors_command)
     pool.add_command(demo.demo_command)
     app.cli.add_command(pool)

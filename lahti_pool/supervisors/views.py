@@ -1,0 +1,225 @@
+"""The administrator's agreement and supervisor pages, and the staff's presentations page."""
+
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_currency, format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
+from wtforms import SelectChoice
+
+from lahti_pool.accounts.models import Role, User
+from lahti_pool.core.errors import DomainError
+from lahti_pool.core.permissions import roles_required
+from lahti_pool.core.views import show_domain_error
+from lahti_pool.extensions import db
+from lahti_pool.organisation.models import Division, Unit
+from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS
+from lahti_pool.requests.quota import school_year_for
+from lahti_pool.supervisors import services
+from lahti_pool.supervisors.forms import (
+    ALLOCATION_LABELS,
+    SUPERVISION_KIND_LABELS,
+    SUPERVISOR_KIND_LABELS,
+    AgreementForm,
+    SupervisorForm,
+)
+from lahti_pool.supervisors.models import FrameworkAgreement, Supervisor
+
+bp = Blueprint("supervisors", __name__, url_prefix="/admin/supervisors")
+public_bp = Blueprint("supervisors_public", __name__, url_prefix="/supervisors")
+
+
+def euros(cents: int) -> str:
+    """Cents as euros in the reader's locale: "85,50 €" or "€85.50"."""
+    return format_currency(services.cents_to_euros(cents), "EUR")
+
+
+def vat_note(agreement: FrameworkAgreement | None) -> str:
+    if agreement is None:
+        return _("No VAT set: internal supervisor.")
+    return _("VAT %(vat)s %% is added.", vat=format_decimal(agreement.vat_percent))
+
+
+@bp.context_processor
+@public_bp.context_processor
+def supervisor_labels():
+    return {
+        "allocation_labels": ALLOCATION_LABELS,
+        "supervisor_kind_labels": SUPERVISOR_KIND_LABELS,
+        "supervision_kind_labels": SUPERVISION_KIND_LABELS,
+        "language_labels": LANGUAGE_LABELS,
+        "mode_labels": MODE_LABELS,
+        "euros": euros,
+        "vat_note": vat_note,
+    }
+
+
+def get_supervisor(supervisor_id: int) -> Supervisor:
+    """The supervisor, or 404."""
+    return db.get_or_404(Supervisor, supervisor_id)
+
+
+def get_agreement(agreement_id: int) -> FrameworkAgreement:
+    """The agreement, or 404."""
+    return db.get_or_404(FrameworkAgreement, agreement_id)
+
+
+# --- Framework agreements ----------------------------------------------------------
+
+
+@bp.get("/agreements")
+@roles_required(Role.ADMIN)
+def agreements():
+    rows = db.session.scalars(
+        select(FrameworkAgreement).order_by(FrameworkAgreement.starts_on.desc())
+    ).all()
+    return render_template("supervisors/agreement_list.html", agreements=rows)
+
+
+def _save_agreement(form: AgreementForm, agreement: FrameworkAgreement | None):
+    if form.validate_on_submit():
+        try:
+            if agreement is None:
+                agreement = services.create_agreement(current_user, form.as_input())
+            else:
+                services.update_agreement(current_user, agreement, form.as_input())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Agreement %(name)s saved.", name=agreement.name), "success")
+            return redirect(url_for("supervisors.agreements"))
+    return render_template("supervisors/agreement_form.html", form=form, agreement=agreement)
+
+
+@bp.route("/agreements/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_agreement():
+    return _save_agreement(AgreementForm(vat_percent=Decimal("25.50")), None)
+
+
+@bp.route("/agreements/<int:agreement_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_agreement(agreement_id: int):
+    agreement = get_agreement(agreement_id)
+    return _save_agreement(AgreementForm(obj=agreement), agreement)
+
+
+# --- Supervisors -------------------------------------------------------------------
+
+
+def _supervisor_form(supervisor: Supervisor | None = None) -> SupervisorForm:
+    """The form with the choices that come from the database, filled from ``supervisor``."""
+    form = SupervisorForm(obj=supervisor)
+    locale = str(get_locale())
+    agreements = db.session.scalars(select(FrameworkAgreement).order_by(FrameworkAgreement.name))
+    form.agreement.choices = [SelectChoice(0, _("— none (internal supervisor) —"))] + [
+        SelectChoice(a.id, f"{a.name} ({vat_note(a)})") for a in agreements
+    ]
+    divisions = db.session.scalars(select(Division).order_by(Division.code)).all()
+    form.divisions.choices = [SelectChoice(d.id, d.name(locale)) for d in divisions]
+    units = db.session.scalars(
+        select(Unit).options(selectinload(Unit.division)).order_by(Unit.name)
+    ).all()
+    form.conflicts.choices = [
+        SelectChoice(u.id, u.name, optgroup=u.division.name(locale)) for u in units
+    ]
+    vat = vat_note(supervisor.agreement) if supervisor and supervisor.agreement else None
+    for price in (form.price_individual, form.price_group):
+        price.description = vat or _("Without VAT: the agreement's VAT is added.")
+    if supervisor is not None:
+        del form.email  # the profile stays with its user
+        if request.method == "GET":
+            form.agreement.data = supervisor.agreement_id or 0
+            form.price_individual.data = services.cents_to_euros(supervisor.price_individual_cents)
+            form.price_group.data = services.cents_to_euros(supervisor.price_group_cents)
+            form.divisions.data = [d.id for d in supervisor.divisions]
+            form.conflicts.data = [u.id for u in supervisor.conflicts]
+            form.areas.data = ", ".join(supervisor.areas)
+    return form
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def index():
+    rows = db.session.scalars(
+        select(Supervisor)
+        .join(Supervisor.user)
+        .options(contains_eager(Supervisor.user), selectinload(Supervisor.agreement))
+        .order_by(
+            Supervisor.active.desc(),
+            Supervisor.agreement_id.is_(None),  # internal supervisors last on every database
+            Supervisor.agreement_id,
+            Supervisor.rank,
+            User.name,
+        )
+    ).all()
+    return render_template("supervisors/supervisor_list.html", supervisors=rows)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new():
+    form = _supervisor_form()
+    if form.validate_on_submit():
+        try:
+            supervisor = services.create_supervisor(current_user, form.as_input(), date.today())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is now a supervisor.", name=supervisor.name), "success")
+            return redirect(url_for("supervisors.index"))
+    return render_template("supervisors/supervisor_form.html", form=form, supervisor=None)
+
+
+@bp.route("/<int:supervisor_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit(supervisor_id: int):
+    supervisor = get_supervisor(supervisor_id)
+    form = _supervisor_form(supervisor)
+    if form.validate_on_submit():
+        try:
+            services.update_supervisor(current_user, supervisor, form.as_input(), date.today())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Changes to %(name)s saved.", name=supervisor.name), "success")
+            return redirect(url_for("supervisors.index"))
+    return render_template("supervisors/supervisor_form.html", form=form, supervisor=supervisor)
+
+
+@bp.post("/<int:supervisor_id>/active")
+@roles_required(Role.ADMIN)
+def toggle_active(supervisor_id: int):
+    supervisor = get_supervisor(supervisor_id)  # CSRFProtect has checked the token already
+    services.set_supervisor_active(current_user, supervisor, not supervisor.active)
+    db.session.commit()
+    if supervisor.active:
+        flash(_("%(name)s takes new clients again.", name=supervisor.name), "success")
+    else:
+        flash(_("%(name)s is deactivated: no new clients.", name=supervisor.name), "success")
+    return redirect(url_for("supervisors.edit", supervisor_id=supervisor.id))
+
+
+# --- The staff's presentations (the Vantaa platform) -------------------------------
+
+
+@public_bp.get("/", endpoint="index")
+@login_required
+def presentations():
+    language = request.args.get("language", "")
+    mode = request.args.get("mode", "")
+    language = language if language in services.LANGUAGES else ""
+    mode = mode if mode in services.MODES else ""
+    year = school_year_for(date.today())
+    cards = services.presentations(year, language, mode)
+    db.session.commit()  # school_year_for may have created the year
+    return render_template(
+        "supervisors/presentations.html", cards=cards, language=language, mode=mode, year=year
+    )
