@@ -1,0 +1,1 @@
+"""The matching engine: pure rules, no Flask and no database."""
