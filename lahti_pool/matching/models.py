@@ -9,15 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lahti_pool.accounts.models import User
 from lahti_pool.core.models import UTCDateTime, str_enum, utcnow
 from lahti_pool.extensions import db
+from lahti_pool.matching.eligibility import Policy
 from lahti_pool.requests.models import SchoolYear, SupervisionRequest
 from lahti_pool.supervisors.models import Supervisor
-
-
-class Policy(enum.StrEnum):
-    RANKING = "ranking"  #: optimal, ties broken by rank
-    BALANCED = "balanced"  #: optimal, ties broken by utilisation
-    CLIENT_CHOICE = "client_choice"  #: only the preferred supervisor
-    STRICT_RANKING = "strict_ranking"  #: arrival order, best rank with capacity (greedy)
 
 
 class RunStatus(enum.StrEnum):

@@ -5,8 +5,10 @@ compares with the supervisor's contracted capacity, so two administrators
 accepting at once cannot book a supervisor beyond it.
 """
 
+import time
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -78,8 +80,15 @@ def capacities(year: SchoolYear, supervisor_ids=None) -> dict[int, Capacity]:
     return {row[0]: Capacity(*row) for row in db.session.execute(query)}
 
 
-def reserve(supervisor_id: int, year: SchoolYear, sessions: int) -> None:
-    """Take ``sessions`` of the year's capacity and one process place, or refuse both."""
+def reserve(
+    supervisor_id: int, year: SchoolYear, sessions: int, *, process_place: bool = True
+) -> None:
+    """Take ``sessions`` of the year's capacity and one process place, or refuse both.
+
+    ``process_place=False`` for a booked on-duty slot: one session, no process place.
+    """
+    if current_app.config.get("TEST_UNSAFE_COUNT_THEN_WRITE"):
+        return _unsafe_reserve(supervisor_id, year, sessions)
     ensure_load(supervisor_id, year)
     capacity = (
         select(Supervisor.capacity_sessions)
@@ -96,15 +105,18 @@ def reserve(supervisor_id: int, year: SchoolYear, sessions: int) -> None:
         .values(sessions_granted=SupervisorLoad.sessions_granted + sessions)
         .execution_options(synchronize_session=False)
     ).rowcount
-    processes_ok = sessions_ok and db.session.execute(
-        update(Supervisor)
-        .where(
-            Supervisor.id == supervisor_id,
-            Supervisor.active_processes + 1 <= Supervisor.capacity_processes,
-        )
-        .values(active_processes=Supervisor.active_processes + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    processes_ok = sessions_ok and (
+        not process_place
+        or db.session.execute(
+            update(Supervisor)
+            .where(
+                Supervisor.id == supervisor_id,
+                Supervisor.active_processes + 1 <= Supervisor.capacity_processes,
+            )
+            .values(active_processes=Supervisor.active_processes + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
     if not (sessions_ok and processes_ok):
         # The caller rolls the transaction back, so a half-done reservation never stays.
         raise CapacityExceeded(
@@ -134,3 +146,20 @@ def release(supervisor_id: int, year: SchoolYear, sessions: int, end_process: bo
             .values(active_processes=Supervisor.active_processes - 1)
             .execution_options(synchronize_session=False)
         )
+
+
+def _unsafe_reserve(supervisor_id: int, year: SchoolYear, sessions: int) -> None:
+    """The classic bug, kept only as the concurrency tests' negative control."""
+    cap = capacities(year, [supervisor_id])[supervisor_id]
+    if cap.free_sessions < sessions:
+        raise CapacityExceeded(N_("No free capacity."))
+    time.sleep(0.002)  # the other work a real request does between reading and writing
+    db.session.execute(
+        update(SupervisorLoad)
+        .where(
+            SupervisorLoad.supervisor_id == supervisor_id,
+            SupervisorLoad.school_year_id == year.id,
+        )
+        .values(sessions_granted=cap.sessions_granted + sessions)
+        .execution_options(synchronize_session=False)
+    )

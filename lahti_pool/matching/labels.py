@@ -1,0 +1,64 @@
+"""Translated texts for matching reasons, rules and policies."""
+
+from flask_babel import lazy_gettext as _l
+
+from lahti_pool.matching.eligibility import Policy, Reason
+
+REASON_LABELS = {
+    Reason.INACTIVE: _l("not active"),
+    Reason.CONTRACT_PERIOD: _l("contract not valid on the start date"),
+    Reason.DIVISION: _l("does not serve the division"),
+    Reason.KIND: _l("does not take this kind of supervision"),
+    Reason.LANGUAGE: _l("does not supervise in the language"),
+    Reason.MODE: _l("no way of meeting in common"),
+    Reason.CONFLICT: _l("conflict of interest with the unit"),
+    Reason.CAPACITY: _l("no free capacity"),
+    Reason.OLDER_REQUEST: _l("capacity went to older requests"),
+    Reason.OPTIMISATION: _l("capacity needed to serve more requests"),
+    Reason.CLIENT_CHOICE: _l("the client chose another supervisor"),
+    Reason.CONTINUITY: _l("the client continues with their previous supervisor"),
+    Reason.PREFERRED: _l("the client preferred another supervisor"),
+    Reason.BALANCED: _l("would have been more utilised"),
+    "override": _l("the administrator chose another supervisor"),
+}
+
+RULE_LABELS = {
+    "ranking": _l("ranking order"),
+    "balanced": _l("balanced utilisation"),
+    "client_choice": _l("client's choice"),
+    "strict_ranking": _l("strict ranking order"),
+    "continuity": _l("continuity with the previous supervisor"),
+    "preferred": _l("the client's preferred supervisor"),
+    "override": _l("override by the administrator"),
+    "group_fallback": _l("group offered instead (Lahti fallback)"),
+}
+
+POLICY_LABELS = {
+    Policy.RANKING: _l("Ranking order (optimal: most requests served, oldest first)"),
+    Policy.BALANCED: _l("Balanced (optimal: least-utilised supervisors first)"),
+    Policy.CLIENT_CHOICE: _l("Client choice (only the preferred supervisor)"),
+    Policy.STRICT_RANKING: _l("Strict ranking order (arrival order, best rank first)"),
+}
+
+
+def reason_label(reason: str) -> str:
+    try:
+        return str(REASON_LABELS[Reason(reason)])
+    except ValueError:
+        return str(REASON_LABELS.get(reason, reason))
+
+
+ASSIGNMENT_LABELS = {
+    "proposed": _l("proposed"),
+    "accepted": _l("accepted"),
+    "overridden": _l("accepted with another supervisor"),
+    "unmatched": _l("nobody free"),
+    "group_offered": _l("group offered"),
+    "skipped": _l("not acted on"),
+}
+
+OFFER_RESPONSE_LABELS = {
+    "pending": _l("no answer yet"),
+    "accepted": _l("joins"),
+    "declined": _l("declined"),
+}

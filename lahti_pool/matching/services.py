@@ -1,0 +1,495 @@
+"""The administrator's matching: run the engine, accept or override its proposal.
+
+The engine (matching/solver.py) is pure; this module loads its inputs, keeps the
+proposal with its grounds, and turns accepted assignments into processes while
+holding supervisor capacity and staff quota race-free.
+"""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from lahti_pool.accounts.models import User
+from lahti_pool.budget.guard import check_budget
+from lahti_pool.budget.rules import division_weights, split_cents
+from lahti_pool.core import audit
+from lahti_pool.core.errors import N_, DomainError
+from lahti_pool.core.mailer import notify_process_accepted
+from lahti_pool.core.notifications import NotificationKind, notify
+from lahti_pool.extensions import db
+from lahti_pool.matching import solver
+from lahti_pool.matching.eligibility import Policy, Reason, static_reason
+from lahti_pool.matching.inputs import WAITING, load_inputs, previous_supervisors, request_in
+from lahti_pool.matching.inputs import supervisor_in as to_supervisor_in
+from lahti_pool.matching.labels import REASON_LABELS
+from lahti_pool.matching.models import AssignmentStatus, MatchingRun, ProposedAssignment, RunStatus
+from lahti_pool.requests import rules
+from lahti_pool.requests import services as request_services
+from lahti_pool.requests.models import RequestKind, SchoolYear, SupervisionRequest
+from lahti_pool.requests.quota import account_for, change_quota
+from lahti_pool.requests.rules import QuotaOp, RequestStatus
+from lahti_pool.sessions.models import (
+    GroupOffer,
+    GroupOfferMember,
+    OfferResponse,
+    OfferStatus,
+    ProcessMember,
+    SupervisionProcess,
+)
+from lahti_pool.supervisors import capacity
+from lahti_pool.supervisors.models import Supervisor, SupervisorKind
+
+
+class StaleProposal(DomainError):
+    """Capacity, quota or the request changed since the proposal was computed."""
+
+
+def _grounds(passed_over, sup_rows) -> list[dict]:
+    return [
+        {
+            "supervisor_id": sid,
+            "name": sup_rows[sid].name if sid in sup_rows else "",
+            "rank": sup_rows[sid].rank if sid in sup_rows else None,
+            "reason": str(reason),
+        }
+        for sid, reason in passed_over
+    ]
+
+
+def run_matching(actor: User, year: SchoolYear, policy: Policy, today: date) -> MatchingRun:
+    """Compute a proposal for every waiting request of the year and keep it for review."""
+    for old in db.session.scalars(
+        select(MatchingRun).where(MatchingRun.status == RunStatus.PROPOSED)
+    ):
+        close_run(old)
+    requests, req_rows, sups, sup_rows, caps = load_inputs(year, today)
+    proposal = solver.propose(requests, sups, policy)
+    run = MatchingRun(
+        created_by_id=actor.id,
+        school_year_id=year.id,
+        policy=policy,
+        stats={
+            "served": proposal.stats.served,
+            "total": proposal.stats.total,
+            "status": proposal.stats.status,
+            "gap": proposal.stats.mip_gap,
+            "seconds": round(proposal.stats.seconds, 3),
+        },
+        snapshot={
+            "supervisors": {
+                str(sid): [c.sessions_granted, c.active_processes] for sid, c in caps.items()
+            },
+            "requests": {
+                str(r.id): [r.sessions_requested, len(r.participating_members)]
+                for r in req_rows.values()
+            },
+        },
+    )
+    db.session.add(run)
+    for a in proposal.assignments:
+        run.assignments.append(
+            ProposedAssignment(
+                request_id=a.request_id,
+                supervisor_id=a.supervisor_id,
+                status=AssignmentStatus.PROPOSED,
+                rule=str(a.rule),
+                grounds=_grounds(a.passed_over, sup_rows),
+                cost_cents=a.cost_cents,
+            )
+        )
+        _move(actor, req_rows[a.request_id], RequestStatus.MATCHED, "matching proposal")
+    for u in proposal.unmatched:
+        run.assignments.append(
+            ProposedAssignment(
+                request_id=u.request_id,
+                supervisor_id=None,
+                status=AssignmentStatus.UNMATCHED,
+                grounds=[{"reason": str(r), "count": n} for r, n in sorted(u.reasons.items())],
+            )
+        )
+        _move(actor, req_rows[u.request_id], RequestStatus.WAITLISTED, "no supervisor free")
+    _propose_groups(run, proposal, requests, sups, sup_rows)
+    audit.record(actor, "matching.run", run, policy=str(policy), **run.stats)
+    db.session.flush()
+    return run
+
+
+def _move(actor, sup_request, status, reason) -> None:
+    if sup_request.status != status:
+        request_services.change_status(actor, sup_request, status, reason, notify_people=False)
+
+
+def _propose_groups(run, proposal, requests, sups, sup_rows) -> None:
+    """The Lahti fallback: offer groups to individual requests nobody could take."""
+    unmatched = {u.request_id for u in proposal.unmatched}
+    used: dict[int, int] = {}
+    for a in proposal.assignments:
+        used[a.supervisor_id] = used.get(a.supervisor_id, 0) + 1
+    candidates = [r for r in requests if r.id in unmatched and r.kind == "individual"]
+    if not candidates:
+        return
+    groups = solver.propose_groups(candidates, sups, proposal)
+    by_request = {a.request_id: a for a in run.assignments}
+    for number, group in enumerate(groups, start=1):
+        for request_id in group.request_ids:
+            row = by_request[request_id]
+            row.supervisor_id = group.supervisor_id
+            row.group_no = number
+            row.rule = "group_fallback"
+            row.cost_cents = group.cost_cents
+
+
+def close_run(run: MatchingRun) -> None:
+    """Close a proposal; what was not acted on stays waiting for the next run."""
+    run.status = RunStatus.CLOSED
+    for a in run.assignments:
+        if a.status == AssignmentStatus.PROPOSED:
+            a.status = AssignmentStatus.SKIPPED
+
+
+# --- Acceptance ---------------------------------------------------------------------
+
+
+def _check_fresh(assignment: ProposedAssignment, supervisor_id: int) -> None:
+    """Refuse a proposal whose inputs changed since it was computed.
+
+    The run's own acceptances are expected changes; anything else (another run, an
+    administrator elsewhere, a withdrawn request, a declining member) makes it stale.
+    """
+    run = assignment.run
+    sup_request = assignment.request
+    if run.status != RunStatus.PROPOSED or assignment.status not in (
+        AssignmentStatus.PROPOSED,
+        AssignmentStatus.UNMATCHED,
+    ):
+        raise StaleProposal(N_("This proposal is no longer open; run matching again."))
+    if sup_request.status not in WAITING:
+        raise StaleProposal(
+            N_("The request of %(name)s has changed since matching; run matching again."),
+            name=sup_request.requester.name,
+        )
+    snap_request = run.snapshot["requests"].get(str(sup_request.id))
+    if snap_request != [sup_request.sessions_requested, len(sup_request.participating_members)]:
+        raise StaleProposal(
+            N_("The request of %(name)s has changed since matching; run matching again."),
+            name=sup_request.requester.name,
+        )
+    snap = run.snapshot["supervisors"].get(str(supervisor_id))
+    if snap is None:
+        return
+    # What this run's own acceptances added to the supervisor is expected.
+    processes = db.session.scalars(
+        select(SupervisionProcess).where(
+            SupervisionProcess.matching_run_id == run.id,
+            SupervisionProcess.supervisor_id == supervisor_id,
+        )
+    ).all()
+    expected = [
+        snap[0] + sum(p.sessions_granted for p in processes),
+        snap[1] + len(processes),
+    ]
+    current = capacity.capacities(run.school_year, [supervisor_id])[supervisor_id]
+    if [current.sessions_granted, current.active_processes] != expected:
+        raise StaleProposal(
+            N_(
+                "The capacity of %(name)s has changed since matching; run matching again "
+                "before accepting."
+            ),
+            name=db.session.get(Supervisor, supervisor_id).name,
+        )
+
+
+def _passed_over_for(sup_request, chosen: Supervisor, today: date) -> list[dict]:
+    """For an override: the better-ranked supervisors and why they were not chosen."""
+    year = sup_request.school_year
+    previous = previous_supervisors({sup_request.requester_id})
+    req = request_in(sup_request, previous)
+    caps = capacity.capacities(year)
+    grounds = []
+    better = db.session.scalars(
+        select(Supervisor)
+        .where(Supervisor.rank.is_not(None), Supervisor.rank < (chosen.rank or 10_000))
+        .order_by(Supervisor.rank)
+    )
+    for sup in better:
+        s_in = to_supervisor_in(sup, caps[sup.id], today)
+        reason = static_reason(req, s_in)
+        if reason is None:
+            reason = (
+                Reason.CAPACITY
+                if s_in.free_sessions < req.sessions or s_in.free_processes < 1
+                else "override"
+            )
+        grounds.append(
+            {"supervisor_id": sup.id, "name": sup.name, "rank": sup.rank, "reason": str(reason)}
+        )
+    return grounds
+
+
+def accept_assignment(
+    actor: User,
+    assignment: ProposedAssignment,
+    today: date,
+    *,
+    supervisor_id: int | None = None,
+    reason: str = "",
+    sessions: int | None = None,
+    budget_override_reason: str = "",
+) -> SupervisionProcess:
+    """Accept a proposed assignment, or override it with another eligible supervisor.
+
+    Creates the process, freezes the prices, reserves the supervisor's capacity and
+    grants sessions from the quota the request holds; refuses a stale proposal.
+    """
+    sup_request = assignment.request
+    override = supervisor_id is not None and supervisor_id != assignment.supervisor_id
+    chosen_id = supervisor_id if supervisor_id is not None else assignment.supervisor_id
+    if chosen_id is None:
+        raise DomainError(N_("Choose a supervisor for this request."), field="supervisor")
+    if assignment.group_no is not None:
+        raise DomainError(N_("A group offer is accepted by making the offer, not one by one."))
+    _check_fresh(assignment, chosen_id)
+    chosen = db.session.get(Supervisor, chosen_id)
+    if chosen is None:
+        raise DomainError(N_("Choose a supervisor from the list."), field="supervisor")
+    if override:
+        if not reason.strip():
+            raise DomainError(
+                N_("Give the reason for choosing another supervisor."), field="reason"
+            )
+        s_in = to_supervisor_in(
+            chosen, capacity.capacities(sup_request.school_year, [chosen.id])[chosen.id], today
+        )
+        req = request_in(sup_request, previous_supervisors({sup_request.requester_id}))
+        why = static_reason(req, s_in)
+        if why is not None:
+            raise DomainError(
+                N_("%(name)s cannot take this request: %(reason)s."),
+                field="supervisor",
+                name=chosen.name,
+                reason=str(REASON_LABELS[why]),
+            )
+        grounds = _passed_over_for(sup_request, chosen, today)
+    else:
+        grounds = assignment.grounds
+    process = create_process(
+        actor,
+        sup_request,
+        chosen,
+        sessions or sup_request.sessions_requested,
+        rule="override" if override else assignment.rule,
+        grounds=grounds,
+        override_reason=reason.strip() if override else "",
+        run_id=assignment.run_id,
+        budget_override_reason=budget_override_reason,
+        today=today,
+    )
+    assignment.status = AssignmentStatus.OVERRIDDEN if override else AssignmentStatus.ACCEPTED
+    assignment.supervisor_id = chosen.id
+    return process
+
+
+def create_process(
+    actor,
+    sup_request,
+    chosen,
+    granted,
+    *,
+    rule,
+    grounds,
+    override_reason="",
+    run_id=None,
+    budget_override_reason="",
+    today: date | None = None,
+):
+    """Turn the request into a process with ``chosen``; reserves capacity, grants quota.
+
+    The budget guard sees the whole order (sessions granted × frozen price) in the
+    fiscal year it is accepted in; at 100 % it needs the administrator's reason.
+    """
+    rules.check_grant(granted, sup_request.sessions_requested)
+    year = sup_request.school_year
+    is_group = sup_request.kind == RequestKind.GROUP
+    if is_group:
+        members = sup_request.participating_members
+        clients = [m.user_id for m in members]
+        divisions = [m.user.unit.division_id for m in members if m.user.unit]
+    else:
+        clients = [sup_request.requester_id]
+        unit = sup_request.requester.unit
+        divisions = [unit.division_id] if unit else []
+    price = chosen.price_group_cents if is_group else chosen.price_individual_cents
+    warnings = check_budget(
+        actor,
+        (today or date.today()).year,
+        split_cents(granted * price, division_weights(divisions)),
+        budget_override_reason,
+        subject=sup_request,
+    )
+    capacity.reserve(chosen.id, year, granted)
+    extra = sup_request.sessions_requested - granted
+    if extra:
+        for user_id in sorted(clients):
+            change_quota(account_for(user_id, year), QuotaOp.RELEASE, extra)
+    agreement = chosen.agreement
+    process = SupervisionProcess(
+        request_id=sup_request.id,
+        supervisor_id=chosen.id,
+        school_year_id=year.id,
+        kind=sup_request.kind,
+        sessions_granted=granted,
+        price_cents=price,
+        vat_percent=agreement.vat_percent
+        if agreement and chosen.kind == SupervisorKind.CONTRACTED
+        else 0,
+        accepted_by_id=actor.id,
+        rule=rule,
+        grounds=grounds,
+        override_reason=override_reason,
+        matching_run_id=run_id,
+        members=[ProcessMember(user_id=u, request_id=sup_request.id) for u in clients],
+    )
+    db.session.add(process)
+    db.session.flush()
+    request_services.change_status(actor, sup_request, RequestStatus.ACCEPTED, "")
+    notify(
+        chosen.user_id,
+        NotificationKind.PROCESS_ASSIGNED,
+        process,
+        process_kind=str(sup_request.kind),
+        sessions=granted,
+    )
+    audit.record(
+        actor,
+        "process.accepted",
+        process,
+        request_id=sup_request.id,
+        supervisor_id=chosen.id,
+        rule=rule,
+        sessions=granted,
+        price_cents=process.price_cents,
+        override=bool(override_reason),
+    )
+    process.budget_warnings = warnings  # shown to the administrator, not stored
+    notify_process_accepted(process)
+    return process
+
+
+def accept_all(actor: User, run: MatchingRun, today: date) -> int:
+    """Accept every open assignment of the run; all or nothing."""
+    count = 0
+    for assignment in list(run.assignments):
+        if assignment.status == AssignmentStatus.PROPOSED and assignment.group_no is None:
+            accept_assignment(actor, assignment, today)
+            count += 1
+    if not count:
+        raise DomainError(N_("There is nothing left to accept in this proposal."))
+    return count
+
+
+# --- The Lahti fallback: offering and forming groups ----------------------------------
+
+
+def offer_group(actor: User, run: MatchingRun, group_no: int) -> GroupOffer:
+    """Offer the proposed group to its members; each answers on their request page."""
+    rows = [a for a in run.assignments if a.group_no == group_no]
+    if not rows or run.status != RunStatus.PROPOSED:
+        raise StaleProposal(N_("This proposal is no longer open; run matching again."))
+    for row in rows:
+        _check_fresh(row, row.supervisor_id)
+    first = rows[0].request
+    offer = GroupOffer(
+        supervisor_id=rows[0].supervisor_id,
+        school_year_id=run.school_year_id,
+        division_id=first.requester.unit.division_id,
+        language=first.language,
+        sessions=min(r.request.sessions_requested for r in rows),
+        created_by_id=actor.id,
+        matching_run_id=run.id,
+        members=[GroupOfferMember(request_id=r.request_id) for r in rows],
+    )
+    db.session.add(offer)
+    db.session.flush()
+    supervisor_name = db.session.get(Supervisor, offer.supervisor_id).name
+    for row in rows:
+        request_services.change_status(
+            actor, row.request, RequestStatus.GROUP_OFFERED, "group offered", notify_people=False
+        )
+        notify(
+            row.request.requester_id,
+            NotificationKind.GROUP_OFFER,
+            row.request,
+            supervisor=supervisor_name,
+        )
+        row.status = AssignmentStatus.GROUP_OFFERED
+    audit.record(actor, "group_offer.made", offer, members=len(rows))
+    db.session.flush()
+    return offer
+
+
+def form_group(actor: User, offer: GroupOffer, min_members: int) -> SupervisionProcess:
+    """Start the group with those who accepted; the others go back to the queue."""
+    if offer.status != OfferStatus.OPEN:
+        raise DomainError(N_("This group offer is no longer open."))
+    accepted = [m for m in offer.members if m.response == OfferResponse.ACCEPTED]
+    if len(accepted) < min_members:
+        raise DomainError(
+            N_("Only %(n)s people have accepted; a group needs at least %(min)s."),
+            n=len(accepted),
+            min=min_members,
+        )
+    year = offer.school_year
+    capacity.reserve(offer.supervisor_id, year, offer.sessions)
+    supervisor = offer.supervisor
+    agreement = supervisor.agreement
+    process = SupervisionProcess(
+        request_id=None,
+        group_offer_id=offer.id,
+        supervisor_id=supervisor.id,
+        school_year_id=year.id,
+        kind=RequestKind.GROUP,
+        sessions_granted=offer.sessions,
+        price_cents=supervisor.price_group_cents,
+        vat_percent=agreement.vat_percent if agreement else 0,
+        accepted_by_id=actor.id,
+        rule="group_fallback",
+        grounds=[],
+        matching_run_id=offer.matching_run_id,
+    )
+    for member in accepted:
+        sup_request = member.request
+        extra = sup_request.sessions_requested - offer.sessions
+        if extra:
+            change_quota(account_for(sup_request.requester_id, year), QuotaOp.RELEASE, extra)
+        process.members.append(
+            ProcessMember(user_id=sup_request.requester_id, request_id=sup_request.id)
+        )
+        request_services.change_status(actor, sup_request, RequestStatus.ACCEPTED, "group formed")
+    for member in offer.members:
+        if member.response == OfferResponse.PENDING:
+            member.response = OfferResponse.DECLINED
+            request_services.change_status(
+                actor, member.request, RequestStatus.WAITLISTED, "no answer to the group offer"
+            )
+    offer.status = OfferStatus.FORMED
+    db.session.add(process)
+    db.session.flush()
+    notify(
+        supervisor.user_id,
+        NotificationKind.PROCESS_ASSIGNED,
+        process,
+        process_kind=str(RequestKind.GROUP),
+        sessions=offer.sessions,
+    )
+    audit.record(actor, "group_offer.formed", offer, members=len(accepted))
+    notify_process_accepted(process)
+    return process
+
+
+def requests_by_id(ids) -> dict[int, SupervisionRequest]:
+    return {
+        r.id: r
+        for r in db.session.scalars(
+            select(SupervisionRequest).where(SupervisionRequest.id.in_(list(ids)))
+        )
+    }
