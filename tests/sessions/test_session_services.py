@@ -1,0 +1,665 @@
+"""Planning and logging sessions: quota, capacity, money, refusals, closing."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from lahti_pool.accounts.models import Role
+from lahti_pool.budget.guard import BudgetExceeded
+from lahti_pool.budget.models import Budget
+from lahti_pool.core.audit import AuditEvent
+from lahti_pool.core.errors import DomainError, NotPermitted
+from lahti_pool.core.notifications import Notification, NotificationKind
+from lahti_pool.extensions import db
+from lahti_pool.matching import services as matching
+from lahti_pool.matching.eligibility import Policy
+from lahti_pool.organisation.models import Division, Unit
+from lahti_pool.requests.models import QuotaAccount
+from lahti_pool.requests.quota import account_for
+from lahti_pool.requests.services import (
+    GroupRequestInput,
+    RequestInput,
+    submit_group_request,
+    submit_individual_request,
+)
+from lahti_pool.sessions import rules, services
+from lahti_pool.sessions.models import (
+    ApprovalStatus,
+    ProcessStatus,
+    SessionCost,
+    SessionStatus,
+    SupervisionSession,
+)
+from lahti_pool.sessions.services import LogInput, SessionInput
+from lahti_pool.supervisors.capacity import capacities
+from lahti_pool.supervisors.models import Supervisor
+
+S = SessionStatus
+
+
+# --- Fixtures ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mid(school_year):
+    """A day well inside the school year; sessions are placed around it."""
+    return school_year.starts_on + timedelta(days=120)
+
+
+@pytest.fixture
+def at(mid):
+    """The UTC start of a session ``days`` after ``mid`` at ``hour`` local time."""
+
+    def factory(days=0, hour=10):
+        return rules.local_to_utc(mid + timedelta(days=days), time(hour))
+
+    return factory
+
+
+@pytest.fixture
+def plan(at):
+    """Plan a session ``days`` after mid as ``actor`` (the process's supervisor by default)."""
+
+    def factory(process, days=0, actor=None, now=None, reason="", **kwargs):
+        starts = at(days, kwargs.pop("hour", 10))
+        data = SessionInput(
+            on_date=rules.local_date(starts),
+            at=time(starts.astimezone(rules.LOCAL_TZ).hour),
+            duration_minutes=kwargs.pop("duration", 60),
+            mode=kwargs.pop("mode", "on_site"),
+            **kwargs,
+        )
+        actor = actor or process.supervisor.user
+        sup_session, _ = services.plan_session(
+            actor, process, data, now or starts - timedelta(days=7), reason
+        )
+        db.session.commit()
+        return sup_session
+
+    return factory
+
+
+def log(sup_session, outcome, attendees=(), now=None, actor=None):
+    services.log_session(
+        actor or sup_session.process.supervisor.user,
+        sup_session,
+        LogInput(outcome, sup_session.duration_minutes, frozenset(u.id for u in attendees)),
+        now or sup_session.starts_at + timedelta(hours=2),
+    )
+    db.session.commit()
+
+
+@pytest.fixture
+def division2(ctx):
+    div = Division(code="SIVI", name_fi="Sivistys", name_en="Education services")
+    db.session.add(div)
+    db.session.commit()
+    return div
+
+
+@pytest.fixture
+def unit2(division2):
+    u = Unit(code="LAS", name="Lasten talo", division=division2, area="Keskusta")
+    db.session.add(u)
+    db.session.commit()
+    return u
+
+
+@pytest.fixture
+def accept(admin, school_year, today):
+    def factory(sup_request):
+        run = matching.run_matching(admin, school_year, Policy.RANKING, today)
+        assignment = next(a for a in run.assignments if a.request_id == sup_request.id)
+        process = matching.accept_assignment(admin, assignment, today)
+        db.session.commit()
+        return process
+
+    return factory
+
+
+@pytest.fixture
+def individual_of(supervisor, accept, school_year, today):
+    def factory(user, sessions=4):
+        sup_request = submit_individual_request(
+            user,
+            RequestInput(
+                school_year_id=school_year.id,
+                sessions=sessions,
+                modes=("on_site",),
+                language="fi",
+                wanted_from=today,
+            ),
+            today,
+        )
+        db.session.commit()
+        return accept(sup_request)
+
+    return factory
+
+
+@pytest.fixture
+def individual(individual_of, staff):
+    return individual_of(staff)
+
+
+@pytest.fixture
+def members(make_user, unit2):
+    """The organiser and one member in the first division, one member in the second."""
+    return [
+        make_user(name="Olga Organiser"),
+        make_user(name="Minna Member"),
+        make_user(name="Toni Toinen", unit_id=unit2.id),
+    ]
+
+
+@pytest.fixture
+def group_of(members, supervisor, accept, school_year, today):
+    def factory(sessions=3):
+        sup_request = submit_group_request(
+            members[0],
+            GroupRequestInput(
+                school_year_id=school_year.id,
+                sessions=sessions,
+                modes=("on_site",),
+                language="fi",
+                wanted_from=today,
+                group_name="Harju team",
+                member_emails=tuple(m.email for m in members[1:]),
+            ),
+            today,
+        )
+        db.session.commit()
+        return accept(sup_request)
+
+    return factory
+
+
+@pytest.fixture
+def group(group_of):
+    return group_of()
+
+
+def quota(user, year):
+    db.session.expire_all()
+    s = account_for(user.id, year).state()
+    return (s.pending, s.reserved, s.used)
+
+
+def load(supervisor, year):
+    cap = capacities(year, [supervisor.id])[supervisor.id]
+    return cap.sessions_granted, cap.sessions_used
+
+
+def costs(sup_session):
+    db.session.expire_all()
+    rows = db.session.scalars(select(SessionCost).where(SessionCost.session_id == sup_session.id))
+    return {c.division_id: c.amount_cents for c in rows}
+
+
+def snapshot(process, people):
+    """Everything a refused action must leave as it was."""
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(SupervisionSession.id, SupervisionSession.status, SupervisionSession.approval)
+        .where(SupervisionSession.process_id == process.id)
+        .order_by(SupervisionSession.id)
+    ).all()
+    accounts = db.session.execute(
+        select(QuotaAccount.user_id, QuotaAccount.pending, QuotaAccount.reserved, QuotaAccount.used)
+        .where(QuotaAccount.user_id.in_([p.id for p in people]))
+        .order_by(QuotaAccount.user_id)
+    ).all()
+    sup = db.session.get(Supervisor, process.supervisor_id)
+    return rows, accounts, load(sup, process.school_year), sup.active_processes
+
+
+# --- Individual sessions -------------------------------------------------------------
+
+
+def test_planning_reserves_a_session_of_the_clients_quota(individual, staff, school_year, plan):
+    assert quota(staff, school_year) == (4, 0, 0)
+    sup_session = plan(individual)
+    assert quota(staff, school_year) == (3, 1, 0)
+    assert sup_session.status == S.PLANNED
+    assert sup_session.approval == ApprovalStatus.NOT_LOGGED
+    assert sup_session.price_cents == individual.price_cents
+    assert sup_session.on_date == rules.local_date(sup_session.starts_at)
+
+
+@pytest.mark.parametrize("outcome", [S.HELD, S.NO_SHOW, S.LATE_CANCELLED])
+def test_held_no_show_and_late_cancellation_use_the_session(
+    individual, staff, supervisor, school_year, plan, outcome
+):
+    sup_session = plan(individual)
+    log(sup_session, outcome)
+    assert quota(staff, school_year) == (3, 0, 1)
+    assert load(supervisor, school_year) == (4, 1)
+    assert sup_session.approval == ApprovalStatus.PENDING
+    assert sup_session.logged_at is not None
+    assert sup_session.ical_sequence == 1
+
+
+@pytest.mark.parametrize("outcome", [S.CANCELLED, S.CANCELLED_BY_SUPERVISOR])
+def test_timely_and_supervisor_cancellation_give_the_session_back_to_the_process(
+    individual, staff, supervisor, school_year, plan, outcome
+):
+    sup_session = plan(individual)
+    log(sup_session, outcome, now=sup_session.starts_at - timedelta(days=2))
+    assert quota(staff, school_year) == (4, 0, 0)
+    assert load(supervisor, school_year) == (4, 0)
+    assert costs(sup_session) == {}
+    # The session is back in the process: all four can still be planned.
+    for day in range(1, 5):
+        plan(individual, days=day)
+    assert quota(staff, school_year) == (0, 4, 0)
+
+
+# --- Group sessions ------------------------------------------------------------------
+
+
+def test_a_held_group_session_uses_the_attendees_quota_and_frees_the_absent(
+    group, members, school_year, plan, division, division2
+):
+    organiser, member, other = members
+    sup_session = plan(group)
+    assert [quota(m, school_year) for m in members] == [(2, 1, 0)] * 3
+    # Planned: split by the members expected (two in the first division, one in the second).
+    assert costs(sup_session) == {division.id: 10000, division2.id: 5000}
+    log(sup_session, S.HELD, attendees=[organiser, other])
+    assert quota(organiser, school_year) == (2, 0, 1)
+    assert quota(other, school_year) == (2, 0, 1)
+    assert quota(member, school_year) == (3, 0, 0)  # absent: back to the process
+    assert {a.user_id: a.attended for a in sup_session.attendance} == {
+        organiser.id: True,
+        member.id: False,
+        other.id: True,
+    }
+    # Held: split by those who attended (the Harju cost sharing).
+    assert costs(sup_session) == {division.id: 7500, division2.id: 7500}
+
+
+def test_a_group_no_show_uses_everyones_session(group, members, school_year, plan):
+    sup_session = plan(group)
+    log(sup_session, S.NO_SHOW)
+    assert [quota(m, school_year) for m in members] == [(2, 0, 1)] * 3
+
+
+@pytest.mark.parametrize("outcome", [S.CANCELLED, S.CANCELLED_BY_SUPERVISOR])
+def test_a_cancelled_group_session_frees_everyones_session(
+    group, members, school_year, plan, outcome
+):
+    sup_session = plan(group)
+    log(sup_session, outcome, now=sup_session.starts_at - timedelta(days=3))
+    assert [quota(m, school_year) for m in members] == [(3, 0, 0)] * 3
+
+
+def test_covision_uses_no_quota_capacity_or_money(group, members, supervisor, school_year, plan):
+    for day in range(3):  # all granted sessions planned; covision still fits
+        plan(group, days=day)
+    before = [quota(m, school_year) for m in members]
+    covision = plan(group, days=5, is_covision=True, host_unit_id=members[2].unit_id)
+    assert covision.price_cents == 0
+    assert covision.host_unit_id == members[2].unit_id
+    assert costs(covision) == {}
+    log(covision, S.HELD, attendees=members)
+    assert [quota(m, school_year) for m in members] == before
+    assert load(supervisor, school_year) == (3, 0)
+    assert costs(covision) == {}
+    assert services.counts(group).used == 0
+
+
+def test_covision_is_only_for_groups(individual, plan):
+    with pytest.raises(DomainError, match="Only a group"):
+        plan(individual, is_covision=True)
+
+
+def test_the_host_unit_is_one_of_the_members_units(group, plan, make_user):
+    from lahti_pool.organisation.models import Unit
+
+    stranger_unit = Unit(
+        code="X", name="Elsewhere", division_id=group.members[0].user.unit.division_id
+    )
+    db.session.add(stranger_unit)
+    db.session.commit()
+    with pytest.raises(DomainError, match="host among the members"):
+        plan(group, host_unit_id=stranger_unit.id)
+
+
+# --- Cancellation by the client ------------------------------------------------------
+
+
+def test_a_client_cancelling_late_uses_the_session(individual, staff, school_year, plan):
+    sup_session = plan(individual)
+    late = services.cancel_by_client(
+        staff, sup_session, sup_session.starts_at - timedelta(hours=23)
+    )
+    db.session.commit()
+    assert late is True
+    assert sup_session.status == S.LATE_CANCELLED
+    assert quota(staff, school_year) == (3, 0, 1)
+
+
+def test_a_client_cancelling_in_time_frees_the_session(individual, staff, school_year, plan):
+    sup_session = plan(individual)
+    late = services.cancel_by_client(
+        staff, sup_session, sup_session.starts_at - timedelta(hours=25)
+    )
+    db.session.commit()
+    assert late is False
+    assert sup_session.status == S.CANCELLED
+    assert sup_session.ical_sequence == 1
+    assert quota(staff, school_year) == (4, 0, 0)
+
+
+def test_the_cancellation_window_comes_from_the_configuration(
+    ctx, individual, staff, school_year, plan, monkeypatch
+):
+    monkeypatch.setitem(ctx.config, "CANCELLATION_WINDOW_HOURS", 48)
+    sup_session = plan(individual)
+    assert services.cancel_by_client(
+        staff, sup_session, sup_session.starts_at - timedelta(hours=30)
+    )
+
+
+def test_a_client_cannot_cancel_a_group_session_or_someone_elses(
+    group, individual, members, staff, plan
+):
+    group_session = plan(group)
+    with pytest.raises(DomainError, match="cancelled by the supervisor"):
+        services.cancel_by_client(
+            members[0], group_session, group_session.starts_at - timedelta(days=2)
+        )
+    own = plan(individual, days=1)
+    with pytest.raises(NotPermitted):
+        services.cancel_by_client(members[0], own, own.starts_at - timedelta(days=2))
+
+
+def test_a_started_session_cannot_be_cancelled_by_the_client(individual, staff, plan):
+    sup_session = plan(individual)
+    with pytest.raises(DomainError, match="coming planned session"):
+        services.cancel_by_client(staff, sup_session, sup_session.starts_at + timedelta(minutes=5))
+
+
+# --- Refusals: nothing changes -------------------------------------------------------
+
+
+def refused(process, people, action, match):
+    before = snapshot(process, people)
+    with pytest.raises(DomainError, match=match):
+        action()
+    db.session.rollback()
+    assert snapshot(process, people) == before
+
+
+@pytest.mark.parametrize("outcome", [S.HELD, S.NO_SHOW, S.LATE_CANCELLED])
+def test_logging_a_future_session_as_used_is_refused(individual, staff, plan, outcome):
+    sup_session = plan(individual)
+    refused(
+        individual,
+        [staff],
+        lambda: log(sup_session, outcome, now=sup_session.starts_at - timedelta(days=3)),
+        "not started|timely, not late",
+    )
+
+
+def test_a_date_outside_the_school_year_is_refused(individual, staff, school_year):
+    data = SessionInput(school_year.ends_on + timedelta(days=1), time(10), 60, "on_site")
+    refused(
+        individual,
+        [staff],
+        lambda: services.plan_session(
+            individual.supervisor.user, individual, data, datetime.now(UTC)
+        ),
+        "school year",
+    )
+
+
+def test_planning_beyond_the_granted_sessions_is_refused(individual, staff, plan):
+    for day in range(4):
+        plan(individual, days=day)
+    refused(individual, [staff], lambda: plan(individual, days=10), "All 4 granted sessions")
+
+
+def test_a_used_session_counts_against_the_grant(individual_of, staff, plan):
+    process = individual_of(staff, sessions=2)
+    log(plan(process), S.HELD)
+    plan(process, days=1)
+    refused(process, [staff], lambda: plan(process, days=2), "All 2 granted sessions")
+
+
+def test_a_client_out_of_quota_is_refused(group, members, school_year, plan):
+    # Simulate a member whose granted sessions are gone (e.g. released elsewhere).
+    db.session.execute(
+        update(QuotaAccount)
+        .where(QuotaAccount.user_id == members[1].id)
+        .values(pending=0)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    refused(group, members, lambda: plan(group), "Minna Member has no session left")
+
+
+def test_the_same_process_and_time_twice_is_refused(individual, staff, plan):
+    first = plan(individual)
+    refused(individual, [staff], lambda: plan(individual), "already has a session at that time")
+    # The unique constraint is the last line of defence.
+    db.session.add(
+        SupervisionSession(
+            process_id=individual.id,
+            starts_at=first.starts_at,
+            on_date=first.on_date,
+            duration_minutes=60,
+            mode="video",
+        )
+    )
+    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_another_supervisor_cannot_plan_or_log(individual, staff, make_supervisor, plan):
+    other = make_supervisor(name="Ylva Other")
+    refused(individual, [staff], lambda: plan(individual, actor=other.user), "Only the process")
+    sup_session = plan(individual)
+    refused(
+        individual,
+        [staff],
+        lambda: log(sup_session, S.HELD, actor=other.user),
+        "Only the process's supervisor",
+    )
+
+
+def test_an_approved_session_cannot_be_changed(individual, staff, plan):
+    sup_session = plan(individual)
+    log(sup_session, S.HELD)
+    refused(
+        individual,
+        [staff],
+        lambda: log(sup_session, S.CANCELLED_BY_SUPERVISOR),
+        "waits for the administrator",
+    )
+    sup_session.approval = ApprovalStatus.APPROVED
+    db.session.commit()
+    refused(individual, [staff], lambda: log(sup_session, S.NO_SHOW), "approved")
+
+
+def test_a_returned_session_can_be_logged_again(individual, staff, school_year, plan):
+    sup_session = plan(individual)
+    log(sup_session, S.HELD)
+    sup_session.approval = ApprovalStatus.RETURNED
+    db.session.commit()
+    log(sup_session, S.CANCELLED_BY_SUPERVISOR)
+    assert quota(staff, school_year) == (4, 0, 0)
+    assert sup_session.approval == ApprovalStatus.PENDING
+    assert sup_session.ical_sequence == 2
+
+
+def test_a_held_group_session_without_attendees_is_refused(group, members, plan):
+    sup_session = plan(group)
+    refused(group, members, lambda: log(sup_session, S.HELD, attendees=[]), "Mark who attended")
+
+
+# --- Closing -------------------------------------------------------------------------
+
+
+def test_closing_releases_the_unplanned_sessions_and_the_capacity(
+    individual, staff, supervisor, school_year, plan
+):
+    log(plan(individual), S.HELD)
+    assert load(supervisor, school_year) == (4, 1)
+    services.close_process(supervisor.user, individual, datetime.now(UTC))
+    db.session.commit()
+    assert individual.status == ProcessStatus.CLOSED
+    assert individual.closed_by_id == supervisor.user_id
+    assert quota(staff, school_year) == (0, 0, 1)
+    assert account_for(staff.id, school_year).state().available == 9
+    assert load(supervisor, school_year) == (1, 1)
+    assert db.session.get(Supervisor, supervisor.id).active_processes == 0
+
+
+def test_closing_with_planned_sessions_is_refused(individual, staff, plan):
+    plan(individual)
+    refused(
+        individual,
+        [staff],
+        lambda: services.close_process(individual.supervisor.user, individual, datetime.now(UTC)),
+        "Cancel the coming sessions",
+    )
+
+
+def test_the_client_may_close_an_individual_process(individual, staff, school_year):
+    services.close_process(staff, individual, datetime.now(UTC))
+    db.session.commit()
+    assert individual.status == ProcessStatus.CLOSED
+    assert quota(staff, school_year) == (0, 0, 0)
+
+
+def test_a_group_member_cannot_close_the_group(group, members):
+    refused(
+        group,
+        members,
+        lambda: services.close_process(members[1], group, datetime.now(UTC)),
+        "Only the supervisor",
+    )
+
+
+def test_a_process_ends_when_all_granted_sessions_are_used(
+    individual_of, staff, supervisor, school_year, plan
+):
+    process = individual_of(staff, sessions=2)
+    log(plan(process), S.HELD)
+    assert process.status == ProcessStatus.ACTIVE
+    log(plan(process, days=1), S.NO_SHOW)
+    assert process.status == ProcessStatus.CLOSED
+    assert quota(staff, school_year) == (0, 0, 2)
+    assert load(supervisor, school_year) == (2, 2)
+    assert db.session.get(Supervisor, supervisor.id).active_processes == 0
+
+
+def test_an_ended_group_releases_the_sessions_of_absent_members(
+    group_of, members, supervisor, school_year, plan
+):
+    process = group_of(sessions=1)
+    log(plan(process), S.HELD, attendees=members[:2])
+    assert process.status == ProcessStatus.CLOSED
+    assert quota(members[0], school_year) == (0, 0, 1)
+    assert quota(members[2], school_year) == (0, 0, 0)  # absent: the session is free again
+    assert db.session.get(Supervisor, supervisor.id).active_processes == 0
+
+
+# --- Money ---------------------------------------------------------------------------
+
+
+def test_costs_follow_the_session(individual, division, plan):
+    sup_session = plan(individual)
+    assert costs(sup_session) == {division.id: individual.price_cents}
+    log(sup_session, S.NO_SHOW)
+    assert costs(sup_session) == {division.id: individual.price_cents}
+
+
+def test_the_budget_guard_refuses_a_supervisors_planning_at_100_percent(
+    individual, staff, admin, mid, plan
+):
+    price = individual.price_cents
+    db.session.add(Budget(fiscal_year=mid.year, division_id=None, amount_cents=price * 3 // 2))
+    db.session.commit()
+    first = plan(individual)  # 66 % of the budget: fine
+    assert first.status == S.PLANNED
+    refused(
+        individual,
+        [staff],
+        lambda: plan(individual, days=1, reason="ignored for a supervisor"),
+        "administrator can accept it",
+    )
+    # The administrator may accept it with a reason; the override is audited.
+    refused(individual, [staff], lambda: plan(individual, days=1, actor=admin), "administrator")
+    plan(individual, days=1, actor=admin, reason="Year-end top-up agreed")
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "budget.override")
+        )
+        == 1
+    )
+
+
+def test_the_budget_guard_warns_at_the_threshold(individual, mid, at):
+    price = individual.price_cents
+    db.session.add(Budget(fiscal_year=mid.year, division_id=None, amount_cents=price * 10 // 9))
+    db.session.commit()
+    starts = at(0)
+    _, warnings = services.plan_session(
+        individual.supervisor.user,
+        individual,
+        SessionInput(rules.local_date(starts), time(10), 60, "video"),
+        starts - timedelta(days=1),
+    )
+    assert [(w.division_id, w.percent) for w in warnings] == [(None, 90)]
+
+
+def test_budget_refusal_raises_budget_exceeded(individual, mid, at):
+    db.session.add(Budget(fiscal_year=mid.year, division_id=None, amount_cents=1))
+    db.session.commit()
+    starts = at(0)
+    with pytest.raises(BudgetExceeded):
+        services.plan_session(
+            individual.supervisor.user,
+            individual,
+            SessionInput(rules.local_date(starts), time(10), 60, "video"),
+            starts - timedelta(days=1),
+        )
+
+
+# --- The supervision practice --------------------------------------------------------
+
+
+def test_the_closing_evaluation_invites_the_clients_feedback(group, members, mid):
+    services.set_practice(group.supervisor.user, group, mid, mid + timedelta(days=60))
+    db.session.commit()
+    notified = db.session.execute(
+        select(Notification.user_id, Notification.kind, Notification.subject_id)
+    ).all()
+    for m in members:
+        assert (m.id, NotificationKind.FEEDBACK_INVITATION, group.id) in notified
+    assert group.midpoint_reviewed_on == mid
+
+
+def test_only_the_supervisor_and_clients_write_the_goals(individual, staff, admin):
+    services.set_goals(staff, individual, "  Less overtime  ")
+    assert individual.goals == "Less overtime"
+    with pytest.raises(NotPermitted):
+        services.set_goals(admin, individual, "x")
+    # The log of use says who changed the goals, never what they are.
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "process.goals_changed")
+    )
+    assert "overtime" not in str(event.details)
+
+
+def test_admin_role_alone_does_not_make_a_supervisor(individual, make_user):
+    other_admin = make_user(roles={Role.ADMIN})
+    assert services.can_plan(other_admin, individual)
+    assert not services.can_see_goals(other_admin, individual)
+    assert not services.can_close(other_admin, individual)
