@@ -2,9 +2,15 @@
 
 from dataclasses import dataclass
 
+from sqlalchemy import update
+
+from lahti_pool.budget.models import Budget
 from lahti_pool.budget.queries import totals
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError
+from lahti_pool.core.mailer import notify_budget_threshold
+from lahti_pool.extensions import db
+from lahti_pool.organisation.models import Division
 
 
 class BudgetExceeded(DomainError):
@@ -32,6 +38,14 @@ def check_budget(
     """
     if not added_cents:
         return []
+    # Take the year's budget rows for writing first: concurrent checks then run one
+    # after another, each seeing what the previous one committed (no count-then-insert).
+    db.session.execute(
+        update(Budget)
+        .where(Budget.fiscal_year == fiscal_year)
+        .values(warn_percent=Budget.warn_percent)
+        .execution_options(synchronize_session=False)
+    )
     current = totals(fiscal_year)
     lines = {d: current.get(d) for d in added_cents} | {None: current[None]}
     warnings, over = [], []
@@ -64,4 +78,7 @@ def check_budget(
             added_cents=sum(added_cents.values()),
             reason=override_reason.strip(),
         )
+    for warning in warnings:
+        division = db.session.get(Division, warning.division_id) if warning.division_id else None
+        notify_budget_threshold(warning, fiscal_year, division.name_fi if division else "")
     return warnings

@@ -3,15 +3,29 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy.orm import selectinload
 
+from lahti_pool.accounts.models import User
+from lahti_pool.budget.forecast import (
+    ChartRow,
+    Forecast,
+    MonthFigures,
+    chart_rows,
+    current_month,
+    forecast,
+)
 from lahti_pool.budget.models import Budget
+from lahti_pool.budget.rules import Level, budget_level, next_month, percent_used
 from lahti_pool.extensions import db
+from lahti_pool.organisation.models import Unit
 from lahti_pool.sessions.models import (
     USING_STATUSES,
     ApprovalStatus,
+    SessionAttendance,
     SessionCost,
     SessionStatus,
+    SupervisionProcess,
     SupervisionSession,
 )
 
@@ -24,10 +38,12 @@ class Totals:
     committed_cents: int  #: planned sessions × frozen price
     spent_cents: int  #: approved billable sessions × frozen price
     warn_percent: int = 80
+    #: logged billable sessions not yet approved: owed, so they count as used too
+    awaiting_cents: int = 0
 
     @property
     def used_cents(self) -> int:
-        return self.committed_cents + self.spent_cents
+        return self.committed_cents + self.awaiting_cents + self.spent_cents
 
     @property
     def remaining_cents(self) -> int | None:
@@ -38,6 +54,12 @@ _committed = SupervisionSession.status == SessionStatus.PLANNED
 _spent = and_(
     SupervisionSession.status.in_(list(USING_STATUSES)),
     SupervisionSession.approval == ApprovalStatus.APPROVED,
+)
+
+
+_pending = and_(
+    SupervisionSession.status.in_(list(USING_STATUSES)),
+    SupervisionSession.approval.in_([ApprovalStatus.PENDING, ApprovalStatus.RETURNED]),
 )
 
 
@@ -52,28 +74,187 @@ def totals(fiscal_year: int) -> dict[int | None, Totals]:
             SessionCost.division_id,
             func.coalesce(func.sum(case((_committed, SessionCost.amount_cents), else_=0)), 0),
             func.coalesce(func.sum(case((_spent, SessionCost.amount_cents), else_=0)), 0),
+            func.coalesce(func.sum(case((_pending, SessionCost.amount_cents), else_=0)), 0),
         )
         .join(SupervisionSession, SessionCost.session_id == SupervisionSession.id)
         .where(_year(fiscal_year))
         .group_by(SessionCost.division_id)
     ).all()
-    money = {division: (int(c), int(s)) for division, c, s in rows}
+    money = {division: (int(c), int(s), int(a)) for division, c, s, a in rows}
     budgets = {
         b.division_id: b
         for b in db.session.scalars(select(Budget).where(Budget.fiscal_year == fiscal_year))
     }
     result = {}
     for division in set(money) | {k for k in budgets if k is not None}:
-        committed, spent = money.get(division, (0, 0))
+        committed, spent, awaiting = money.get(division, (0, 0, 0))
         b = budgets.get(division)
         result[division] = Totals(
-            b.amount_cents if b else None, committed, spent, b.warn_percent if b else 80
+            b.amount_cents if b else None,
+            committed,
+            spent,
+            b.warn_percent if b else 80,
+            awaiting,
         )
     pool = budgets.get(None)
     result[None] = Totals(
         pool.amount_cents if pool else None,
-        sum(c for c, _ in money.values()),
-        sum(s for _, s in money.values()),
+        sum(c for c, _, _ in money.values()),
+        sum(s for _, s, _ in money.values()),
         pool.warn_percent if pool else 80,
+        sum(a for _, _, a in money.values()),
     )
     return result
+
+
+# --- The budget page, the CLI and the approval list --------------------------------
+
+
+def _sum(condition):
+    return func.coalesce(func.sum(case((condition, SessionCost.amount_cents), else_=0)), 0)
+
+
+def _costs_in(fiscal_year: int, division_id: int | None):
+    query = (
+        select()
+        .select_from(SessionCost)
+        .join(SupervisionSession, SessionCost.session_id == SupervisionSession.id)
+        .where(_year(fiscal_year))
+    )
+    if division_id is not None:
+        query = query.where(SessionCost.division_id == division_id)
+    return query
+
+
+def monthly(fiscal_year: int, division_id: int | None = None) -> dict[int, MonthFigures]:
+    """Spent, awaiting approval and committed per month of the year (pool if no division)."""
+    month = func.extract("month", SupervisionSession.on_date)
+    rows = db.session.execute(
+        _costs_in(fiscal_year, division_id)
+        .add_columns(month, _sum(_spent), _sum(_pending), _sum(_committed))
+        .group_by(month)
+    ).all()
+    return {int(m): MonthFigures(int(s), int(p), int(c)) for m, s, p, c in rows}
+
+
+def monthly_spent_by_division(fiscal_year: int) -> dict[tuple[int, int], int]:
+    """Approved spend per (month, division id)."""
+    month = func.extract("month", SupervisionSession.on_date)
+    rows = db.session.execute(
+        _costs_in(fiscal_year, None)
+        .add_columns(month, SessionCost.division_id, _sum(_spent))
+        .group_by(month, SessionCost.division_id)
+    ).all()
+    return {(int(m), d): int(s) for m, d, s in rows}
+
+
+def top_units(
+    fiscal_year: int, division_id: int | None = None, limit: int = 10, min_people: int = 0
+) -> list[tuple[Unit, int, int]]:
+    """The units whose staff attend most charged sessions: (unit, sessions, people).
+
+    A session counts once per unit of its attendees (those not marked absent).
+    ``min_people`` leaves out units with fewer distinct clients, for readers who may
+    see aggregates only.
+    """
+    sessions = func.count(distinct(SupervisionSession.id))
+    people = func.count(distinct(SessionAttendance.user_id))
+    query = (
+        select(Unit, sessions, people)
+        .select_from(SessionCost)
+        .join(SupervisionSession, SessionCost.session_id == SupervisionSession.id)
+        .join(SessionAttendance, SessionAttendance.session_id == SupervisionSession.id)
+        .join(User, SessionAttendance.user_id == User.id)
+        .join(Unit, User.unit_id == Unit.id)
+        .where(
+            _year(fiscal_year),
+            or_(SessionAttendance.attended.is_(None), SessionAttendance.attended),
+        )
+        .group_by(Unit.id)
+        .having(people >= min_people)
+        .order_by(sessions.desc(), Unit.name)
+        .limit(limit)
+    )
+    if division_id is not None:
+        query = query.where(Unit.division_id == division_id)
+    return [(u, int(s), int(p)) for u, s, p in db.session.execute(query).all()]
+
+
+@dataclass(frozen=True)
+class BudgetSummary:
+    """One budget line of a fiscal year, as the page and the CLI show it."""
+
+    fiscal_year: int
+    division_id: int | None
+    totals: Totals
+    pending_cents: int
+    months: dict[int, MonthFigures]
+    month_now: int
+    forecast: Forecast
+
+    @property
+    def level(self) -> Level:
+        t = self.totals
+        return budget_level(t.used_cents, t.budget_cents, t.warn_percent)
+
+    @property
+    def percent(self) -> int | None:
+        return percent_used(self.totals.used_cents, self.totals.budget_cents)
+
+    def chart(self) -> list[ChartRow]:
+        return chart_rows(self.months, self.forecast, self.month_now, self.totals.budget_cents)
+
+
+def summary(fiscal_year: int, division_id: int | None, today: date) -> BudgetSummary:
+    """Budget, committed, spent, remaining and forecast of the pool or one division."""
+    line = totals(fiscal_year).get(division_id) or Totals(None, 0, 0)
+    months = monthly(fiscal_year, division_id)
+    month_now = current_month(fiscal_year, today)
+    return BudgetSummary(
+        fiscal_year,
+        division_id,
+        line,
+        sum(m.pending_cents for m in months.values()),
+        months,
+        month_now,
+        forecast(months, month_now),
+    )
+
+
+def pending_approvals(
+    supervisor_id: int | None = None,
+    month: tuple[int, int] | None = None,
+    division_id: int | None = None,
+):
+    """The query of logged sessions awaiting approval, oldest first."""
+    query = (
+        select(SupervisionSession)
+        .join(SupervisionProcess, SupervisionSession.process_id == SupervisionProcess.id)
+        .where(SupervisionSession.approval == ApprovalStatus.PENDING)
+        .options(
+            selectinload(SupervisionSession.process).selectinload(SupervisionProcess.supervisor),
+            selectinload(SupervisionSession.process).selectinload(SupervisionProcess.school_year),
+            selectinload(SupervisionSession.attendance),
+        )
+        .order_by(SupervisionSession.on_date, SupervisionSession.id)
+    )
+    if supervisor_id:
+        query = query.where(SupervisionProcess.supervisor_id == supervisor_id)
+    if month:
+        first = date(month[0], month[1], 1)
+        query = query.where(
+            SupervisionSession.on_date >= first,
+            SupervisionSession.on_date < date(*next_month(month), 1),
+        )
+    if division_id:
+        members_units = (
+            select(SessionAttendance.id)
+            .join(User, SessionAttendance.user_id == User.id)
+            .join(Unit, User.unit_id == Unit.id)
+            .where(
+                SessionAttendance.session_id == SupervisionSession.id,
+                Unit.division_id == division_id,
+            )
+        )
+        query = query.where(members_units.exists())
+    return query

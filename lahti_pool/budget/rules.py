@@ -6,8 +6,12 @@ cost is split between the divisions of its attending members in proportion to
 attendance.
 """
 
+import enum
 from collections import Counter
 from collections.abc import Hashable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
+from lahti_pool.core.errors import N_, DomainError
 
 
 def split_cents(total: int, weights: Mapping[Hashable, int]) -> dict[Hashable, int]:
@@ -33,3 +37,83 @@ def split_cents(total: int, weights: Mapping[Hashable, int]) -> dict[Hashable, i
 def division_weights(division_ids: list[int]) -> dict[int, int]:
     """How many of the attendees belong to each division."""
     return dict(Counter(division_ids))
+
+
+# --- Money in and out --------------------------------------------------------------
+
+CENT = Decimal("0.01")
+
+
+def euros_to_cents(amount: Decimal) -> int:
+    """Euros as typed (a Decimal) to whole cents; fractions of a cent are refused."""
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise DomainError(N_("Give the amount in whole cents."), field="amount")
+    return int(cents)
+
+
+def vat_cents(net_cents: int, vat_percent: Decimal) -> int:
+    """VAT of one statement line, rounded half up to the cent.
+
+    Rounded per line, not per statement, so each line stands on its own in the
+    accounts; ROUND_HALF_UP rounds away from zero, so a credit mirrors its charge.
+    """
+    vat = Decimal(net_cents) * Decimal(vat_percent) / 100
+    return int(vat.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def percent_used(used_cents: int, budget_cents: int | None) -> int | None:
+    """The used share of a budget in whole percent (rounded down), None without a budget."""
+    if budget_cents is None:
+        return None
+    if budget_cents == 0:
+        return 100 if used_cents == 0 else 999
+    return used_cents * 100 // budget_cents
+
+
+class Level(enum.StrEnum):
+    NO_BUDGET = "no_budget"
+    OK = "ok"
+    WARNING = "warning"  #: at or over the warning threshold
+    OVER = "over"  #: more used than budgeted
+
+
+def budget_level(used_cents: int, budget_cents: int | None, warn_percent: int) -> Level:
+    """The guard's thresholds (budget/guard.py) as a state for the page."""
+    if budget_cents is None:
+        return Level.NO_BUDGET
+    if used_cents > budget_cents:
+        return Level.OVER
+    if percent_used(used_cents, budget_cents) >= warn_percent:
+        return Level.WARNING
+    return Level.OK
+
+
+# --- Invoice statements --------------------------------------------------------------
+
+Month = tuple[int, int]  #: (year, month)
+
+
+def next_month(month: Month) -> Month:
+    year, m = month
+    return (year + 1, 1) if m == 12 else (year, m + 1)
+
+
+def statement_month_for(session_month: Month, sent: set[Month]) -> Month:
+    """The statement a session's money belongs on.
+
+    Its own month while that statement is open; once that one was sent, the next
+    month whose statement is not sent (a late approval or a correction is an
+    adjustment there; a sent statement never changes).
+    """
+    month = session_month
+    while month in sent:
+        month = next_month(month)
+    return month
+
+
+def dues(expected: Mapping[Hashable, int], billed: Mapping[Hashable, int]) -> dict[Hashable, int]:
+    """What is still to bill (negative: to credit) per key, e.g. (session, cost centre)."""
+    keys = set(expected) | set(billed)
+    diff = {k: expected.get(k, 0) - billed.get(k, 0) for k in keys}
+    return {k: v for k, v in diff.items() if v}

@@ -1,8 +1,21 @@
 """Budget use cases that other features call."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from lahti_pool.budget.models import Budget
 from lahti_pool.budget.rules import division_weights, split_cents
+from lahti_pool.core import audit
+from lahti_pool.core.errors import N_, DomainError, InvalidTransition
 from lahti_pool.extensions import db
-from lahti_pool.sessions.models import SessionCost, SessionStatus, SupervisionSession
+from lahti_pool.sessions.models import (
+    ApprovalStatus,
+    SessionCost,
+    SessionStatus,
+    SupervisionSession,
+)
 
 
 def recompute_costs(sup_session: SupervisionSession) -> None:
@@ -25,3 +38,82 @@ def recompute_costs(sup_session: SupervisionSession) -> None:
         sup_session.price_cents, division_weights(divisions)
     ).items():
         sup_session.costs.append(SessionCost(division_id=division_id, amount_cents=cents))
+
+
+# --- Approval of logged sessions ------------------------------------------------------
+
+
+def approve_sessions(actor, sessions: list[SupervisionSession], now: datetime) -> int:
+    """Approve logged sessions; from now on the billable ones count as spent."""
+    if not sessions:
+        raise DomainError(N_("Choose at least one session to approve."))
+    for sup_session in sessions:
+        if sup_session.approval != ApprovalStatus.PENDING:
+            raise InvalidTransition(
+                N_("The session of %(day)s is not waiting for approval any more."),
+                day=sup_session.on_date.isoformat(),
+            )
+        sup_session.approval = ApprovalStatus.APPROVED
+        sup_session.approved_at = now
+        sup_session.approved_by_id = actor.id
+        audit.record(actor, "session.approved", sup_session, status=str(sup_session.status))
+    db.session.flush()
+    return len(sessions)
+
+
+def return_session(actor, sup_session: SupervisionSession, reason: str) -> None:
+    """Send a logged session back to its supervisor to correct, with the reason."""
+    if sup_session.approval != ApprovalStatus.PENDING:
+        raise InvalidTransition(N_("This session is not waiting for approval any more."))
+    if not reason.strip():
+        raise DomainError(N_("Tell the supervisor what to correct."), field="reason")
+    sup_session.approval = ApprovalStatus.RETURNED
+    sup_session.return_reason = reason.strip()
+    audit.record(actor, "session.returned", sup_session, reason=reason.strip())
+    db.session.flush()
+
+
+# --- Budgets --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetInput:
+    fiscal_year: int
+    division_id: int | None  #: None for the pool
+    amount_cents: int
+    warn_percent: int = 80
+
+
+def set_budget(actor, data: BudgetInput) -> Budget:
+    """Create or change the budget of the pool or a division for a fiscal year (audited)."""
+    if data.amount_cents < 0:
+        raise DomainError(N_("A budget cannot be negative."), field="amount")
+    if not 0 < data.warn_percent <= 100:
+        raise DomainError(N_("Give a warning threshold from 1 to 100 %."), field="warn_percent")
+    budget = db.session.scalar(
+        select(Budget).where(
+            Budget.fiscal_year == data.fiscal_year,
+            Budget.division_id.is_(None)
+            if data.division_id is None
+            else Budget.division_id == data.division_id,
+        )
+    )
+    old = (budget.amount_cents, budget.warn_percent) if budget else (None, None)
+    if budget is None:
+        budget = Budget(fiscal_year=data.fiscal_year, division_id=data.division_id)
+        db.session.add(budget)
+    budget.amount_cents = data.amount_cents
+    budget.warn_percent = data.warn_percent
+    db.session.flush()
+    audit.record(
+        actor,
+        "budget.set",
+        budget,
+        fiscal_year=data.fiscal_year,
+        division_id=data.division_id,
+        old_amount_cents=old[0],
+        new_amount_cents=data.amount_cents,
+        old_warn_percent=old[1],
+        new_warn_percent=data.warn_percent,
+    )
+    return budget

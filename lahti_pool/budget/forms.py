@@ -1,0 +1,93 @@
+"""Forms of the approval list, the budgets and the invoice statements (shape only)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
+from wtforms.fields import MonthField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from lahti_pool.budget.rules import euros_to_cents
+from lahti_pool.budget.services import BudgetInput
+from lahti_pool.sessions.models import SessionStatus
+
+SESSION_STATUS_LABELS = {
+    SessionStatus.PLANNED: _l("Planned"),
+    SessionStatus.HELD: _l("Held"),
+    SessionStatus.NO_SHOW: _l("Client did not come"),
+    SessionStatus.LATE_CANCELLED: _l("Cancelled late by the client"),
+    SessionStatus.CANCELLED: _l("Cancelled in time"),
+    SessionStatus.CANCELLED_BY_SUPERVISOR: _l("Cancelled by the supervisor"),
+}
+
+YEARS = NumberRange(min=2000, max=2100)
+
+
+class ApprovalFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter
+
+    supervisor = SelectField(_l("Supervisor"), coerce=int, default=0)
+    month = MonthField(_l("Month"), validators=[Optional()])
+    division = SelectField(_l("Division"), coerce=int, default=0)
+
+    def month_tuple(self) -> tuple[int, int] | None:
+        return (self.month.data.year, self.month.data.month) if self.month.data else None
+
+
+class ApproveForm(FlaskForm):
+    """The bulk approval: ticked sessions, or the one whose own button was pressed."""
+
+    session_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    only = IntegerField(validators=[Optional()])
+
+    def chosen_ids(self) -> list[int]:
+        return [self.only.data] if self.only.data else list(self.session_ids.data or [])
+
+
+class ReturnForm(FlaskForm):
+    reason = TextAreaField(
+        _l("What should the supervisor correct?"), validators=[InputRequired(), Length(max=500)]
+    )
+
+
+class BudgetForm(FlaskForm):
+    fiscal_year = IntegerField(_l("Fiscal year"), validators=[InputRequired(), YEARS])
+    division = SelectField(_l("Budget of"), coerce=int, default=0)
+    amount = DecimalField(
+        _l("Amount (€, VAT excluded)"),
+        places=2,
+        validators=[InputRequired(), NumberRange(min=0, max=100_000_000)],
+    )
+    warn_percent = IntegerField(
+        _l("Warning threshold (%)"),
+        default=80,
+        validators=[InputRequired(), NumberRange(min=1, max=100)],
+        description=_l("The page warns when spent and committed money reaches this share."),
+    )
+
+    def as_input(self) -> BudgetInput:
+        return BudgetInput(
+            self.fiscal_year.data,
+            self.division.data or None,
+            euros_to_cents(self.amount.data),
+            self.warn_percent.data,
+        )
+
+
+class OverviewForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET choice of what to show
+
+    year = IntegerField(_l("Fiscal year"), validators=[Optional(), YEARS])
+    division = SelectField(_l("Budget of"), coerce=int, default=0)
+
+
+class GenerateForm(FlaskForm):
+    supervisor = SelectField(_l("Supervisor"), coerce=int, validators=[InputRequired()])
+    month = MonthField(_l("Month"), validators=[InputRequired()])

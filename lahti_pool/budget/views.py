@@ -1,0 +1,375 @@
+"""Approval of logged sessions, budgets, the budget page and the invoice statements."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pygal
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from lahti_pool.accounts.models import Role
+from lahti_pool.budget import queries, services, statements
+from lahti_pool.budget.forecast import MONTHS, SUMMER_BREAK
+from lahti_pool.budget.forms import (
+    SESSION_STATUS_LABELS,
+    ApprovalFilterForm,
+    ApproveForm,
+    BudgetForm,
+    GenerateForm,
+    OverviewForm,
+    ReturnForm,
+)
+from lahti_pool.budget.models import Budget, InvoiceStatement
+from lahti_pool.core.errors import DomainError
+from lahti_pool.core.permissions import roles_required
+from lahti_pool.core.views import is_safe_next, show_domain_error
+from lahti_pool.extensions import db
+from lahti_pool.organisation.models import Division
+from lahti_pool.requests.labels import KIND_LABELS
+from lahti_pool.sessions.models import SupervisionSession
+from lahti_pool.supervisors.models import Supervisor
+
+bp = Blueprint("budget", __name__)
+
+#: the chart is an image document: it may use its own inline <style>, nothing else
+CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def today() -> date:
+    return date.today()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def _divisions() -> list[Division]:
+    return list(db.session.scalars(select(Division).order_by(Division.code)))
+
+
+def _division_choices(first: str) -> list[SelectChoice]:
+    locale = str(get_locale())
+    return [SelectChoice(0, first)] + [
+        SelectChoice(d.id, f"{d.code} – {d.name(locale)}") for d in _divisions()
+    ]
+
+
+def _supervisor_choices(first: str | None) -> list[SelectChoice]:
+    sups = db.session.scalars(select(Supervisor)).all()
+    choices = [SelectChoice(s.id, s.name) for s in sorted(sups, key=lambda s: s.name)]
+    return ([SelectChoice(0, first)] if first else []) + choices
+
+
+def _back(endpoint: str):
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for(endpoint))
+
+
+def _flash_errors(form) -> None:
+    flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+
+
+# --- Approval --------------------------------------------------------------------------
+
+
+@bp.get("/admin/approvals")
+@roles_required(Role.ADMIN)
+def approvals():
+    form = ApprovalFilterForm(request.args)
+    form.supervisor.choices = _supervisor_choices(_("All supervisors"))
+    form.division.choices = _division_choices(_("All divisions"))
+    query = (
+        queries.pending_approvals(form.supervisor.data, form.month_tuple(), form.division.data)
+        if form.validate()
+        else queries.pending_approvals()
+    )
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template(
+        "budget/approvals.html",
+        form=form,
+        page=page,
+        return_form=ReturnForm(),
+        status_labels=SESSION_STATUS_LABELS,
+        kind_label=kind_label,
+        filters={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+@bp.post("/admin/approvals/approve")
+@roles_required(Role.ADMIN)
+def approve():
+    form = ApproveForm()
+    ids = form.chosen_ids() if form.validate() else []
+    chosen = db.session.scalars(
+        select(SupervisionSession).where(SupervisionSession.id.in_(ids))
+    ).all()
+    try:
+        count = services.approve_sessions(current_user, list(chosen), now())
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        flash(ngettext("%(num)s session approved.", "%(num)s sessions approved.", count), "success")
+    return _back("budget.approvals")
+
+
+@bp.post("/admin/approvals/<int:session_id>/return")
+@roles_required(Role.ADMIN)
+def return_session(session_id: int):
+    sup_session = db.get_or_404(SupervisionSession, session_id)
+    form = ReturnForm()
+    if not form.validate():
+        _flash_errors(form)
+        return _back("budget.approvals")
+    try:
+        services.return_session(current_user, sup_session, form.reason.data)
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        flash(_("The session is returned to its supervisor to correct."), "success")
+    return _back("budget.approvals")
+
+
+# --- Budgets ---------------------------------------------------------------------------
+
+
+@bp.route("/admin/budgets", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def budgets():
+    form = BudgetForm()
+    form.division.choices = _division_choices(_("The whole pool"))
+    year = request.args.get("year", type=int) or today().year
+    if request.method == "GET":
+        form.fiscal_year.data = year
+    if form.validate_on_submit():
+        try:
+            services.set_budget(current_user, form.as_input())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The budget is saved."), "success")
+            return redirect(url_for("budget.budgets", year=form.fiscal_year.data))
+    rows = db.session.scalars(select(Budget).where(Budget.fiscal_year == year)).all()
+    rows = sorted(rows, key=lambda b: (b.division is not None, b.division and b.division.code))
+    return render_template("budget/budgets.html", form=form, year=year, rows=rows)
+
+
+# --- The budget page -------------------------------------------------------------------
+
+
+def _choice() -> tuple[OverviewForm, int, int | None]:
+    """The fiscal year and the budget line (None: the pool) asked for in the query string."""
+    form = OverviewForm(request.args)
+    form.division.choices = _division_choices(_("The whole pool"))
+    if not form.validate():
+        return form, today().year, None
+    form.year.data = form.year.data or today().year
+    return form, form.year.data, form.division.data or None
+
+
+@bp.get("/budget")
+@roles_required(Role.ADMIN, Role.REPORTS)
+def overview():
+    form, year, division_id = _choice()
+    reports_only = not current_user.has_role(Role.ADMIN)
+    return render_template(
+        "budget/overview.html",
+        form=form,
+        s=queries.summary(year, division_id, today()),
+        divisions=_divisions(),
+        by_division=queries.monthly_spent_by_division(year),
+        # Development services see aggregates only: a unit needs 5 clients behind it.
+        units=queries.top_units(year, division_id, min_people=5 if reports_only else 0),
+        reports_only=reports_only,
+        month_name=month_name,
+        summer=SUMMER_BREAK,
+        months=MONTHS,
+    )
+
+
+def month_name(year: int, month: int, width: str = "MMMM") -> str:
+    return format_date(date(year, month, 1), width)
+
+
+def _euros(cents: int | None) -> Decimal | None:
+    """Decimal euros for the chart (pygal plots numbers; figures stay exact)."""
+    return None if cents is None else Decimal(cents) / 100
+
+
+def _drop_scripts(root):
+    """pygal always embeds a config <script>; the chart is an image and needs none."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if str(child.tag).endswith("script"):
+                parent.remove(child)
+    return root
+
+
+def chart_svg(s: queries.BudgetSummary) -> str:
+    rows = s.chart()
+    chart = pygal.Line(
+        disable_xml_declaration=True,
+        js=[],
+        width=800,
+        height=400,
+        legend_at_bottom=True,
+        allow_interruptions=True,
+        title=_("Cumulative money, %(year)s (€)", year=s.fiscal_year),
+        x_labels=[month_name(s.fiscal_year, r.month, "MMM") for r in rows],
+    )
+    chart.add_xml_filter(_drop_scripts)
+    chart.add(_("Spent"), [_euros(r.spent_cents) for r in rows])
+    chart.add(_("Spent, awaiting approval and committed"), [_euros(r.known_cents) for r in rows])
+    chart.add(_("Forecast"), [_euros(r.forecast_cents) for r in rows])
+    if s.totals.budget_cents is not None:
+        chart.add(_("Budget"), [_euros(r.budget_cents) for r in rows])
+    return chart.render(is_unicode=True)
+
+
+@bp.get("/budget/chart.svg")
+@roles_required(Role.ADMIN, Role.REPORTS)
+def chart():
+    _form, year, division_id = _choice()
+    svg = chart_svg(queries.summary(year, division_id, today()))
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = CHART_CSP
+    return response
+
+
+# --- Invoice statements ----------------------------------------------------------------
+
+
+def get_statement(statement_id: int) -> InvoiceStatement:
+    """The statement if the current user may see it.
+
+    :raises 404: no such statement
+    :raises 403: the user is neither the administrator nor the statement's supervisor
+    """
+    statement = db.get_or_404(InvoiceStatement, statement_id)
+    if not (current_user.has_role(Role.ADMIN) or statement.supervisor.user_id == current_user.id):
+        abort(403)
+    return statement
+
+
+@bp.get("/admin/statements")
+@roles_required(Role.ADMIN)
+def statements_index():
+    form = GenerateForm()
+    form.supervisor.choices = _supervisor_choices(None)
+    query = select(InvoiceStatement).order_by(
+        InvoiceStatement.year.desc(), InvoiceStatement.month.desc(), InvoiceStatement.id
+    )
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template(
+        "budget/statements.html", form=form, page=page, labels=statements.STATUS_LABELS
+    )
+
+
+@bp.post("/admin/statements/generate")
+@roles_required(Role.ADMIN)
+def generate_statement():
+    form = GenerateForm()
+    form.supervisor.choices = _supervisor_choices(None)
+    if not form.validate():
+        _flash_errors(form)
+        return redirect(url_for("budget.statements_index"))
+    supervisor = db.get_or_404(Supervisor, form.supervisor.data)
+    month = form.month.data
+    try:
+        statement = statements.generate_statement(
+            current_user, supervisor, month.year, month.month, now()
+        )
+    except DomainError as error:
+        show_domain_error(None, error)
+        return redirect(url_for("budget.statements_index"))
+    db.session.commit()
+    flash(_("The draft statement is ready; check it before sending."), "success")
+    return redirect(url_for("budget.statement_detail", statement_id=statement.id))
+
+
+@bp.get("/statements/<int:statement_id>")
+@login_required
+def statement_detail(statement_id: int):
+    statement = get_statement(statement_id)
+    return render_template(
+        "budget/statement_detail.html",
+        statement=statement,
+        kind_label=kind_label,
+        line_vat=statements.line_vat,
+        labels=statements.STATUS_LABELS,
+        notes=statements.NOTE_LABELS,
+        month_name=month_name,
+    )
+
+
+def _download(statement: InvoiceStatement, ext: str, body, mimetype: str) -> Response:
+    sup = statement.supervisor
+    name = f"statement_{sup.business_id or sup.id}_{statement.year}-{statement.month:02d}.{ext}"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.get("/statements/<int:statement_id>.csv")
+@login_required
+def statement_csv(statement_id: int):
+    statement = get_statement(statement_id)
+    rows = statements.export_rows(statement, kind_label)
+    return _download(statement, "csv", statements.to_csv(rows), "text/csv")
+
+
+@bp.get("/statements/<int:statement_id>.xlsx")
+@login_required
+def statement_xlsx(statement_id: int):
+    statement = get_statement(statement_id)
+    body = statements.to_xlsx(statement, statements.export_rows(statement, kind_label))
+    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(statement, "xlsx", body, mimetype)
+
+
+def _statement_action(statement_id: int, action, success: str):
+    statement = db.get_or_404(InvoiceStatement, statement_id)
+    try:
+        action(current_user, statement, now())
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("budget.statement_detail", statement_id=statement_id))
+
+
+@bp.post("/admin/statements/<int:statement_id>/send")
+@roles_required(Role.ADMIN)
+def send_statement(statement_id: int):
+    return _statement_action(
+        statement_id, statements.send_statement, _("The statement is sent and frozen.")
+    )
+
+
+@bp.post("/admin/statements/<int:statement_id>/paid")
+@roles_required(Role.ADMIN)
+def mark_paid(statement_id: int):
+    return _statement_action(statement_id, statements.mark_paid, _("The statement is paid."))
+
+
+@bp.get("/statements")
+@roles_required(Role.SUPERVISOR)
+def my_statements():
+    rows = db.session.scalars(
+        select(InvoiceStatement)
+        .join(Supervisor, InvoiceStatement.supervisor_id == Supervisor.id)
+        .where(Supervisor.user_id == current_user.id)
+        .order_by(InvoiceStatement.year.desc(), InvoiceStatement.month.desc())
+    ).all()
+    return render_template("budget/my_statements.html", rows=rows, labels=statements.STATUS_LABELS)
