@@ -1,0 +1,165 @@
+"""Feedback use cases: invite after a held session, answer once, report aggregates."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select, update
+
+from lahti_pool.accounts.models import User
+from lahti_pool.core import audit
+from lahti_pool.core.errors import N_, DomainError, NotPermitted
+from lahti_pool.core.mailer import notify_feedback_invitation
+from lahti_pool.core.notifications import NotificationKind, notify
+from lahti_pool.extensions import db
+from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse
+from lahti_pool.feedback.rules import suppress_column
+from lahti_pool.sessions.models import SessionStatus, SupervisionSession
+
+
+def invite_feedback(sup_session: SupervisionSession) -> list[FeedbackInvitation]:
+    """After a held session, each client who attended may give feedback once."""
+    if sup_session.status != SessionStatus.HELD or sup_session.is_covision:
+        return []
+    people = [a.user_id for a in sup_session.attendance if a.attended is not False]
+    existing = set(
+        db.session.scalars(
+            select(FeedbackInvitation.user_id).where(
+                FeedbackInvitation.session_id == sup_session.id
+            )
+        )
+    )
+    made = []
+    for user_id in sorted(set(people) - existing):
+        invitation = FeedbackInvitation(session_id=sup_session.id, user_id=user_id)
+        db.session.add(invitation)
+        db.session.flush()
+        notify(user_id, NotificationKind.FEEDBACK_INVITATION, invitation)
+        notify_feedback_invitation(invitation)
+        made.append(invitation)
+    return made
+
+
+@dataclass(frozen=True)
+class FeedbackInput:
+    usefulness: int
+    atmosphere: int
+    arrangements: int
+    comment: str = ""
+
+
+def give_feedback(actor: User, invitation: FeedbackInvitation, data: FeedbackInput) -> None:
+    """Store the answer apart from who gave it; a second answer is refused."""
+    if invitation.user_id != actor.id:
+        raise NotPermitted(N_("This feedback form is not yours."))
+    for value in (data.usefulness, data.atmosphere, data.arrangements):
+        if not 1 <= value <= 5:
+            raise DomainError(N_("Give each rating from 1 to 5."))
+    claimed = db.session.execute(
+        update(FeedbackInvitation)
+        .where(FeedbackInvitation.id == invitation.id, FeedbackInvitation.answered.is_(False))
+        .values(answered=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        raise DomainError(N_("You have already given feedback on this session. Thank you!"))
+    sup_session = db.session.get(SupervisionSession, invitation.session_id)
+    process = sup_session.process
+    unit = actor.unit
+    db.session.add(
+        FeedbackResponse(
+            supervisor_id=process.supervisor_id,
+            division_id=unit.division_id if unit else None,
+            month=sup_session.on_date.replace(day=1),
+            kind=process.kind.value,
+            usefulness=data.usefulness,
+            atmosphere=data.atmosphere,
+            arrangements=data.arrangements,
+            comment=data.comment.strip(),
+        )
+    )
+    # The log of use records that feedback was given, never by whom on which session.
+    audit.record(None, "feedback.given", None)
+    db.session.flush()
+
+
+# --- Reports ------------------------------------------------------------------------
+
+DIMENSIONS = {
+    "division": FeedbackResponse.division_id,
+    "supervisor": FeedbackResponse.supervisor_id,
+    "month": FeedbackResponse.month,
+    "kind": FeedbackResponse.kind,
+}
+RATINGS = ("usefulness", "atmosphere", "arrangements")
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: object
+    n: int
+    averages: dict[str, Decimal] | None  #: None when suppressed
+    comments: list[tuple[date, str]]  #: shown only with a visible cell
+
+
+def _average(total: int, n: int) -> Decimal:
+    return (Decimal(total) / n).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def aggregate(
+    by: str, start: date, end: date, k: int, supervisor_id: int | None = None
+) -> tuple[list[Cell], Cell | None]:
+    """Aggregates by ``by`` over [start, end], with small cells suppressed.
+
+    Returns the cells (suppressed ones without figures) and the total (None when it
+    must be hidden). Comments come with visible cells only, dated to the month.
+    """
+    column = DIMENSIONS[by]
+    where = [FeedbackResponse.month >= start.replace(day=1), FeedbackResponse.month <= end]
+    if supervisor_id is not None:
+        where.append(FeedbackResponse.supervisor_id == supervisor_id)
+    rows = db.session.execute(
+        select(
+            column,
+            func.count(),
+            func.sum(FeedbackResponse.usefulness),
+            func.sum(FeedbackResponse.atmosphere),
+            func.sum(FeedbackResponse.arrangements),
+        )
+        .where(*where)
+        .group_by(column)
+    ).all()
+    counts = {row[0]: row[1] for row in rows}
+    hidden, hide_total = suppress_column(counts, k)
+    visible = [row[0] for row in rows if row[0] not in hidden]
+    comments: dict[object, list[tuple[date, str]]] = {key: [] for key in visible}
+    if visible:
+        for key, month, text in db.session.execute(
+            select(column, FeedbackResponse.month, FeedbackResponse.comment)
+            .where(*where, column.in_(visible), FeedbackResponse.comment != "")
+            .order_by(FeedbackResponse.month)
+        ):
+            comments[key].append((month, text))
+    cells = [
+        Cell(
+            row[0],
+            row[1],
+            None
+            if row[0] in hidden
+            else {
+                name: _average(total, row[1]) for name, total in zip(RATINGS, row[2:], strict=True)
+            },
+            comments.get(row[0], []),
+        )
+        for row in sorted(rows, key=lambda r: str(r[0]))
+    ]
+    total = None
+    if not hide_total and rows:
+        n = sum(r[1] for r in rows)
+        total = Cell(
+            "all",
+            n,
+            {name: _average(sum(r[2 + i] for r in rows), n) for i, name in enumerate(RATINGS)},
+            [],
+        )
+    return cells, total

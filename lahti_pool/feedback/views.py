@@ -1,0 +1,151 @@
+"""Feedback forms for clients, and aggregate reports for development services."""
+
+import csv
+import io
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lahti_pool.accounts.models import Role
+from lahti_pool.core.errors import DomainError
+from lahti_pool.core.exports import safe_cell
+from lahti_pool.core.permissions import roles_required
+from lahti_pool.core.views import show_domain_error
+from lahti_pool.extensions import db
+from lahti_pool.feedback import services
+from lahti_pool.feedback.forms import FeedbackForm, ReportForm
+from lahti_pool.feedback.models import FeedbackInvitation
+from lahti_pool.organisation.models import Division
+from lahti_pool.requests.labels import KIND_LABELS
+from lahti_pool.supervisors.models import Supervisor
+
+bp = Blueprint("feedback", __name__)
+
+
+def get_invitation(invitation_id: int) -> FeedbackInvitation:
+    """The invitation of the current user.
+
+    :raises 404: no such invitation, or somebody else's (nobody learns whose it is)
+    """
+    invitation = db.session.get(FeedbackInvitation, invitation_id)
+    if invitation is None or invitation.user_id != current_user.id:
+        abort(404)
+    return invitation
+
+
+@bp.route("/feedback/<int:invitation_id>", methods=["GET", "POST"])
+@roles_required(Role.STAFF)
+def give(invitation_id: int):
+    invitation = get_invitation(invitation_id)
+    form = FeedbackForm()
+    if invitation.answered:
+        return render_template("feedback/thanks.html")
+    if form.validate_on_submit():
+        try:
+            services.give_feedback(current_user, invitation, form.as_input())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you for your feedback."), "success")
+            return redirect(url_for("requests.dashboard"))
+    return render_template("feedback/give.html", form=form)
+
+
+def _labels(by: str, keys) -> dict:
+    locale = str(get_locale())
+    if by == "division":
+        names = {d.id: d.name(locale) for d in db.session.scalars(select(Division))}
+        return {k: names.get(k, _("No division")) for k in keys}
+    if by == "supervisor":
+        rows = db.session.scalars(select(Supervisor).where(Supervisor.id.in_(list(keys))))
+        return {s.id: s.name for s in rows}
+    if by == "month":
+        return {k: format_date(k, "LLLL yyyy") for k in keys}
+    return {k: str(KIND_LABELS.get(k, k)) for k in keys}
+
+
+def _report(supervisor_id=None):
+    form = ReportForm(request.args)
+    today = date.today()
+    start = form.start.data or date(today.year, 1, 1)
+    end = form.end.data or date(today.year, 12, 31)
+    by = form.by.data if form.by.data in services.DIMENSIONS else "division"
+    cells, total = services.aggregate(
+        by, start, end, current_app.config.get("REPORT_MIN_RESPONSES", 5), supervisor_id
+    )
+    return form, by, start, end, cells, total, _labels(by, [c.key for c in cells])
+
+
+@bp.get("/reports/feedback")
+@roles_required(Role.REPORTS, Role.ADMIN)
+def report():
+    form, by, start, end, cells, total, labels = _report()
+    return render_template(
+        "feedback/report.html",
+        form=form,
+        by=by,
+        start=start,
+        end=end,
+        cells=cells,
+        total=total,
+        names=labels,
+        k=current_app.config.get("REPORT_MIN_RESPONSES", 5),
+        csv_url=url_for("feedback.report_csv", by=by, start=start, end=end),
+    )
+
+
+@bp.get("/reports/feedback.csv")
+@roles_required(Role.REPORTS, Role.ADMIN)
+def report_csv():
+    form, by, start, end, cells, total, labels = _report()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([by, "responses", *services.RATINGS])
+    for cell in cells:
+        figures = [str(cell.averages[r]) for r in services.RATINGS] if cell.averages else [""] * 3
+        n = cell.n if cell.averages else ""
+        writer.writerow([safe_cell(str(labels[cell.key])), n, *figures])
+    if total is not None:
+        writer.writerow(["all", total.n, *[str(total.averages[r]) for r in services.RATINGS]])
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="feedback_{by}_{start}_{end}.csv"'},
+    )
+
+
+@bp.get("/feedback/mine")
+@roles_required(Role.SUPERVISOR)
+def mine():
+    supervisor = db.session.scalar(select(Supervisor).where(Supervisor.user_id == current_user.id))
+    if supervisor is None:
+        abort(404)
+    form, by, start, end, cells, total, labels = _report(supervisor.id)
+    return render_template(
+        "feedback/report.html",
+        form=form,
+        by=by,
+        start=start,
+        end=end,
+        cells=cells,
+        total=total,
+        names=labels,
+        k=current_app.config.get("REPORT_MIN_RESPONSES", 5),
+        csv_url=None,
+        own=True,
+    )

@@ -1,0 +1,184 @@
+"""Clients give feedback once; reports show only what five answers stand behind."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from lahti_pool.extensions import db
+from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse
+from lahti_pool.feedback.services import invite_feedback
+from lahti_pool.matching.services import create_process
+from lahti_pool.requests.rules import RequestStatus
+from lahti_pool.requests.services import RequestInput, change_status, submit_individual_request
+from lahti_pool.sessions.models import SessionAttendance, SessionStatus, SupervisionSession
+
+
+@pytest.fixture
+def held_session(admin, staff, supervisor, school_year, today):
+    """A held individual session of ``staff`` with ``supervisor``."""
+
+    def factory(client_user=staff, sup=supervisor):
+        sup_request = submit_individual_request(
+            client_user,
+            RequestInput(
+                school_year_id=school_year.id,
+                sessions=2,
+                modes=("video",),
+                language="fi",
+                wanted_from=today,
+            ),
+            today,
+        )
+        change_status(admin, sup_request, RequestStatus.MATCHED)
+        process = create_process(admin, sup_request, sup, 2, rule="ranking", grounds=[])
+        when = datetime.now(UTC) - timedelta(days=1)
+        sup_session = SupervisionSession(
+            process_id=process.id,
+            starts_at=when,
+            on_date=when.date(),
+            duration_minutes=60,
+            mode="video",
+            status=SessionStatus.HELD,
+            price_cents=process.price_cents,
+            attendance=[SessionAttendance(user_id=client_user.id, attended=True)],
+        )
+        db.session.add(sup_session)
+        db.session.flush()
+        invitation = invite_feedback(sup_session)[0]
+        db.session.commit()
+        return invitation
+
+    return factory
+
+
+ANSWER = {"usefulness": "5", "atmosphere": "4", "arrangements": "3", "comment": "Hyvä!"}
+
+
+def test_client_gives_feedback_once_and_it_is_stored_without_their_identity(
+    client, staff, held_session
+):
+    invitation = held_session()
+    client.login(staff)
+    assert client.get(f"/feedback/{invitation.id}").status_code == 200
+    assert client.post(f"/feedback/{invitation.id}", data=ANSWER).status_code == 302
+    response = db.session.scalar(select(FeedbackResponse))
+    assert (response.usefulness, response.atmosphere, response.arrangements) == (5, 4, 3)
+    columns = set(FeedbackResponse.__table__.columns.keys())
+    assert not columns & {"user_id", "session_id", "created_at"}
+    assert response.month.day == 1
+    # A second post (double click, back button) stores nothing more.
+    client.post(f"/feedback/{invitation.id}", data=ANSWER)
+    assert db.session.scalar(select(func.count()).select_from(FeedbackResponse)) == 1
+
+
+def test_feedback_for_somebody_elses_session_is_not_found(client, other_staff, held_session):
+    invitation = held_session()
+    client.login(other_staff)
+    assert client.post(f"/feedback/{invitation.id}", data=ANSWER).status_code == 404
+    assert db.session.scalar(select(FeedbackResponse)) is None
+
+
+@pytest.mark.parametrize("bad", [{"usefulness": "6"}, {"atmosphere": ""}, {"comment": "x" * 2001}])
+def test_bad_feedback_is_refused(client, staff, held_session, bad):
+    invitation = held_session()
+    client.login(staff)
+    response = client.post(f"/feedback/{invitation.id}", data={**ANSWER, **bad})
+    assert response.status_code == 200
+    assert db.session.scalar(select(FeedbackResponse)) is None
+    assert not db.session.get(FeedbackInvitation, invitation.id).answered
+
+
+def _responses(supervisor, division, n, month, comment=""):
+    for i in range(n):
+        db.session.add(
+            FeedbackResponse(
+                supervisor_id=supervisor.id,
+                division_id=division.id,
+                month=month,
+                kind="individual",
+                usefulness=4 + i % 2,
+                atmosphere=5,
+                arrangements=3,
+                comment=comment,
+            )
+        )
+    db.session.commit()
+
+
+def test_report_hides_groups_under_five_and_their_complement(
+    client, reports_user, make_supervisor, division, today
+):
+    a, b, c = (make_supervisor(name=n) for n in ("Aila", "Bertta", "Cecilia"))
+    month = today.replace(day=1)
+    _responses(a, division, 12, month, comment="Erittäin hyödyllinen")
+    _responses(b, division, 3, month, comment="SECRET-SMALL-GROUP")
+    _responses(c, division, 7, month)
+    client.login(reports_user)
+    page = client.get(
+        "/reports/feedback", query_string={"by": "supervisor", "start": month.replace(month=1)}
+    ).get_data(as_text=True)
+    assert "Aila" in page and "12" in page
+    assert page.count("hidden: too few answers") == 2  # Bertta (3) and Cecilia (7)
+    assert "SECRET-SMALL-GROUP" not in page
+    assert "Erittäin hyödyllinen" in page
+    assert "22" in page  # the total of all answers is shown
+    text = client.get(
+        "/reports/feedback.csv",
+        query_string={"by": "supervisor", "start": month.replace(month=1)},
+    ).get_data(as_text=True)
+    lines = text.strip().splitlines()
+    assert any(line.startswith("Aila,12,") for line in lines)
+    assert any(line.startswith("Bertta,,") for line in lines)
+    assert any(line.startswith("Cecilia,,") for line in lines)
+
+
+def test_supervisor_sees_only_their_own_aggregates(client, make_supervisor, division, today):
+    own, other = make_supervisor(name="Oma"), make_supervisor(name="Toinen")
+    month = today.replace(day=1)
+    _responses(own, division, 4, month)
+    _responses(other, division, 9, month)
+    client.login(own.user)
+    page = client.get("/feedback/mine", query_string={"by": "division"}).get_data(as_text=True)
+    assert "hidden: too few answers" in page  # their 4 answers are not enough
+    assert "9" not in page.split("<table", 1)[-1].split("</table>")[0]
+
+
+def test_logging_a_held_session_invites_the_attending_clients(
+    admin, staff, supervisor, held_session
+):
+    """The sessions service invites feedback when the supervisor logs a session as held."""
+    from datetime import UTC, datetime, timedelta
+
+    from lahti_pool.sessions.services import LogInput, log_session
+
+    invitation = held_session()
+    process = db.session.get(SupervisionSession, invitation.session_id).process
+    when = datetime.now(UTC) - timedelta(hours=3)
+    planned = SupervisionSession(
+        process_id=process.id,
+        starts_at=when,
+        on_date=when.date(),
+        duration_minutes=60,
+        mode="video",
+        status=SessionStatus.PLANNED,
+        price_cents=process.price_cents,
+        attendance=[SessionAttendance(user_id=staff.id)],
+    )
+    db.session.add(planned)
+    from lahti_pool.requests.quota import account_for, change_quota
+    from lahti_pool.requests.rules import QuotaOp
+
+    change_quota(account_for(staff.id, process.school_year), QuotaOp.PLAN)  # as planning does
+    db.session.commit()
+    log_session(
+        supervisor.user,
+        planned,
+        LogInput(outcome=SessionStatus.HELD, duration_minutes=60),
+        datetime.now(UTC),
+    )
+    db.session.commit()
+    invited = db.session.scalars(
+        select(FeedbackInvitation.user_id).where(FeedbackInvitation.session_id == planned.id)
+    ).all()
+    assert invited == [staff.id]
