@@ -1,0 +1,107 @@
+"""Pages for e-mail and calendars: the administrator's outbox, a user's notification
+settings, and the private calendar feed."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+
+from lahti_pool.accounts.models import Role
+from lahti_pool.core.calendar import (
+    feed_ics,
+    renew_calendar_token,
+    revoke_calendar_token,
+    user_for_token,
+)
+from lahti_pool.core.mailer import absolute_url, failed_messages_query, resend_message
+from lahti_pool.core.models import utcnow
+from lahti_pool.core.outbox import MailMessage
+from lahti_pool.core.permissions import roles_required
+from lahti_pool.extensions import db
+
+bp = Blueprint("mail", __name__)
+calendar_bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+
+
+class NotificationSettingsForm(FlaskForm):
+    weekly_digest = BooleanField(
+        _l("Send me a weekly e-mail of free on-duty supervision times"),
+        description=_l("Only while you have sessions left this school year."),
+    )
+
+
+@bp.get("/admin/mail")
+@roles_required(Role.ADMIN)
+def outbox():
+    page = db.paginate(failed_messages_query(), per_page=50)
+    return render_template("mail/outbox.html", page=page)
+
+
+@bp.post("/admin/mail/<int:message_id>/resend")
+@roles_required(Role.ADMIN)
+def resend(message_id: int):
+    message = db.get_or_404(MailMessage, message_id)
+    resend_message(current_user, message, utcnow())
+    db.session.commit()
+    flash(_("The message is queued again."), "success")
+    return redirect(url_for("mail.outbox"))
+
+
+@bp.get("/settings/notifications")
+@login_required
+def notification_settings():
+    form = NotificationSettingsForm(weekly_digest=current_user.weekly_digest)
+    return render_template("mail/notification_settings.html", form=form)
+
+
+@bp.post("/settings/notifications")
+@login_required
+def notification_settings_save():
+    form = NotificationSettingsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    current_user.weekly_digest = form.weekly_digest.data
+    db.session.commit()
+    flash(_("Your e-mail settings are saved."), "success")
+    return redirect(url_for("mail.notification_settings"))
+
+
+@calendar_bp.get("/")
+@login_required
+def settings():
+    feed_url = None
+    if current_user.calendar_token:
+        feed_url = absolute_url("calendar.feed", _fallback=None, token=current_user.calendar_token)
+    return render_template("calendar/calendar_settings.html", feed_url=feed_url)
+
+
+@calendar_bp.post("/token")
+@login_required
+def create_token():
+    renew_calendar_token(current_user)
+    db.session.commit()
+    flash(_("Your calendar has a new address; the old one no longer works."), "success")
+    return redirect(url_for("calendar.settings"))
+
+
+@calendar_bp.post("/token/revoke")
+@login_required
+def revoke_token():
+    revoke_calendar_token(current_user)
+    db.session.commit()
+    flash(_("Your calendar address no longer works."), "success")
+    return redirect(url_for("calendar.settings"))
+
+
+@calendar_bp.get("/<token>.ics")
+def feed(token: str):
+    """The private feed: no login (calendar apps cannot log in); the token is the secret."""
+    user = user_for_token(token)
+    if user is None:
+        abort(404)
+    response = Response(feed_ics(user, utcnow()), mimetype="text/calendar")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = 'inline; filename="supervision.ics"'
+    return response
