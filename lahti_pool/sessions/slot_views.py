@@ -1,0 +1,378 @@
+"""On-duty slots: staff browse and book; supervisors publish; the administrator reports."""
+
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from lahti_pool.accounts.models import Role
+from lahti_pool.core import audit
+from lahti_pool.core.errors import DomainError
+from lahti_pool.core.models import utcnow
+from lahti_pool.core.permissions import roles_required
+from lahti_pool.core.views import show_domain_error
+from lahti_pool.extensions import db
+from lahti_pool.requests.quota import account_for, school_year_for
+from lahti_pool.sessions import slot_rules
+from lahti_pool.sessions import slot_services as services
+from lahti_pool.sessions.slot_forms import (
+    AbsenceForm,
+    BookForm,
+    ConfirmForm,
+    FilterForm,
+    PatternForm,
+    SlotForm,
+    UtilisationForm,
+    WatchForm,
+)
+from lahti_pool.sessions.slot_services import CancelOutcome
+from lahti_pool.sessions.slots import OnDutySlot, SlotStatus, SlotWatch
+from lahti_pool.supervisors.models import Supervisor
+
+bp = Blueprint("slots", __name__, url_prefix="/slots")
+
+CANCELLED = {
+    CancelOutcome.TIMELY: _l("Your booking is cancelled and the session is back in your quota."),
+    CancelOutcome.LATE: _l(
+        "Your booking is cancelled. It was late, so the session counts as used."
+    ),
+    CancelOutcome.BY_SUPERVISOR: _l(
+        "The booking is cancelled; the client's session is freed and they have been told."
+    ),
+}
+
+SLOT_STATUS_LABELS = {
+    SlotStatus.OPEN: _l("Free"),
+    SlotStatus.BOOKED: _l("Booked"),
+    SlotStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+
+@bp.app_template_filter("slot_end")
+def slot_end(slot: OnDutySlot) -> datetime:
+    return slot.starts_at + timedelta(minutes=slot.duration_minutes)
+
+
+@bp.app_template_global("slot_status_label")
+def slot_status_label(status: str) -> str:
+    return str(SLOT_STATUS_LABELS.get(status, status))
+
+
+def now() -> datetime:
+    return utcnow()
+
+
+def today() -> date:
+    return slot_rules.local_date(now())
+
+
+def get_slot(slot_id: int, *, manage: bool = False) -> OnDutySlot:
+    """The slot if the current user may see its booking (or, with ``manage``, change it).
+
+    :raises 404: no such slot
+    :raises 403: not its supervisor nor the administrator, nor (without ``manage``) its booker
+    """
+    slot = db.get_or_404(OnDutySlot, slot_id)
+    if manage and not services.can_manage_slots(current_user, slot.supervisor):
+        abort(403)
+    if not services.can_view_booking(current_user, slot):
+        abort(403)
+    return slot
+
+
+def get_supervisor(supervisor_id: int) -> Supervisor:
+    """The supervisor whose slots the current user manages.
+
+    :raises 404: no such supervisor
+    :raises 403: the user is neither that supervisor nor the administrator
+    """
+    supervisor = db.get_or_404(Supervisor, supervisor_id)
+    if not services.can_manage_slots(current_user, supervisor):
+        abort(403)
+    return supervisor
+
+
+def _supervisor_choices(field, none_label: str) -> None:
+    field.choices = [SelectChoice(0, none_label)] + [
+        SelectChoice(s.id, s.name) for s in services.active_supervisors()
+    ]
+
+
+# --- Staff: browse, book, cancel, wait ------------------------------------------------
+
+
+@bp.get("/")
+@roles_required(Role.STAFF)
+def browse():
+    services.expire_offers(now())  # lazily; `flask pool expire-slot-offers` runs it too
+    db.session.commit()
+    form, watch_form = FilterForm(request.args), WatchForm(prefix="watch")
+    _supervisor_choices(form.supervisor, _("Any"))
+    _supervisor_choices(watch_form.supervisor, _("Any supervisor"))
+    query = services.free_slots_query(current_user, form.as_input(), now())
+    page = db.paginate(query, per_page=20, error_out=False)
+    return render_template("slots/browse.html", form=form, page=page, watch_form=watch_form)
+
+
+@bp.route("/<int:slot_id>/book", methods=["GET", "POST"])
+@roles_required(Role.STAFF)
+def book(slot_id: int):
+    slot = db.get_or_404(OnDutySlot, slot_id)
+    form = BookForm()
+    for q in services.pre_questions():
+        getattr(form, f"answer_{q.position}").label.text = q.text(str(get_locale()))
+    if form.validate_on_submit():
+        try:
+            services.book_slot(current_user, slot, form.answers(), now(), str(get_locale()))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Booked: your on-duty session is confirmed."), "success")
+            return redirect(url_for("slots.detail", slot_id=slot_id))
+    quota = account_for(current_user.id, school_year_for(slot.on_date)).state()
+    db.session.commit()
+    return render_template(
+        "slots/slot_book.html",
+        slot=slot,
+        form=form,
+        quota=quota,
+        problem=services.booking_problem(current_user, slot, now()),
+        window=services.cancellation_window_hours(),
+    )
+
+
+@bp.get("/<int:slot_id>")
+@login_required
+def detail(slot_id: int):
+    slot = get_slot(slot_id)
+    sup_request = services.booking_request(slot)
+    show_answers = sup_request is not None and sup_request.can_view_answers(current_user)
+    if show_answers and current_user.id != sup_request.requester_id and sup_request.answers:
+        audit.record(current_user, "answers.viewed", sup_request)  # who read them, not what
+        db.session.commit()
+    return render_template(
+        "slots/slot_detail.html",
+        slot=slot,
+        answers=sup_request.answers if show_answers else [],
+        can_cancel=slot.status == SlotStatus.BOOKED and slot.starts_at > now(),
+    )
+
+
+@bp.route("/<int:slot_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(slot_id: int):
+    slot = get_slot(slot_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            outcome = services.cancel_booking(current_user, slot, now())
+        except DomainError as error:
+            show_domain_error(None, error)
+        else:
+            db.session.commit()
+            flash(CANCELLED[outcome], "success")
+            if outcome == CancelOutcome.BY_SUPERVISOR:
+                return redirect(url_for("slots.manage", supervisor=slot.supervisor_id))
+            return redirect(url_for("slots.mine"))
+    return render_template(
+        "slots/slot_cancel.html",
+        slot=slot,
+        form=form,
+        outcome=services.cancel_outcome(current_user, slot, now()),
+        window=services.cancellation_window_hours(),
+        bookable=slot.status == SlotStatus.BOOKED and slot.starts_at > now(),
+    )
+
+
+@bp.get("/mine")
+@roles_required(Role.STAFF)
+def mine():
+    return render_template(
+        "slots/my_bookings.html",
+        bookings=services.my_bookings(current_user, now()),
+        watches=services.my_watches(current_user),
+        offers=services.my_offers(current_user, now()),
+        supervisor_names={s.id: s.name for s in services.active_supervisors()},
+        now=now(),
+    )
+
+
+@bp.post("/watches")
+@roles_required(Role.STAFF)
+def watch():
+    form = WatchForm(prefix="watch")
+    _supervisor_choices(form.supervisor, _("Any supervisor"))
+    if form.validate_on_submit():
+        try:
+            services.add_watch(
+                current_user, form.on_date.data, form.supervisor.data or None, today()
+            )
+        except DomainError as error:
+            show_domain_error(None, error)
+        else:
+            db.session.commit()
+            flash(
+                _("You are on the waiting list. We will tell you when a slot frees up."), "success"
+            )
+            return redirect(url_for("slots.mine"))
+    else:
+        flash(_("Choose a valid day or supervisor."), "danger")
+    return redirect(url_for("slots.browse"))
+
+
+@bp.post("/watches/<int:watch_id>/cancel")
+@roles_required(Role.STAFF)
+def unwatch(watch_id: int):
+    slot_watch = db.get_or_404(SlotWatch, watch_id)
+    if slot_watch.user_id != current_user.id:
+        abort(403)
+    try:
+        services.cancel_watch(current_user, slot_watch)
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        flash(_("You have left the waiting list."), "success")
+    return redirect(url_for("slots.mine"))
+
+
+# --- Supervisors and the administrator: publish, withdraw, absences -------------------
+
+
+def _render_manage(supervisor: Supervisor | None, status: int = 200, **forms):
+    forms.setdefault("slot_form", SlotForm(prefix="slot", formdata=None))
+    forms.setdefault("pattern_form", PatternForm(prefix="pattern", formdata=None))
+    forms.setdefault("absence_form", AbsenceForm(prefix="absence", formdata=None))
+    page = absences = None
+    if supervisor is not None:
+        query = services.supervisor_slots(supervisor, now())
+        page = db.paginate(query, per_page=50, error_out=False)
+        absences = services.upcoming_absences(supervisor, today())
+    supervisors = services.active_supervisors() if current_user.has_role(Role.ADMIN) else []
+    return render_template(
+        "slots/manage.html",
+        supervisor=supervisor,
+        page=page,
+        absences=absences,
+        supervisors=supervisors,
+        withdraw_form=ConfirmForm(),
+        now=now(),
+        **forms,
+    ), status
+
+
+def _manage_url(supervisor: Supervisor) -> str:
+    return url_for("slots.manage", supervisor=supervisor.id)
+
+
+@bp.get("/manage")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def manage():
+    chosen = request.args.get("supervisor", type=int)
+    supervisor = get_supervisor(chosen) if chosen else services.supervisor_of(current_user)
+    return _render_manage(supervisor)
+
+
+@bp.post("/manage/<int:supervisor_id>/slot")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def publish(supervisor_id: int):
+    supervisor = get_supervisor(supervisor_id)
+    form = SlotForm(prefix="slot")
+    if form.validate_on_submit():
+        try:
+            slot = services.publish_slot(current_user, supervisor, form.as_input(), now())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            when = format_datetime(slot.starts_at, "short")
+            flash(_("The slot on %(when)s is published.", when=when), "success")
+            return redirect(_manage_url(supervisor))
+    return _render_manage(supervisor, 400, slot_form=form)
+
+
+@bp.post("/manage/<int:supervisor_id>/pattern")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def publish_pattern(supervisor_id: int):
+    supervisor = get_supervisor(supervisor_id)
+    form = PatternForm(prefix="pattern")
+    if form.validate_on_submit():
+        try:
+            result = services.publish_pattern(current_user, supervisor, form.as_input(), now())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_published_message(result), "success")
+            return redirect(_manage_url(supervisor))
+    return _render_manage(supervisor, 400, pattern_form=form)
+
+
+def _published_message(result: services.PublishResult) -> str:
+    message = _("%(n)s slots published.", n=len(result.created))
+    if result.holidays:
+        days = ", ".join(format_date(d, "short") for d in result.holidays)
+        message += " " + _("Public holidays skipped: %(days)s.", days=days)
+    if result.absences:
+        days = ", ".join(format_date(d, "short") for d in result.absences)
+        message += " " + _("Days of absence skipped: %(days)s.", days=days)
+    return message
+
+
+@bp.post("/manage/<int:supervisor_id>/absences")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def add_absence(supervisor_id: int):
+    supervisor = get_supervisor(supervisor_id)
+    form = AbsenceForm(prefix="absence")
+    if form.validate_on_submit():
+        try:
+            n_open = services.add_absence(
+                current_user, supervisor, form.starts_on.data, form.ends_on.data, today()
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The absence is saved; weekly patterns will skip it."), "success")
+            if n_open:
+                flash(_("%(n)s open slots fall on these days; withdraw them below.", n=n_open))
+            return redirect(_manage_url(supervisor))
+    return _render_manage(supervisor, 400, absence_form=form)
+
+
+@bp.post("/<int:slot_id>/withdraw")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def withdraw(slot_id: int):
+    slot = get_slot(slot_id, manage=True)
+    try:
+        services.withdraw_slot(current_user, slot)
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        flash(_("The slot is withdrawn."), "success")
+    return redirect(_manage_url(slot.supervisor))
+
+
+# --- The administrator's report -------------------------------------------------------
+
+
+@bp.get("/utilisation")
+@roles_required(Role.ADMIN, Role.REPORTS)
+def utilisation():
+    form = UtilisationForm(request.args)
+    _supervisor_choices(form.supervisor, _("All supervisors"))
+    this_week = slot_rules.week_start(today())
+    valid = form.validate()
+    start = (valid and form.start.data) or this_week - timedelta(weeks=8)
+    end = (valid and form.end.data) or this_week + timedelta(weeks=4, days=-1)
+    form.start.data, form.end.data = start, max(start, end)
+    rows, totals = services.slot_utilisation(
+        start, max(start, end), now(), (valid and form.supervisor.data) or None
+    )
+    return render_template("slots/utilisation.html", form=form, rows=rows, totals=totals)
