@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from lahti_pool.accounts.models import Role
 
@@ -40,6 +40,31 @@ class UserForm(FlaskForm):
     role_reports = BooleanField(ROLE_LABELS[Role.REPORTS])
     password = PasswordField(
         _l("New password"),
-        description=_l("At least 12 characters. Leave empty to keep the current password."),
-        validators=[Optional(), Length(min=12, max=200)],
+        description=_l("At least 10 characters. Leave empty to keep the current password."),
+        validators=[Optional(), Length(max=200)],
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=200)]
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters. A few unusual words make a good password."),
+        validators=[DataRequired(), Length(max=200)],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=200)]
+    )
+    email = EmailField(
+        _l("New e-mail address"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
     )

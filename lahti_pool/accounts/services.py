@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from lahti_pool.accounts.models import Role, User
-from lahti_pool.accounts.passwords import hash_password, verify_password
+from lahti_pool.accounts.passwords import hash_password, password_problem, verify_password
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError
 from lahti_pool.extensions import db
@@ -49,6 +49,9 @@ def _apply(user: User, data: UserInput) -> None:
     user.job_title = data.job_title.strip()
     user.unit_id = data.unit_id
     if data.password:
+        problem = password_problem(data.password, [email, data.name])
+        if problem:
+            raise DomainError(problem, field="password")
         user.password_hash = hash_password(data.password)
         user.session_version = (user.session_version or 1) + 1
 

@@ -1,6 +1,17 @@
 """Login, logout and the language switch."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import time
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select, update
@@ -11,7 +22,7 @@ from lahti_pool.accounts.services import authenticate
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.notifications import Notification
 from lahti_pool.core.views import is_safe_next
-from lahti_pool.extensions import db
+from lahti_pool.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 
@@ -22,6 +33,8 @@ def home_for(user) -> str:
         return url_for("requests.admin_overview")
     if user.has_role(Role.STAFF):
         return url_for("requests.dashboard")
+    if user.has_role(Role.SUPERVISOR):
+        return url_for("sessions.workspace")
     return url_for("accounts.welcome")
 
 
@@ -40,7 +53,25 @@ def welcome():
     return render_template("auth/welcome.html")
 
 
+def _account_key() -> str:
+    """Throttle per account name as typed, so unknown and known addresses answer alike."""
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302  # a successful login redirects
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed,
+)
 def login():
     form = LoginForm()
     next_url = request.args.get("next")
@@ -50,6 +81,7 @@ def login():
         if user is not None:
             session.clear()  # no session fixation: a fresh session after login
             login_user(user)
+            session["login_at"] = session["seen_at"] = int(time.time())
             return redirect(next_url if is_safe_next(next_url) else home_for(user))
         # The same answer whether the address is unknown or the password wrong.
         form.password.errors.append(_("Wrong e-mail address or password."))

@@ -163,7 +163,7 @@ def test_create_admin_refuses_a_short_password(ctx):
         input="short\nshort\n",
     )
     assert result.exit_code != 0
-    assert "12 characters" in result.output
+    assert "10 characters" in result.output
     assert db.session.scalar(select(User)) is None
 
 

@@ -1,0 +1,56 @@
+"""Pages every public-sector service publishes, and the administrator's log of use."""
+
+from datetime import UTC, datetime, time
+
+from flask import Blueprint, current_app, render_template, request
+from sqlalchemy import select
+
+from lahti_pool.accounts.models import Role, User
+from lahti_pool.core.audit import AuditEvent
+from lahti_pool.core.permissions import roles_required
+from lahti_pool.extensions import db
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("site/privacy.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template(
+        "site/accessibility.html", contact=current_app.config["ACCESSIBILITY_CONTACT"]
+    )
+
+
+def _day(value: str | None, end: bool = False):
+    try:
+        day = datetime.strptime(value or "", "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+
+
+@bp.get("/admin/audit")
+@roles_required(Role.ADMIN)
+def audit_log():
+    """Who did what and when: search by action, person and dates."""
+    action = request.args.get("action", "").strip()
+    actor = request.args.get("actor", "").strip().lower()
+    start, end = _day(request.args.get("start")), _day(request.args.get("end"), end=True)
+    query = select(AuditEvent).outerjoin(User, AuditEvent.actor_id == User.id)
+    if action:
+        query = query.where(AuditEvent.action.like(f"{action}%"))
+    if actor:
+        query = query.where(User.email.like(f"%{actor}%"))
+    if start:
+        query = query.where(AuditEvent.at >= start)
+    if end:
+        query = query.where(AuditEvent.at <= end)
+    page = db.paginate(
+        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), per_page=50, error_out=False
+    )
+    filters = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("site/audit.html", page=page, args=filters)
