@@ -1,0 +1,126 @@
+"""Proof under contention: 50 threads released together by a barrier, 20 rounds.
+
+Each round races for the last unit of something; exactly one thread may win and an
+invariant query must find nothing overbooked. The negative control runs the same race
+with the guard replaced by read-check-write (a test-only switch) and must see
+overbooking, which shows the test can see the bug. Runs on file SQLite and, with
+``--db=postgresql``, on PostgreSQL.
+"""
+
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from lahti_pool.core.errors import DomainError
+from lahti_pool.extensions import db
+from lahti_pool.requests.models import QuotaAccount, SchoolYear
+from lahti_pool.requests.quota import account_for, change_quota
+from lahti_pool.requests.rules import QuotaOp
+from lahti_pool.supervisors import capacity
+from lahti_pool.supervisors.models import Supervisor, SupervisorLoad
+
+THREADS = 50
+ROUNDS = 20
+
+
+def race(app, attempt) -> list[bool]:
+    """Run ``attempt()`` in THREADS threads released at once; True per success."""
+    barrier = threading.Barrier(THREADS)
+    results: list[bool] = []
+    lock = threading.Lock()
+
+    def run():
+        with app.app_context():
+            barrier.wait()
+            try:
+                attempt()
+                db.session.commit()
+                ok = True
+            except DomainError:
+                db.session.rollback()
+                ok = False
+            finally:
+                db.session.remove()
+            with lock:
+                results.append(ok)
+
+    threads = [threading.Thread(target=run) for _ in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(results) == THREADS
+    return results
+
+
+@pytest.fixture
+def unsafe(app):
+    app.config["TEST_UNSAFE_COUNT_THEN_WRITE"] = True
+    yield
+    app.config["TEST_UNSAFE_COUNT_THEN_WRITE"] = False
+
+
+def _last_quota_session_rounds(app, staff, school_year):
+    """Per round, how many threads got the person's last session."""
+    wins = []
+    staff_id, year_id = staff.id, school_year.id
+    for _ in range(ROUNDS):
+        account = account_for(staff_id, db.session.get(SchoolYear, year_id))
+        account.pending, account.reserved, account.used = account.quota - 1, 0, 0
+        db.session.commit()
+        account_id = account.id
+        db.session.remove()
+
+        def attempt(account_id=account_id):
+            change_quota(db.session.get(QuotaAccount, account_id), QuotaOp.HOLD, 1)
+
+        wins.append(sum(race(app, attempt)))
+        account = db.session.get(QuotaAccount, account_id)
+        assert account.state().is_valid  # the invariant: nobody below zero
+    return wins
+
+
+def test_last_quota_session_goes_to_exactly_one_of_fifty(app, staff, school_year):
+    assert _last_quota_session_rounds(app, staff, school_year) == [1] * ROUNDS
+
+
+def test_negative_control_quota_without_the_guard_overbooks(app, staff, school_year, unsafe):
+    wins = _last_quota_session_rounds(app, staff, school_year)
+    assert max(wins) > 1, f"the race was never lost: the test could not see the bug {wins}"
+
+
+def _last_capacity_rounds(app, make_supervisor, school_year):
+    sup_id = make_supervisor(capacity_sessions=10, capacity_processes=100).id
+    year_id = school_year.id
+    wins = []
+    for _ in range(ROUNDS):
+        capacity.ensure_load(sup_id, db.session.get(SchoolYear, year_id))
+        load = db.session.scalar(
+            select(SupervisorLoad).where(SupervisorLoad.supervisor_id == sup_id)
+        )
+        load.sessions_granted = 9
+        db.session.get(Supervisor, sup_id).active_processes = 0
+        db.session.commit()
+        db.session.remove()
+
+        def attempt():
+            capacity.reserve(sup_id, db.session.get(SchoolYear, year_id), 1)
+
+        wins.append(sum(race(app, attempt)))
+        granted = db.session.scalar(
+            select(SupervisorLoad.sessions_granted).where(SupervisorLoad.supervisor_id == sup_id)
+        )
+    return wins, granted
+
+
+def test_last_supervisor_session_goes_to_exactly_one_of_fifty(app, make_supervisor, school_year):
+    wins, granted = _last_capacity_rounds(app, make_supervisor, school_year)
+    assert wins == [1] * ROUNDS and granted == 10  # the invariant: granted = 9 + one winner
+
+
+def test_negative_control_capacity_without_the_guard_overbooks(
+    app, make_supervisor, school_year, unsafe
+):
+    wins, _ = _last_capacity_rounds(app, make_supervisor, school_year)
+    assert max(wins) > 1, f"the race was never lost: the test could not see the bug {wins}"
