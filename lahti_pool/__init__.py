@@ -24,7 +24,16 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from lahti_pool import cli, models, web  # noqa: F401 - models registers the tables
-    from lahti_pool.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
+    from lahti_pool.extensions import (
+        babel,
+        bootstrap,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        mail,
+        migrate,
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -33,6 +42,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     web.init_app(app)
     cli.init_app(app)
     return app

@@ -12,15 +12,16 @@ pool = AppGroup("pool", help="Lahti Pool administration commands.")
 @pool.command("create-admin")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
-@click.password_option(help="At least 12 characters.")
+@click.password_option(help="At least 10 characters, not a common password.")
 def create_admin(email: str, name: str, password: str) -> None:
     """Create a pool administrator, or give an existing user the role."""
     from lahti_pool.accounts.models import Role
-    from lahti_pool.accounts.passwords import hash_password
+    from lahti_pool.accounts.passwords import hash_password, password_problem
     from lahti_pool.accounts.services import UserInput, create_user, find_user_by_email
 
-    if len(password) < 12:
-        raise click.BadParameter("use at least 12 characters", param_hint="--password")
+    problem = password_problem(password, [email, name])
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
     user = find_user_by_email(email)
     if user is None:
         try:
@@ -38,12 +39,30 @@ def create_admin(email: str, name: str, password: str) -> None:
     click.echo(f"{user.email} is a pool administrator.")
 
 
+@pool.command("expire-slot-offers")
+def expire_slot_offers() -> None:
+    """End lapsed waiting-list offers of on-duty slots and offer them to the next person."""
+    from lahti_pool.core.models import utcnow
+    from lahti_pool.sessions.slot_services import expire_offers
+
+    ended = expire_offers(utcnow())
+    db.session.commit()
+    click.echo(f"{ended} slot offers expired.")
+
+
 def init_app(app: Flask) -> None:
     from lahti_pool import demo
+    from lahti_pool.budget.cli import budget_command
+    from lahti_pool.core import jobs
     from lahti_pool.organisation import importer
+    from lahti_pool.requests.retention import purge_answers_command
     from lahti_pool.supervisors import importer as supervisors_importer
 
     pool.add_command(importer.import_staff_command)
     pool.add_command(supervisors_importer.import_supervisors_command)
     pool.add_command(demo.demo_command)
+    pool.add_command(jobs.send_mail_command)
+    pool.add_command(jobs.daily_jobs_command)
+    pool.add_command(purge_answers_command)
+    pool.add_command(budget_command)
     app.cli.add_command(pool)

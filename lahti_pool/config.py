@@ -37,12 +37,26 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "lahti-pool@localhost")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")  # links in e-mail
+
+    #: where accessibility feedback goes (the statement must name a channel)
+    ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "saavutettavuus@lahti.fi")
+    #: extra whole school years pre-question answers are kept after the request's year
+    ANSWER_RETENTION_YEARS = int(os.environ.get("ANSWER_RETENTION_YEARS", "0"))
 
     LANGUAGES = ("fi", "en")
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "fi")
     BABEL_DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/Helsinki")
 
     BOOTSTRAP_SERVE_LOCAL = True  # an intranet loads nothing from a CDN
+
+    # Logins: throttled per address and per account; idle and absolute timeouts.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_LIMIT_PER_ADDRESS = "20 per 5 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
+    IDLE_TIMEOUT_MINUTES = 30
+    ABSOLUTE_TIMEOUT_HOURS = 10
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -78,4 +92,8 @@ class TestConfig(Config):
     MAIL_SUPPRESS_SEND = True
     BABEL_DEFAULT_LOCALE = "en"  # tests that check Finnish ask for it
     WTF_CSRF_ENABLED = False  # the CSRF tests turn it back on
+    # Throttling stays on in tests, loose enough for the suite; the throttling test
+    # sets the production limits.
+    LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
     SERVER_NAME = None

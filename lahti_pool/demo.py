@@ -23,8 +23,9 @@ from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.passwords import hash_password
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
+from lahti_pool.matching.services import create_process
 from lahti_pool.organisation.models import Division, Unit, UnitKind
-from lahti_pool.requests.models import SupervisionRequest
+from lahti_pool.requests.models import RequestKind, SupervisionRequest
 from lahti_pool.requests.quota import school_year_for
 from lahti_pool.requests.rules import RequestStatus
 from lahti_pool.requests.services import (
@@ -36,6 +37,7 @@ from lahti_pool.requests.services import (
     submit_individual_request,
     withdraw_request,
 )
+from lahti_pool.sessions.models import GroupOffer, GroupOfferMember
 from lahti_pool.supervisors.models import FrameworkAgreement, Supervisor
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed on purpose; demo data only
@@ -530,6 +532,26 @@ def _make_requests(today: date) -> int:
     def wanted(days: int) -> date:
         return min(today + timedelta(days=days), year.ends_on)
 
+    def apply(sup_request, steps):
+        for status, reason in steps:
+            if status == RequestStatus.ACCEPTED:
+                # A real process: the supervisor's capacity and the prices are frozen.
+                supervisor = (
+                    supervisors[1]
+                    if sup_request.kind == RequestKind.INDIVIDUAL
+                    else (next(s for s in supervisors if "group" in s.kinds))
+                )
+                create_process(
+                    admin,
+                    sup_request,
+                    supervisor,
+                    sup_request.sessions_requested,
+                    rule="ranking",
+                    grounds=[],
+                )
+            else:
+                change_status(admin, sup_request, status, reason)
+
     def individual(user, sessions, *steps, **kwargs):
         data = RequestInput(
             school_year_id=year.id,
@@ -540,8 +562,7 @@ def _make_requests(today: date) -> int:
             **kwargs,
         )
         sup_request = submit_individual_request(user, data, today)
-        for status, reason in steps:
-            change_status(admin, sup_request, status, reason)
+        apply(sup_request, steps)
         return sup_request
 
     def group(people, sessions, name, *steps, **kwargs):
@@ -557,8 +578,7 @@ def _make_requests(today: date) -> int:
             **kwargs,
         )
         sup_request = submit_group_request(organiser, data, today)
-        for status, reason in steps:
-            change_status(admin, sup_request, status, reason)
+        apply(sup_request, steps)
         return sup_request
 
     matched = (RequestStatus.MATCHED, "Ehdotus: sopiva ohjaaja puitesopimuksen järjestyksessä.")
@@ -599,10 +619,23 @@ def _make_requests(today: date) -> int:
         for n in (10, 6, 5)
     ]
     made += [individual(next_requester(), n, waitlisted) for n in (10, 8, 6)]
-    made += [
+    offered = [
         individual(next_requester(), n, waitlisted, group_offered, language="en", modes=("video",))
         for n in (6, 10)
     ]
+    made += offered
+    group_supervisor = next(s for s in supervisors if "group" in s.kinds)
+    db.session.add(
+        GroupOffer(
+            supervisor_id=group_supervisor.id,
+            school_year_id=year.id,
+            division_id=offered[0].requester.unit.division_id,
+            language="en",
+            sessions=6,
+            created_by_id=admin.id,
+            members=[GroupOfferMember(request_id=r.id) for r in offered],
+        )
+    )
     for n in (4, 3):
         made.append(individual(next_requester(), n))
         withdraw_request(made[-1].requester, made[-1], withdrawn_reason)
@@ -613,7 +646,7 @@ def _make_requests(today: date) -> int:
 
     made.append(group(team("VK01"), 5, "Päiväkoti Tähtikallion tiimi", matched))
     made.append(group(team("ST02"), 8, "Lapsiperheiden sosiaalityön tiimi", matched, accepted))
-    made.append(group(team("PO04", 6), 5, "Jalkarannan koulun 5.–6. luokkien tiimi", group_offered))
+    made.append(group(team("PO04", 6), 5, "Jalkarannan koulun 5.–6. luokkien tiimi", waitlisted))
     made.append(group(team("ST01"), 4, "Sosiaaliaseman sosiaaliohjaajat", declined))
     made.append(group(team("PO07"), 6, "Mukkulan koulun yhteisopettajat"))
     invited = made[-1].participating_members[1].user

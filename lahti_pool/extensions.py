@@ -4,6 +4,8 @@ import sqlite3
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -34,6 +36,8 @@ csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
 bootstrap = Bootstrap5()
+#: login throttling; production points RATELIMIT_STORAGE_URI at a shared store
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 @event.listens_for(Engine, "connect")

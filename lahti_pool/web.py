@@ -1,11 +1,23 @@
 """Web wiring: blueprints, locale, login loading, error pages, template helpers."""
 
 import logging
+import time
+from decimal import Decimal
 
-from flask import Flask, g, render_template, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask import (
+    Flask,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,6 +31,8 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background jobs
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -62,14 +76,31 @@ def _unread_notifications() -> int:
     return g.unread
 
 
-def init_app(app: Flask) -> None:
-    from lahti_pool.accounts.views import bp as accounts_bp
-    from lahti_pool.accounts.views_admin import bp as users_bp
-    from lahti_pool.requests.settings_views import bp as settings_bp
-    from lahti_pool.requests.views import bp as requests_bp
+#: every blueprint of the app, one per line: (module, attribute)
+BLUEPRINTS = [
+    ("lahti_pool.accounts.views", "bp"),
+    ("lahti_pool.accounts.views_admin", "bp"),
+    ("lahti_pool.accounts.views_self", "bp"),
+    ("lahti_pool.core.site_views", "bp"),
+    ("lahti_pool.requests.views", "bp"),
+    ("lahti_pool.requests.settings_views", "bp"),
+    ("lahti_pool.sessions.views", "bp"),
+    ("lahti_pool.sessions.slot_views", "bp"),
+    ("lahti_pool.matching.views", "bp"),
+    ("lahti_pool.supervisors.views", "bp"),
+    ("lahti_pool.supervisors.views", "public_bp"),
+    ("lahti_pool.feedback.views", "bp"),
+    ("lahti_pool.budget.views", "bp"),
+    ("lahti_pool.core.mail_views", "bp"),
+    ("lahti_pool.core.mail_views", "calendar_bp"),
+]
 
-    for bp in (accounts_bp, users_bp, requests_bp, settings_bp):
-        app.register_blueprint(bp)
+
+def init_app(app: Flask) -> None:
+    import importlib
+
+    for module, attribute in BLUEPRINTS:
+        app.register_blueprint(getattr(importlib.import_module(module), attribute))
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to continue.")
@@ -82,10 +113,18 @@ def init_app(app: Flask) -> None:
     from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["euros"] = lambda cents: format_currency(Decimal(cents) / 100, "EUR")
     app.jinja_env.filters["mode_label"] = lambda m: str(MODE_LABELS.get(m, m))
     app.jinja_env.filters["role_label"] = lambda r: str(ROLE_LABELS.get(r, r))
     app.jinja_env.filters["language_label"] = lambda c: str(LANGUAGE_LABELS.get(c, c))
+    from lahti_pool.matching import labels as matching_labels
+
     app.jinja_env.globals.update(
+        reason_label=matching_labels.reason_label,
+        rule_label=lambda r: str(matching_labels.RULE_LABELS.get(r, r)),
+        policy_label=lambda p: str(matching_labels.POLICY_LABELS.get(p, p)),
+        assignment_status_label=lambda s: str(matching_labels.ASSIGNMENT_LABELS.get(s, s)),
+        offer_response_label=lambda s: str(matching_labels.OFFER_RESPONSE_LABELS.get(s, s)),
         notification_text=notification_text,
         notification_link=notification_link,
         status_label=labels.status_label,
@@ -99,8 +138,27 @@ def init_app(app: Flask) -> None:
             "format_date": format_date,
             "format_datetime": format_datetime,
             "format_decimal": format_decimal,
+            "format_currency": format_currency,
             "unread_notifications": _unread_notifications,
         }
+
+    @app.before_request
+    def session_timeouts():
+        """Log out after ``IDLE_TIMEOUT_MINUTES`` idle or ``ABSOLUTE_TIMEOUT_HOURS`` in all."""
+        if not current_user.is_authenticated:
+            return None
+        now = int(time.time())
+        started = session.setdefault("login_at", now)
+        last = session.get("seen_at", now)
+        idle = now - last > app.config["IDLE_TIMEOUT_MINUTES"] * 60
+        too_long = now - started > app.config["ABSOLUTE_TIMEOUT_HOURS"] * 3600
+        if idle or too_long:
+            logout_user()
+            session.clear()
+            flash(_l("Your session ended; please log in again."), "info")
+            return redirect(url_for("accounts.login", next=request.full_path))
+        session["seen_at"] = now
+        return None
 
     @app.after_request
     def security_headers(response):
@@ -115,6 +173,10 @@ def init_app(app: Flask) -> None:
         if current_user and current_user.is_authenticated:
             # Pages behind login may show personal data: never keep them in a cache.
             response.headers.setdefault("Cache-Control", "no-store")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         return response
 
     def error_page(status: int, message: str | None = None):
@@ -124,6 +186,15 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(404, lambda e: error_page(404))
     app.register_error_handler(405, lambda e: error_page(405))
     app.register_error_handler(413, lambda e: error_page(413))
+
+    @app.errorhandler(429)
+    def too_many(error):
+        from lahti_pool.core import audit
+
+        audit.record(None, "throttled", None, endpoint=request.endpoint or "")
+        db.session.commit()
+        return error_page(429)
+
     app.register_error_handler(CSRFError, lambda e: error_page(400, "csrf"))
 
     @app.errorhandler(500)

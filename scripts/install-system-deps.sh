@@ -6,6 +6,8 @@ set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
+# Debian's Chromium for the browser tests (Playwright's own browser download fails here).
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -12,6 +12,7 @@ with the request.
 
 import contextvars
 from datetime import date, timedelta
+from decimal import Decimal
 
 import flask_migrate
 import pytest
@@ -28,7 +29,7 @@ from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division, Unit
 from lahti_pool.requests.models import SchoolYear
 from lahti_pool.requests.rules import school_year_bounds
-from lahti_pool.supervisors.models import Supervisor
+from lahti_pool.supervisors.models import AllocationRule, FrameworkAgreement, Supervisor
 
 KEEP_TABLES = {"alembic_version", "pre_questions"}  # seeded by migrations
 
@@ -200,9 +201,53 @@ def reports_user(make_user):
 
 
 @pytest.fixture
-def supervisor(make_user):
-    user = make_user(name="Seppo Supervisor", email="seppo@lahti.fi", roles={Role.SUPERVISOR})
-    sup = Supervisor(user_id=user.id, languages=["fi", "en"], modes=["on_site", "video"])
-    db.session.add(sup)
+def agreement(ctx, school_year):
+    agr = FrameworkAgreement(
+        name="Työnohjauksen puitesopimus 2025–2028",
+        procurement_ref="2025-123456",
+        starts_on=school_year.starts_on - timedelta(days=365),
+        ends_on=school_year.ends_on + timedelta(days=730),
+        allocation_rule=AllocationRule.RANKING,
+        vat_percent=Decimal("25.50"),
+    )
+    db.session.add(agr)
     db.session.commit()
-    return sup
+    return agr
+
+
+@pytest.fixture
+def make_supervisor(make_user, agreement, division):
+    """Create a contracted supervisor: ``make_supervisor(rank=2, capacity_sessions=20)``."""
+    counter = iter(range(1, 1000))
+
+    def factory(**kwargs) -> Supervisor:
+        n = next(counter)
+        user = make_user(
+            name=kwargs.pop("name", f"Supervisor {n}"),
+            roles={Role.SUPERVISOR},
+            unit_id=kwargs.pop("unit_id", None),
+        )
+        kwargs.setdefault("agreement_id", agreement.id)
+        kwargs.setdefault("rank", n)
+        kwargs.setdefault("company_name", f"Ohjaus {n} Oy")
+        kwargs.setdefault("business_id", "1234567-1")
+        kwargs.setdefault("price_individual_cents", 9000 + n * 100)
+        kwargs.setdefault("price_group_cents", 15000)
+        kwargs.setdefault("capacity_sessions", 20)
+        kwargs.setdefault("capacity_processes", 4)
+        kwargs.setdefault("languages", ["fi", "en"])
+        kwargs.setdefault("modes", ["on_site", "video", "phone"])
+        kwargs.setdefault("kinds", ["individual", "group"])
+        divisions = kwargs.pop("divisions", [division])
+        sup = Supervisor(user_id=user.id, **kwargs)
+        sup.divisions = list(divisions)
+        db.session.add(sup)
+        db.session.commit()
+        return sup
+
+    return factory
+
+
+@pytest.fixture
+def supervisor(make_supervisor):
+    return make_supervisor(name="Seppo Supervisor", rank=1)

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lahti_pool.core.models import UTCDateTime, utcnow
 from lahti_pool.extensions import db
@@ -22,6 +22,8 @@ class AuditEvent(db.Model):
     object_id: Mapped[int | None] = mapped_column()
     #: non-confidential details only (ids, states, counts)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor = relationship("User", lazy="joined")
 
 
 def record(actor, action: str, obj=None, **details) -> AuditEvent:

@@ -14,12 +14,27 @@ class NotificationKind(enum.StrEnum):
     GROUP_INVITATION = "group_invitation"
     GROUP_MEMBER_DECLINED = "group_member_declined"
     REQUEST_STATUS = "request_status"
+    PROCESS_ASSIGNED = "process_assigned"  #: to the supervisor: a new client or group
+    GROUP_OFFER = "group_offer"  #: to staff: group supervision offered instead
+    FEEDBACK_INVITATION = "feedback_invitation"  #: to a client after a held session
+    SLOT_BOOKED = "slot_booked"  #: to the supervisor: an on-duty slot was booked
+    SLOT_CANCELLED = "slot_cancelled"  #: to the other party: an on-duty booking was cancelled
+    SLOT_OFFERED = "slot_offered"  #: to staff on the waiting list: a freed slot is theirs to book
+    SLOT_OFFER_EXPIRED = "slot_offer_expired"  #: to staff: the offer lapsed; off the waiting list
 
 
 #: model class name -> subject type stored on the notification
-SUBJECT_TYPES = {"SupervisionRequest": "request"}
+SUBJECT_TYPES = {
+    "SupervisionRequest": "request",
+    "SupervisionProcess": "process",
+    "FeedbackInvitation": "feedback",
+}
 #: subject type -> (endpoint, name of the id argument)
-SUBJECT_PAGES = {"request": ("requests.detail", "request_id")}
+SUBJECT_PAGES = {
+    "request": ("requests.detail", "request_id"),
+    "process": ("sessions.process_detail", "process_id"),
+    "feedback": ("feedback.give", "invitation_id"),
+}
 
 
 class Notification(db.Model):
@@ -64,7 +79,7 @@ def notification_text(note: Notification) -> str:
     """The notification in the reader's language (needs an app context)."""
     from flask_babel import gettext as _
 
-    from lahti_pool.requests.labels import status_label
+    from lahti_pool.requests.labels import KIND_LABELS, status_label
 
     p = note.params
     if note.kind == NotificationKind.GROUP_INVITATION:
@@ -81,4 +96,65 @@ def notification_text(note: Notification) -> str:
             member=p.get("member", ""),
             group=p.get("group", ""),
         )
+    if note.kind == NotificationKind.PROCESS_ASSIGNED:
+        return _(
+            "You have a new supervision process: %(kind)s, %(sessions)s sessions.",
+            kind=KIND_LABELS.get(p.get("process_kind"), ""),
+            sessions=p.get("sessions", ""),
+        )
+    if note.kind == NotificationKind.FEEDBACK_INVITATION:
+        return _(
+            "How was your supervision session? Your feedback helps develop the service; "
+            "it is reported only in groups of at least five answers."
+        )
+    if note.kind == NotificationKind.GROUP_OFFER:
+        return _(
+            "Individual supervision is full. You are offered a place in a supervision group "
+            "with %(supervisor)s; please answer on the request page.",
+            supervisor=p.get("supervisor", ""),
+        )
+    if note.kind in _SLOT_KINDS:
+        return _slot_text(note)
     return _("Your request is now: %(status)s.", status=status_label(p.get("status", "submitted")))
+
+
+_SLOT_KINDS = {
+    NotificationKind.SLOT_BOOKED,
+    NotificationKind.SLOT_CANCELLED,
+    NotificationKind.SLOT_OFFERED,
+    NotificationKind.SLOT_OFFER_EXPIRED,
+}
+
+
+def _slot_text(note: Notification) -> str:
+    """On-duty slot notifications; ``starts_at`` is stored as an ISO UTC timestamp."""
+    from flask_babel import format_datetime
+    from flask_babel import gettext as _
+
+    p = note.params
+    when = format_datetime(datetime.fromisoformat(p["starts_at"]), "short")
+    if note.kind == NotificationKind.SLOT_BOOKED:
+        return _(
+            "%(client)s booked your on-duty slot on %(when)s.",
+            client=p.get("client", ""),
+            when=when,
+        )
+    if note.kind == NotificationKind.SLOT_CANCELLED:
+        return _(
+            "The on-duty session on %(when)s with %(who)s was cancelled.",
+            who=p.get("who", ""),
+            when=when,
+        )
+    if note.kind == NotificationKind.SLOT_OFFERED:
+        return _(
+            "A slot with %(supervisor)s on %(when)s is free. It is held for you until %(until)s; "
+            "book it on the on-duty slots page.",
+            supervisor=p.get("supervisor", ""),
+            when=when,
+            until=format_datetime(datetime.fromisoformat(p["until"]), "short"),
+        )
+    return _(
+        "The offer of the slot on %(when)s has expired, and your wish on the waiting list is "
+        "closed. Ask again if you still want a slot.",
+        when=when,
+    )

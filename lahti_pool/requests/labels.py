@@ -42,7 +42,7 @@ KIND_LABELS = {
 MEMBER_LABELS = {
     MemberStatus.ORGANISER: _l("Organiser"),
     MemberStatus.INVITED: _l("Taking part"),
-    MemberStatus.DECLINED: _l("Declined"),
+    MemberStatus.DECLINED: _l("Declined the invitation"),
 }
 
 

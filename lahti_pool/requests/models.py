@@ -126,6 +126,10 @@ class SupervisionRequest(db.Model):
     events: Mapped[list["RequestEvent"]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="RequestEvent.id"
     )
+    #: the process it became, once accepted
+    process = relationship("SupervisionProcess", uselist=False, viewonly=True)
+    #: Lahti-fallback group offers made to this request
+    offer_rows = relationship("GroupOfferMember", viewonly=True)
     answers: Mapped[list["PreQuestionAnswer"]] = relationship(
         back_populates="request",
         cascade="all, delete-orphan",
@@ -143,20 +147,30 @@ class SupervisionRequest(db.Model):
     def member_row(self, user: User) -> "RequestMember | None":
         return next((m for m in self.members if m.user_id == user.id), None)
 
+    def is_assigned_supervisor(self, user: User) -> bool:
+        process = self.process
+        return process is not None and process.supervisor.user_id == user.id
+
     def can_view(self, user: User) -> bool:
-        """The requester, the group's members and the administrator see the request."""
+        """The requester, the group's members, the assigned supervisor and the administrator."""
         return (
             user.id == self.requester_id
             or self.member_row(user) is not None
+            or self.is_assigned_supervisor(user)
             or user.has_role(Role.ADMIN)
         )
 
     def can_view_answers(self, user: User) -> bool:
-        """Pre-question answers: only their author (and, later, the assigned supervisor).
+        """Pre-question answers: only their author and the assigned supervisor.
 
         Never the administrator (DOMAIN.md, "Requests and processes").
         """
-        return user.id == self.requester_id
+        return user.id == self.requester_id or self.is_assigned_supervisor(user)
+
+    @property
+    def open_offer_row(self):
+        """The Lahti-fallback group offer this request is waiting on, if any."""
+        return next((r for r in self.offer_rows if r.offer.status == "open"), None)
 
     def can_withdraw(self, user: User) -> bool:
         """Only the requester, and only while the request is still open."""

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, NotPermitted, QuotaExceeded
+from lahti_pool.core.mailer import notify_group_invitation, notify_request_received
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
@@ -127,6 +128,7 @@ def submit_individual_request(
     db.session.add(sup_request)
     db.session.flush()
     audit.record(actor, "request.submitted", sup_request, kind="individual")
+    notify_request_received(sup_request)
     return sup_request
 
 
@@ -226,6 +228,8 @@ def submit_group_request(
             group=sup_request.group_name,
             sessions=data.sessions,
         )
+        notify_group_invitation(sup_request, person)
+    notify_request_received(sup_request)
     audit.record(actor, "request.submitted", sup_request, kind="group", members=len(people))
     return sup_request
 
@@ -241,9 +245,17 @@ def _release_all(sup_request: SupervisionRequest) -> None:
 
 
 def change_status(
-    actor: User, sup_request: SupervisionRequest, new_status: RequestStatus, reason: str = ""
+    actor: User,
+    sup_request: SupervisionRequest,
+    new_status: RequestStatus,
+    reason: str = "",
+    notify_people: bool = True,
 ) -> None:
-    """Move the request to ``new_status``, recording who, when and why."""
+    """Move the request to ``new_status``, recording who, when and why.
+
+    ``notify_people=False`` for moves inside a matching run, which the staff member
+    hears about only once the administrator acts on the proposal.
+    """
     old = sup_request.status
     rules.check_transition(old, new_status)
     if new_status in (RequestStatus.WITHDRAWN, RequestStatus.DECLINED):
@@ -252,7 +264,7 @@ def change_status(
     _record(sup_request, actor, new_status, reason.strip(), old_status=old)
     notify_ids = {m.user_id for m in sup_request.participating_members} | {sup_request.requester_id}
     notify_ids.discard(actor.id)
-    for user_id in sorted(notify_ids):
+    for user_id in sorted(notify_ids) if notify_people else ():
         notify(
             user_id,
             NotificationKind.REQUEST_STATUS,
@@ -359,4 +371,29 @@ def update_pre_questions(actor: User, texts: dict[int, tuple[str, str]]) -> None
         question.text_fi, question.text_en = text_fi.strip(), text_en.strip()
         db.session.add(question)
     audit.record(actor, "pre_questions.changed", None, positions=sorted(texts))
+    db.session.flush()
+
+
+# --- The Lahti fallback: a staff member answers a group offer ----------------------
+
+
+def answer_group_offer(actor: User, sup_request: SupervisionRequest, accept: bool) -> None:
+    """Accept or decline the group offered instead of individual supervision.
+
+    Declining puts the request back on the waiting list for individual supervision.
+    """
+    from lahti_pool.sessions.models import OfferResponse
+
+    if actor.id != sup_request.requester_id:
+        raise NotPermitted(N_("Only the person who made the request can answer the offer."))
+    row = sup_request.open_offer_row
+    if row is None or sup_request.status != RequestStatus.GROUP_OFFERED:
+        raise DomainError(N_("There is no open group offer for this request."))
+    if row.response != OfferResponse.PENDING:
+        raise DomainError(N_("You have already answered this offer."))
+    row.response = OfferResponse.ACCEPTED if accept else OfferResponse.DECLINED
+    row.responded_at = utcnow()
+    if not accept:
+        change_status(actor, sup_request, RequestStatus.WAITLISTED, "group offer declined")
+    audit.record(actor, "group_offer.answered", sup_request, accepted=accept)
     db.session.flush()

@@ -162,6 +162,24 @@ def decline(request_id: int):
     return redirect(url_for("requests.dashboard"))
 
 
+@bp.post("/requests/<int:request_id>/offer")
+@login_required
+def answer_offer(request_id: int):
+    sup_request = get_request(request_id)
+    accept = request.form.get("answer") == "accept"
+    try:
+        services.answer_group_offer(current_user, sup_request, accept)
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        if accept:
+            flash(_("Thank you. You will be told when the group is formed."), "success")
+        else:
+            flash(_("You declined the group; your request is back in the queue."), "success")
+    return redirect(url_for("requests.detail", request_id=request_id))
+
+
 @bp.get("/admin/requests")
 @roles_required(Role.ADMIN)
 def admin_overview():

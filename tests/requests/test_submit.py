@@ -183,3 +183,15 @@ def test_request_form_preselects_the_supervisor_chosen_from_a_profile(
     assert f'<option selected value="{supervisor.id}">' in page or (
         f'value="{supervisor.id}" selected' in page
     )
+
+
+def test_submitting_queues_a_confirmation_mail_without_the_answers(
+    client, staff, school_year, today
+):
+    from lahti_pool.core.outbox import MailMessage
+
+    client.login(staff)
+    client.post("/requests/new", data=_form(school_year, today))
+    mails = db.session.scalars(select(MailMessage)).all()
+    assert [(m.kind, m.to_address) for m in mails] == [("request_received", staff.email)]
+    assert all("CANARY" not in m.body_text + m.body_html + m.subject for m in mails)
