@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.passwords import hash_password
 from lahti_pool.core.models import utcnow
+from lahti_pool.demo_activity import ensure_activity
 from lahti_pool.extensions import db
 from lahti_pool.matching.services import create_process
 from lahti_pool.organisation.models import Division, Unit, UnitKind
@@ -537,7 +538,7 @@ def _make_requests(today: date) -> int:
             if status == RequestStatus.ACCEPTED:
                 # A real process: the supervisor's capacity and the prices are frozen.
                 supervisor = (
-                    supervisors[1]
+                    supervisors[0]
                     if sup_request.kind == RequestKind.INDIVIDUAL
                     else (next(s for s in supervisors if "group" in s.kinds))
                 )
@@ -614,7 +615,7 @@ def _make_requests(today: date) -> int:
     made += [individual(next_requester(), n, matched) for n in (5, 8, 4)]
     made += [
         individual(
-            next_requester(), n, matched, accepted, preferred_supervisor_id=supervisors[1].id
+            next_requester(), n, matched, accepted, preferred_supervisor_id=supervisors[0].id
         )
         for n in (10, 6, 5)
     ]
@@ -692,6 +693,11 @@ def demo_command() -> None:
             .where(SupervisionRequest.requester_id == staff_member.id)
         )
         created_requests = 0 if has_requests else _make_requests(today)
+        admin = db.session.scalar(select(User).where(User.email == f"admin@{DOMAIN}"))
+        supervisor_user = db.session.scalar(
+            select(User).where(User.email == f"supervisor@{DOMAIN}")
+        )
+        activity = ensure_activity(admin, supervisor_user, today)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -701,6 +707,11 @@ def demo_command() -> None:
         f"{created_people} people, {created_supervisors} supervisors and "
         f"{created_requests} requests added"
         + ("." if created_people or created_requests else " (everything was already there).")
+    )
+    click.echo(
+        "Activity added: "
+        + ", ".join(f"{n} {what}" for what, n in activity.items())
+        + " (budgets, sessions, on-duty slots, feedback answers)."
     )
     click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
     for label, login, name, *_ in KNOWN_PEOPLE:
