@@ -28,12 +28,14 @@ SUBJECT_TYPES = {
     "SupervisionRequest": "request",
     "SupervisionProcess": "process",
     "FeedbackInvitation": "feedback",
+    "OnDutySlot": "slot",
 }
 #: subject type -> (endpoint, name of the id argument)
 SUBJECT_PAGES = {
     "request": ("requests.detail", "request_id"),
     "process": ("sessions.process_detail", "process_id"),
     "feedback": ("feedback.give", "invitation_id"),
+    "slot": ("slots.book", "slot_id"),
 }
 
 

@@ -24,6 +24,7 @@ from lahti_pool.requests.models import (
 )
 from lahti_pool.requests.quota import account_for, school_year_for
 from lahti_pool.requests.rules import RequestStatus
+from lahti_pool.sessions import slot_services
 from lahti_pool.supervisors.models import Supervisor
 
 bp = Blueprint("requests", __name__)
@@ -107,7 +108,12 @@ def dashboard():
     ).all()
     invitations = [r for r in mine if r.can_decline_membership(current_user)]
     return render_template(
-        "requests/dashboard.html", year=year, quota=quota, requests=mine, invitations=invitations
+        "requests/dashboard.html",
+        year=year,
+        quota=quota,
+        requests=mine,
+        invitations=invitations,
+        next_slots=slot_services.next_free_slots(current_user),
     )
 
 

@@ -36,6 +36,7 @@ from lahti_pool.budget.rules import division_weights, split_cents
 from lahti_pool.budget.services import recompute_costs
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition, NotPermitted, QuotaExceeded
+from lahti_pool.core.mailer import notify_session_cancelled, notify_slot_booked
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
@@ -587,6 +588,7 @@ def book_slot(
     )
     audit.record(actor, "slot.booked", slot, process_id=process.id, session_id=sup_session.id)
     db.session.flush()
+    notify_slot_booked(slot)  # the confirmation with the calendar invitation
     return sup_session
 
 
@@ -656,6 +658,8 @@ def cancel_booking(actor: User, slot: OnDutySlot, now: datetime) -> CancelOutcom
         capacity.release(slot.supervisor_id, process.school_year, 1, end_process=False)
     process.status, process.closed_at, process.closed_by_id = ProcessStatus.CLOSED, now, actor.id
     recompute_costs(sup_session)
+    sup_session.ical_sequence += 1
+    notify_session_cancelled(sup_session)
     notify(
         booker.id if outcome == CancelOutcome.BY_SUPERVISOR else slot.supervisor.user_id,
         NotificationKind.SLOT_CANCELLED,
