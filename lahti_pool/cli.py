@@ -50,6 +50,27 @@ def expire_slot_offers() -> None:
     click.echo(f"{ended} slot offers expired.")
 
 
+@pool.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+def backup(target: str) -> None:
+    """Copy the SQLite database to TARGET with SQLite's online backup API.
+
+    Safe while the app runs. For PostgreSQL use pg_dump (see the README).
+    """
+    import sqlite3
+
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        raise click.ClickException("This database is not SQLite; back it up with pg_dump.")
+    source = sqlite3.connect(engine.url.database)
+    try:
+        with sqlite3.connect(target) as copy:
+            source.backup(copy)
+    finally:
+        source.close()
+    click.echo(f"Backed up {engine.url.database} to {target}.")
+
+
 def init_app(app: Flask) -> None:
     from lahti_pool import demo
     from lahti_pool.budget.cli import budget_command

@@ -176,3 +176,18 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
     config = Config()
     config.validate()
     assert config.SESSION_COOKIE_SECURE is True
+
+
+def test_backup_command_copies_the_sqlite_database(ctx, staff, tmp_path):
+    import sqlite3
+
+    if db.engine.dialect.name != "sqlite":
+        result = ctx.test_cli_runner().invoke(args=["pool", "backup", str(tmp_path / "x.db")])
+        assert result.exit_code != 0 and "pg_dump" in result.output
+        return
+    target = tmp_path / "backup.db"
+    result = ctx.test_cli_runner().invoke(args=["pool", "backup", str(target)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(target) as copy:
+        emails = [row[0] for row in copy.execute("SELECT email FROM users")]
+    assert emails == [staff.email]
