@@ -31,6 +31,7 @@ system-deps:
 lint: install
 	$(BIN)/ruff check lahti_pool tests benchmarks wsgi.py
 	$(BIN)/ruff format --check lahti_pool tests benchmarks wsgi.py
+	$(BIN)/bandit --quiet --recursive --severity-level medium lahti_pool
 
 test: system-deps install lint
 	$(BIN)/python -m pytest --db=sqlite

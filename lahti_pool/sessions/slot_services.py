@@ -8,6 +8,7 @@ notification.
 """
 
 import enum
+import time as time_module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -27,6 +28,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -474,9 +477,15 @@ def booking_problem(actor: User, slot: OnDutySlot, now: datetime) -> str | None:
 
 def _claim(actor: User, slot: OnDutySlot, now: datetime) -> None:
     """One slot, one person: a conditional UPDATE, never a check followed by an insert."""
+    condition = _free_for(actor.id, now)
+    if current_app.config.get("TEST_UNSAFE_COUNT_THEN_WRITE"):
+        # The classic bug, kept only as the concurrency tests' negative control.
+        free = db.session.scalar(select(func.count()).where(OnDutySlot.id == slot.id, condition))
+        time_module.sleep(0.002)
+        condition = sa_true() if free else sa_false()
     claimed = db.session.execute(
         update(OnDutySlot)
-        .where(OnDutySlot.id == slot.id, _free_for(actor.id, now))
+        .where(OnDutySlot.id == slot.id, condition)
         .values(
             status=SlotStatus.BOOKED,
             booked_by_id=actor.id,

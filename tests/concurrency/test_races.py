@@ -10,8 +10,9 @@ overbooking, which shows the test can see the bug. Runs on file SQLite and, with
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from lahti_pool.accounts.models import User
 from lahti_pool.core.errors import DomainError
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import QuotaAccount, SchoolYear
@@ -123,4 +124,65 @@ def test_negative_control_capacity_without_the_guard_overbooks(
     app, make_supervisor, school_year, unsafe
 ):
     wins, _ = _last_capacity_rounds(app, make_supervisor, school_year)
+    assert max(wins) > 1, f"the race was never lost: the test could not see the bug {wins}"
+
+
+def _last_slot_rounds(app, make_user, supervisor, today):
+    """Per round, how many of 50 staff members got the same on-duty slot."""
+    from datetime import UTC, datetime, timedelta
+
+    from lahti_pool.sessions.models import SessionStatus, SupervisionSession
+    from lahti_pool.sessions.slot_services import book_slot
+    from lahti_pool.sessions.slots import OnDutySlot
+
+    people = [make_user().id for _ in range(THREADS)]
+    answers = {1: "a", 2: "b", 3: "c"}
+    sup_id = supervisor.id
+    wins = []
+    for n in range(ROUNDS):
+        starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2, hours=n)
+        slot = OnDutySlot(
+            supervisor_id=sup_id, starts_at=starts, on_date=starts.date(), mode="video"
+        )
+        db.session.add(slot)
+        db.session.commit()
+        slot_id = slot.id
+        db.session.remove()
+        queue = list(people)
+        lock = threading.Lock()
+
+        def attempt(slot_id=slot_id, queue=queue, lock=lock):
+            with lock:
+                user_id = queue.pop()
+            actor = db.session.get(User, user_id)
+            book_slot(actor, db.session.get(OnDutySlot, slot_id), answers, datetime.now(UTC))
+
+        wins.append(sum(race(app, attempt)))
+        booked = db.session.scalar(
+            select(func.count())
+            .select_from(SupervisionSession)
+            .join(SupervisionSession.process)
+            .where(
+                SupervisionSession.starts_at == starts,
+                SupervisionSession.status == SessionStatus.PLANNED,
+            )
+        )
+        assert booked == wins[-1]  # the invariant query counts what was handed out
+    return wins
+
+
+def test_last_on_duty_slot_goes_to_exactly_one_of_fifty(app, make_user, supervisor, today):
+    assert _last_slot_rounds(app, make_user, supervisor, today) == [1] * ROUNDS
+
+
+def test_negative_control_slot_without_the_guard_is_booked_twice(
+    app, make_user, supervisor, today, unsafe
+):
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip(
+            "SQLite takes its one write lock at the booking's first write (the budget guard), "
+            "before the claim, so read-check-write cannot interleave there; this control "
+            "runs in the PostgreSQL pass"
+        )
+    wins = _last_slot_rounds(app, make_user, supervisor, today)
     assert max(wins) > 1, f"the race was never lost: the test could not see the bug {wins}"
