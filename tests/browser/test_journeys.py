@@ -94,3 +94,154 @@ def test_admin_runs_matching_and_accepts(visitor, admin, staff, supervisor, scho
         "/admin/audit",
     ):
         visitor.goto(path)
+
+
+def _tab_to(page, text: str, limit: int = 120) -> None:
+    """Move the keyboard focus with Tab until it reaches the element whose text has ``text``."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => (document.activeElement.innerText || document.activeElement.value || '')"
+            " + ' ' + (document.activeElement.getAttribute('aria-label') || '')"
+            " + ' ' + (document.activeElement.labels && document.activeElement.labels[0]"
+            " ? document.activeElement.labels[0].innerText : '')"
+        )
+        if text in focused:
+            return
+    raise AssertionError(f"the keyboard never reached {text!r}")
+
+
+def test_on_duty_booking_works_with_the_keyboard_alone(visitor, staff, supervisor, school_year):
+    from datetime import UTC, datetime, timedelta
+
+    from lahti_pool.sessions.slots import OnDutySlot
+
+    starts = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    db.session.add(
+        OnDutySlot(
+            supervisor_id=supervisor.id, starts_at=starts, on_date=starts.date(), mode="video"
+        )
+    )
+    db.session.commit()
+    page = visitor.page
+    visitor.goto("/login")
+    _tab_to(page, "E-mail")
+    page.keyboard.type(staff.email)
+    _tab_to(page, "Password")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    visitor.goto("/slots/")
+    _tab_to(page, "Book")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    visitor.check()
+    for answer in ("Kiire", "Kokeiltu", "Selkeyttä"):
+        page.keyboard.press("Tab")
+        while page.evaluate("document.activeElement.tagName") != "TEXTAREA":
+            page.keyboard.press("Tab")
+        page.keyboard.type(answer)
+    _tab_to(page, "Book this slot")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    visitor.check()
+    slot = db.session.scalar(select(OnDutySlot))
+    assert slot.booked_by_id == staff.id
+
+
+def test_supervisor_plans_and_logs_and_admin_approves(
+    visitor, admin, staff, supervisor, school_year, today
+):
+    from datetime import UTC, datetime
+
+    from lahti_pool.matching.services import create_process
+    from lahti_pool.requests.services import RequestInput, change_status, submit_individual_request
+    from lahti_pool.sessions.models import ApprovalStatus, SupervisionSession
+    from lahti_pool.sessions.services import SessionInput, plan_session
+
+    sup_request = submit_individual_request(
+        staff,
+        RequestInput(
+            school_year_id=school_year.id,
+            sessions=4,
+            modes=("video",),
+            language="fi",
+            wanted_from=today,
+        ),
+        today,
+    )
+    change_status(admin, sup_request, RequestStatus.MATCHED)
+    process = create_process(admin, sup_request, supervisor, 4, rule="ranking", grounds=[])
+    past = datetime.now(UTC).date()
+    from datetime import time as dtime
+
+    plan_session(
+        admin,
+        process,
+        SessionInput(on_date=past, at=dtime(7, 0), duration_minutes=60, mode="video"),
+        datetime.now(UTC),
+    )
+    db.session.commit()
+    visitor.login(supervisor.user.email, PASSWORD)
+    page = visitor.page
+    visitor.goto(f"/processes/{process.id}")
+    visitor.goto(f"/processes/{process.id}/sessions/new")
+    page.get_by_label("Date").fill(str(school_year.ends_on.replace(day=1)))
+    page.get_by_label("Start time").fill("14:00")
+    page.get_by_role("button", name="Plan the session").click()
+    page.wait_for_load_state()
+    visitor.check()
+    logged = db.session.scalar(select(SupervisionSession).order_by(SupervisionSession.starts_at))
+    visitor.goto(f"/sessions/{logged.id}/log")
+    page.get_by_label("What happened").select_option("held")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    visitor.check()
+    visitor.logout()
+    visitor.login(admin.email, PASSWORD)
+    visitor.goto("/admin/approvals")
+    page.get_by_role("button", name="Approve").first.click()
+    page.wait_for_load_state()
+    visitor.check()
+    db.session.refresh(logged)
+    assert logged.approval == ApprovalStatus.APPROVED
+    for path in (
+        "/budget",
+        "/admin/budgets",
+        "/admin/statements",
+        "/slots/utilisation",
+        "/admin/mail",
+    ):
+        visitor.goto(path)
+
+
+def test_reports_user_reads_aggregates(visitor, reports_user, make_supervisor, division, today):
+    from lahti_pool.feedback.models import FeedbackResponse
+
+    sup = make_supervisor()
+    for i in range(6):
+        db.session.add(
+            FeedbackResponse(
+                supervisor_id=sup.id,
+                division_id=division.id,
+                month=today.replace(day=1),
+                kind="individual",
+                usefulness=4 + i % 2,
+                atmosphere=5,
+                arrangements=4,
+            )
+        )
+    db.session.commit()
+    visitor.login(reports_user.email, PASSWORD)
+    for path in (
+        "/reports/feedback",
+        "/budget",
+        "/slots/utilisation",
+        "/supervisors/",
+        "/privacy",
+        "/accessibility",
+        "/account/",
+    ):
+        visitor.goto(path)
+    visitor.goto("/reports/feedback?by=division")
+    assert "Basic education" in visitor.page.content()
