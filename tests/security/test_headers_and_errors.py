@@ -1,0 +1,57 @@
+"""Security headers on every page, and error pages that never show a traceback."""
+
+import pytest
+
+from lahti_pool import create_app
+from lahti_pool.config import TestConfig as BaseTestConfig
+
+
+def test_every_page_sends_the_security_headers(client, staff, school_year):
+    client.login(staff)
+    response = client.get("/dashboard")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1]
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"  # personal data behind login
+    assert "Strict-Transport-Security" not in response.headers  # only in production (TLS)
+
+
+def test_production_sends_hsts_and_secure_cookies(app, database_url):
+    class Production(BaseTestConfig):
+        ENV_NAME = "production"
+        SQLALCHEMY_DATABASE_URI = database_url
+        SESSION_COOKIE_SECURE = True
+        SECRET_KEY = "p" * 48
+
+    prod = create_app(Production)
+    response = prod.test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_an_unexpected_error_shows_the_generic_page_without_a_traceback(database_url):
+    class NotTesting(BaseTestConfig):
+        TESTING = False
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    app = create_app(NotTesting)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("SECRET-INTERNAL-DETAIL")
+
+    response = app.test_client().get("/boom")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in page
+    assert "SECRET-INTERNAL-DETAIL" not in page and "Traceback" not in page
+
+
+@pytest.mark.parametrize("path", ["/no/such/page", "/requests/abc"])
+def test_not_found_uses_the_apps_own_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
