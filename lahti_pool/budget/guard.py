@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import update
 
 from lahti_pool.budget.models import Budget
@@ -40,12 +41,13 @@ def check_budget(
         return []
     # Take the year's budget rows for writing first: concurrent checks then run one
     # after another, each seeing what the previous one committed (no count-then-insert).
-    db.session.execute(
-        update(Budget)
-        .where(Budget.fiscal_year == fiscal_year)
-        .values(warn_percent=Budget.warn_percent)
-        .execution_options(synchronize_session=False)
-    )
+    if not current_app.config.get("TEST_UNSAFE_COUNT_THEN_WRITE"):  # see tests/concurrency
+        db.session.execute(
+            update(Budget)
+            .where(Budget.fiscal_year == fiscal_year)
+            .values(warn_percent=Budget.warn_percent)
+            .execution_options(synchronize_session=False)
+        )
     current = totals(fiscal_year)
     lines = {d: current.get(d) for d in added_cents} | {None: current[None]}
     warnings, over = [], []

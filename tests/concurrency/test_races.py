@@ -186,3 +186,75 @@ def test_negative_control_slot_without_the_guard_is_booked_twice(
         )
     wins = _last_slot_rounds(app, make_user, supervisor, today)
     assert max(wins) > 1, f"the race was never lost: the test could not see the bug {wins}"
+
+
+def _last_budget_rounds(app, make_user, supervisor, today):
+    """Per round, how many of 50 bookings of 50 different slots fit a budget with room for one."""
+    from datetime import UTC, datetime, timedelta
+
+    from lahti_pool.budget.models import Budget
+    from lahti_pool.budget.queries import totals
+    from lahti_pool.sessions.slot_services import book_slot
+    from lahti_pool.sessions.slots import OnDutySlot
+
+    people = [make_user().id for _ in range(THREADS)]
+    price = supervisor.price_individual_cents
+    sup_id = supervisor.id
+    budget = Budget(fiscal_year=0, division_id=None, amount_cents=0)
+    db.session.add(budget)
+    db.session.commit()
+    wins = []
+    for n in range(ROUNDS):
+        starts = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(
+            days=3 + n
+        )
+        year = starts.date().year
+        budget = db.session.scalar(select(Budget))
+        budget.fiscal_year = year
+        budget.amount_cents = totals(year)[None].used_cents + price  # room for one more
+        slots = [
+            OnDutySlot(
+                supervisor_id=sup_id,
+                starts_at=starts + timedelta(minutes=5 * i),
+                on_date=starts.date(),
+                mode="video",
+            )
+            for i in range(THREADS)
+        ]
+        db.session.add_all(slots)
+        db.session.commit()
+        queue = list(zip(people, [s.id for s in slots], strict=True))
+        db.session.remove()
+        lock = threading.Lock()
+
+        def attempt(queue=queue, lock=lock):
+            with lock:
+                user_id, slot_id = queue.pop()
+            actor = db.session.get(User, user_id)
+            book_slot(
+                actor,
+                db.session.get(OnDutySlot, slot_id),
+                {1: "a", 2: "b", 3: "c"},
+                datetime.now(UTC),
+            )
+
+        wins.append(sum(race(app, attempt)))
+        line = totals(year)[None]
+        if wins[-1] == 1:
+            assert line.used_cents <= line.budget_cents  # the invariant: not over the budget
+    return wins
+
+
+def test_budget_at_its_last_session_admits_exactly_one_of_fifty(
+    app, make_user, make_supervisor, today
+):
+    sup = make_supervisor(capacity_sessions=10_000, capacity_processes=100)
+    assert _last_budget_rounds(app, make_user, sup, today) == [1] * ROUNDS
+
+
+def test_negative_control_budget_without_the_guard_overspends(
+    app, make_user, make_supervisor, today, unsafe
+):
+    sup = make_supervisor(capacity_sessions=10_000, capacity_processes=100)
+    wins = _last_budget_rounds(app, make_user, sup, today)
+    assert max(wins) > 1, f"the race was never lost: the test could not see the bug {wins}"
