@@ -90,6 +90,8 @@ class RequestIn:
     previous_supervisor_id: int | None = None
     continue_previous: bool = False
     area: str = ""  #: only the group fallback uses it
+    #: the units of a group's other members: a supervisor in conflict with any is out
+    other_unit_ids: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
         if self.sessions < 1:
@@ -186,7 +188,8 @@ def static_reason(req: RequestIn, sup: SupervisorIn) -> Reason | None:
         return Reason.LANGUAGE
     if not req.modes & sup.modes:
         return Reason.MODE
-    if req.unit_id == sup.unit_id or req.unit_id in sup.conflict_unit_ids:
+    units = {req.unit_id, *req.other_unit_ids}
+    if sup.unit_id in units or units & sup.conflict_unit_ids:
         return Reason.CONFLICT
     return None
 
@@ -219,7 +222,15 @@ def age_key(req: RequestIn) -> tuple:
 
 def profile_key(req: RequestIn) -> tuple:
     """The request fields static eligibility depends on."""
-    return (req.start_date, req.division_id, req.kind, req.language, req.modes, req.unit_id)
+    return (
+        req.start_date,
+        req.division_id,
+        req.kind,
+        req.language,
+        req.modes,
+        req.unit_id,
+        req.other_unit_ids,
+    )
 
 
 class SupervisorTable:
@@ -262,6 +273,9 @@ class SupervisorTable:
             modes = np.zeros(len(self.sups), dtype=bool)
             for mode in req.modes:
                 modes |= self._mask("modes", mode)
+            conflict = self._mask("conflict", req.unit_id).copy()
+            for unit in req.other_unit_ids:
+                conflict |= self._mask("conflict", unit)
             failures = (
                 ~self._active,
                 (day < self._start) | (day > self._end),
@@ -269,7 +283,7 @@ class SupervisorTable:
                 ~self._mask("kinds", req.kind),
                 ~self._mask("languages", req.language),
                 ~modes,
-                self._mask("conflict", req.unit_id),
+                conflict,
             )
             codes = np.full(len(self.sups), -1, dtype=np.int8)
             # The earliest check must win, so apply them last to first.

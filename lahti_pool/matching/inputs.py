@@ -65,7 +65,11 @@ def request_in(sup_request: SupervisionRequest, previous: dict[int, int]) -> Req
         kind="group" if sup_request.kind == RequestKind.GROUP else "individual",
         division_id=unit.division_id if unit else 0,
         unit_id=requester.unit_id or 0,
-        # PENDING-GROUP-UNITS: other members' units once the engine takes them
+        other_unit_ids=frozenset(
+            m.user.unit_id
+            for m in sup_request.participating_members
+            if m.user.unit_id and m.user.unit_id != requester.unit_id
+        ),
         language=sup_request.language,
         modes=frozenset(sup_request.modes),
         start_date=sup_request.wanted_from,

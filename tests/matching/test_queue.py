@@ -302,3 +302,38 @@ def test_acceptance_over_the_budget_needs_an_audited_reason(
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "budget.override"))
     assert event.details["reason"] == "Extra money from the board"
     assert event.actor_id == admin.id
+
+
+def test_group_is_never_given_a_supervisor_from_a_members_unit(
+    admin, staff, make_user, make_supervisor, division, school_year, today
+):
+    """The organiser's unit is fine, but one member works where the best supervisor works."""
+    from lahti_pool.organisation.models import Unit
+    from lahti_pool.requests.services import GroupRequestInput, submit_group_request
+
+    other_unit = Unit(code="OTH", name="Toinen koulu", division=division)
+    db.session.add(other_unit)
+    db.session.commit()
+    conflicted = make_supervisor(rank=1, unit_id=other_unit.id)
+    free = make_supervisor(rank=2)
+    members = [make_user(), make_user(unit_id=other_unit.id)]
+    sup_request = submit_group_request(
+        staff,
+        GroupRequestInput(
+            school_year_id=school_year.id,
+            sessions=3,
+            modes=("video",),
+            language="fi",
+            wanted_from=today,
+            group_name="Tiimi",
+            member_emails=tuple(m.email for m in members),
+        ),
+        today,
+    )
+    db.session.commit()
+    run = services.run_matching(admin, school_year, Policy.RANKING, today)
+    a = _assignment(run, sup_request)
+    assert a.supervisor_id == free.id
+    assert [(g["supervisor_id"], g["reason"]) for g in a.grounds] == [(conflicted.id, "conflict")]
+    with pytest.raises(DomainError, match="conflict of interest"):
+        services.accept_assignment(admin, a, today, supervisor_id=conflicted.id, reason="x")
