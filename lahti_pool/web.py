@@ -54,6 +54,12 @@ def load_user(user_key: str):
         return None
     user = db.session.get(User, user_id)
     if user is None or not user.is_active or user.session_version != version:
+        # A cookie from before a logout, a password change or a deactivation.
+        from lahti_pool.core import audit
+
+        audit.record(user, "session.refused", user, reason="stale session")
+        db.session.commit()
+        session.pop("_user_id", None)  # logged once, not on every later request
         return None
     return user
 
@@ -182,7 +188,16 @@ def init_app(app: Flask) -> None:
     def error_page(status: int, message: str | None = None):
         return render_template(f"errors/{status}.html", message=message), status
 
-    app.register_error_handler(403, lambda e: error_page(403))
+    def refused(status: int, action: str, message: str | None = None):
+        from lahti_pool.core import audit
+
+        db.session.rollback()
+        actor = current_user if current_user and current_user.is_authenticated else None
+        audit.record(actor, action, None, endpoint=request.endpoint or "", path=request.path)
+        db.session.commit()
+        return error_page(status, message)
+
+    app.register_error_handler(403, lambda e: refused(403, "access.denied"))
     app.register_error_handler(404, lambda e: error_page(404))
     app.register_error_handler(405, lambda e: error_page(405))
     app.register_error_handler(413, lambda e: error_page(413))
@@ -195,7 +210,7 @@ def init_app(app: Flask) -> None:
         db.session.commit()
         return error_page(429)
 
-    app.register_error_handler(CSRFError, lambda e: error_page(400, "csrf"))
+    app.register_error_handler(CSRFError, lambda e: refused(400, "csrf.refused", "csrf"))
 
     @app.errorhandler(500)
     def internal_error(error):

@@ -55,3 +55,25 @@ def test_not_found_uses_the_apps_own_page(client, path):
     response = client.get(path)
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_refusals_are_logged(app, client, staff, other_staff, school_year):
+    from sqlalchemy import select
+
+    from lahti_pool.core.audit import AuditEvent
+    from lahti_pool.extensions import db
+
+    client.login(staff)
+    client.get("/admin/users/")  # not theirs: 403
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        client.post("/logout", data={"csrf_token": "forged"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    replayed = app.test_client()
+    replayed.login(other_staff)
+    other_staff.session_version += 1  # as a logout elsewhere or a password change does
+    db.session.commit()
+    replayed.get("/dashboard")
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"access.denied", "csrf.refused", "session.refused"} <= actions
