@@ -57,8 +57,7 @@ def load_user(user_key: str):
         # A cookie from before a logout, a password change or a deactivation.
         from lahti_pool.core import audit
 
-        audit.record(user, "session.refused", user, reason="stale session")
-        db.session.commit()
+        audit.record_now(user.id if user else None, "session.refused", reason="stale session")
         session.pop("_user_id", None)  # logged once, not on every later request
         return None
     return user

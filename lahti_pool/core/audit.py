@@ -37,3 +37,17 @@ def record(actor, action: str, obj=None, **details) -> AuditEvent:
     )
     db.session.add(event)
     return event
+
+
+def record_now(actor_id: int | None, action: str, **details) -> None:
+    """Write an audit event at once on its own connection, outside the request's transaction.
+
+    For refusals noticed in the middle of a request (a stale session cookie), where
+    committing the request's session could commit half of a view's work.
+    """
+    with db.engine.begin() as conn:
+        conn.execute(
+            AuditEvent.__table__.insert().values(
+                at=utcnow(), actor_id=actor_id, action=action, object_type="", details=details
+            )
+        )
