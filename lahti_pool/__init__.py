@@ -17,6 +17,11 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     config.validate()
     app.config.from_object(config)
     Path(app.instance_path).mkdir(exist_ok=True)
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Wait for a concurrent writer instead of failing at once.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

@@ -53,6 +53,9 @@ class Config:
     # Logins: throttled per address and per account; idle and absolute timeouts.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
+    #: reverse proxies in front of the app; their X-Forwarded-* headers are trusted so
+    #: that throttling and the log of use see the person's address, not the proxy's
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     LOGIN_LIMIT_PER_ADDRESS = "20 per 5 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
     IDLE_TIMEOUT_MINUTES = 30

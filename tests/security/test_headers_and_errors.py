@@ -77,3 +77,20 @@ def test_refusals_are_logged(app, client, staff, other_staff, school_year):
     replayed.get("/dashboard")
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"access.denied", "csrf.refused", "session.refused"} <= actions
+
+
+def test_behind_a_proxy_the_persons_address_is_used(database_url):
+    from flask import request
+
+    class BehindProxy(BaseTestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        PROXY_FIX_HOPS = 1
+
+    app = create_app(BehindProxy)
+
+    @app.get("/whoami")
+    def whoami():
+        return request.remote_addr
+
+    response = app.test_client().get("/whoami", headers={"X-Forwarded-For": "10.20.30.40"})
+    assert response.get_data(as_text=True) == "10.20.30.40"
