@@ -21,9 +21,7 @@ Decisions an administrator relies on:
 * The audit log gets one ``staff.imported`` event with counts only.
 """
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import click
@@ -33,7 +31,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from lahti_pool.accounts.models import Role, User
-from lahti_pool.core import audit
+from lahti_pool.core import audit, csvimport
+from lahti_pool.core.csvimport import ImportRefused, RowError, read_csv
+from lahti_pool.core.csvimport import shown as _shown
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division, Unit, UnitKind
 
@@ -51,19 +51,6 @@ MAX_LENGTHS = {
 }
 _CHUNK = 500  # rows per IN (...) lookup and per flush
 _CONTROL_CHARS = frozenset(chr(c) for c in (*range(32), 127))
-
-
-class ImportRefused(Exception):
-    """The file as a whole cannot be read; nothing is imported."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -105,70 +92,9 @@ class ImportSummary:
 # --- Reading the file --------------------------------------------------------------
 
 
-def read_csv(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The header and the (line number, fields) of each non-blank row.
-
-    Raises ImportRefused if the bytes are not UTF-8 or there is no header.
-    """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ImportRefused(
-            f"the file is not UTF-8 text (the first bad byte is on line {line}). "
-            "Save it as UTF-8, e.g. 'CSV UTF-8' in Excel, and try again."
-        ) from exc
-    first_line = text.split("\n", 1)[0]
-    # Excel in a Finnish locale writes semicolons; accept both.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportRefused("the file is empty; it needs a header row.") from None
-    except csv.Error as exc:
-        raise ImportRefused(f"line 1: the header row cannot be read ({exc}).") from exc
-    return header, _rows(reader)
-
-
-def _rows(reader) -> Iterator[tuple[int, list[str]]]:
-    while True:
-        line = reader.line_num + 1  # where the next record starts
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise ImportRefused(f"line {line}: the CSV cannot be read ({exc}).") from exc
-        if any(f.strip() for f in fields):
-            yield line, fields
-
-
-# --- Validation (pure apart from the lookup) ---------------------------------------
-
-
 def check_header(header: Sequence[str]) -> list[str]:
     """What is wrong with the header row (empty if nothing)."""
-    names = [h.strip().lower() for h in header]
-    problems = []
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing:
-        problems.append(f"missing column(s): {', '.join(missing)}")
-    unknown = [n or "(empty)" for n in names if n not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if unknown:
-        problems.append(
-            f"unknown column(s): {', '.join(unknown)} (known: "
-            f"{', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)})"
-        )
-    repeated = sorted({n for n in names if n and names.count(n) > 1})
-    if repeated:
-        problems.append(f"repeated column(s): {', '.join(repeated)}")
-    return problems
-
-
-def _shown(value: str, limit: int = 60) -> str:
-    """A value quoted for an error line: control characters escaped, long ones cut."""
-    return repr(value if len(value) <= limit else value[:limit] + "…")
+    return csvimport.check_header(header, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
 
 
 def _is_valid_email(email: str) -> bool:

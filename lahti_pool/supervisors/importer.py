@@ -15,8 +15,6 @@ administrator relies on:
 * Messages are in English, like the staff import's.
 """
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,7 +30,9 @@ from sqlalchemy import func, select
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.services import UserInput, create_user
-from lahti_pool.core import audit
+from lahti_pool.core import audit, csvimport
+from lahti_pool.core.csvimport import ImportRefused, RowError, read_csv
+from lahti_pool.core.csvimport import shown as _shown
 from lahti_pool.core.errors import DomainError
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division
@@ -72,19 +72,6 @@ _CONTROL_CHARS = frozenset(chr(c) for c in (*range(32), 127))
 _LIST_SEPARATORS = re.compile(r"[\s,;]+")
 
 
-class ImportRefused(Exception):
-    """The file as a whole cannot be read; nothing is imported."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
-
-
 @dataclass(frozen=True)
 class SupervisorRecord:
     """One clean row, ready to write."""
@@ -118,81 +105,12 @@ class ImportSummary:
 # --- Reading the file --------------------------------------------------------------
 
 
-def read_csv(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The header and the (line number, fields) of each non-blank row.
-
-    Raises ImportRefused if the bytes are not UTF-8 (naming every bad line) or
-    there is no header.
-    """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = [
-            str(n)
-            for n, line in enumerate(data.split(b"\n"), start=1)
-            if not _is_utf8(line.removeprefix(b"\xef\xbb\xbf") if n == 1 else line)
-        ]
-        raise ImportRefused(
-            f"the file is not UTF-8 text (bad bytes on line(s) {', '.join(bad)}). "
-            "Save it as UTF-8, e.g. 'CSV UTF-8' in Excel, and try again."
-        ) from exc
-    first_line = text.split("\n", 1)[0]
-    # Excel in a Finnish locale writes semicolons; accept both.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportRefused("the file is empty; it needs a header row.") from None
-    except csv.Error as exc:
-        raise ImportRefused(f"line 1: the header row cannot be read ({exc}).") from exc
-    return header, _rows(reader)
-
-
-def _is_utf8(line: bytes) -> bool:
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _rows(reader) -> Iterator[tuple[int, list[str]]]:
-    while True:
-        line = reader.line_num + 1  # where the next record starts
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise ImportRefused(f"line {line}: the CSV cannot be read ({exc}).") from exc
-        if any(f.strip() for f in fields):
-            yield line, fields
-
-
 def check_header(header: Sequence[str]) -> list[str]:
     """What is wrong with the header row (empty if nothing)."""
-    names = [h.strip().lower() for h in header]
-    known = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-    problems = []
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing:
-        problems.append(f"missing column(s): {', '.join(missing)}")
-    unknown = [n or "(empty)" for n in names if n not in known]
-    if unknown:
-        problems.append(f"unknown column(s): {', '.join(unknown)} (known: {', '.join(known)})")
-    repeated = sorted({n for n in names if n and names.count(n) > 1})
-    if repeated:
-        problems.append(f"repeated column(s): {', '.join(repeated)}")
-    return problems
+    return csvimport.check_header(header, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
 
 
 # --- Checking one row (pure apart from the lookup) ---------------------------------
-
-
-def _shown(value: str, limit: int = 60) -> str:
-    """A value quoted for an error line: control characters escaped, long ones cut."""
-    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 class _Row:

@@ -196,7 +196,7 @@ def test_non_utf8_file_is_refused(import_file):
     )
     assert result.exit_code != 0
     assert "not UTF-8" in result.output
-    assert "line 3" in result.output
+    assert "bad bytes on line(s) 3" in result.output
     assert "Nothing was imported" in result.output
     assert _count_users() == 0
 
