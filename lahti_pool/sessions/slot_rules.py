@@ -6,29 +6,22 @@ UTC; what people type and read is Europe/Helsinki local time.
 
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 import holidays
 
 from lahti_pool.core.errors import N_, DomainError
+from lahti_pool.sessions.rules import LOCAL_TZ, local_date, local_to_utc  # noqa: F401
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
+HELSINKI = LOCAL_TZ
 SLOT_MINUTES = 60
 #: on-duty sessions are remote: a video meeting or a phone call (the Vantaa model)
 SLOT_MODES = ("video", "phone")
 #: a weekly pattern covers at most this many days, so one click cannot flood the calendar
 MAX_PATTERN_DAYS = 366
 
-
-def local_start(day: date, at: time) -> datetime:
-    """The UTC instant of ``at`` o'clock in Helsinki on ``day``."""
-    return datetime.combine(day, at, tzinfo=HELSINKI).astimezone(UTC)
-
-
-def local_date(instant: datetime) -> date:
-    """The Helsinki calendar date of a UTC instant (the slot's ``on_date``)."""
-    return instant.astimezone(HELSINKI).date()
+# One definition of local time for sessions and slots alike.
+local_start = local_to_utc
 
 
 def finnish_holidays(first: date, last: date) -> dict[date, str]:
