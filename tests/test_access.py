@@ -91,6 +91,7 @@ EXPECTED = {
     ),
     "matching.queue": ("GET", {}, ADMIN_ONLY),
     "matching.run": ("POST", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN)),
+    "matching.assignment": ("GET", "assignment", ADMIN_ONLY),
     "matching.accept": (
         "POST",
         "assignment",

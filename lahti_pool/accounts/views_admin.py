@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from lahti_pool.accounts.forms import UserForm
@@ -59,7 +60,7 @@ def _input(form: UserForm) -> UserInput:
 def index():
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
-    query = select(User).order_by(User.name, User.id)
+    query = select(User).options(selectinload(User.unit)).order_by(User.name, User.id)
     if q:
         like = f"%{q.lower()}%"
         query = query.where(

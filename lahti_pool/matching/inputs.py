@@ -23,23 +23,26 @@ from lahti_pool.supervisors.models import Supervisor
 WAITING = (RequestStatus.SUBMITTED, RequestStatus.MATCHED, RequestStatus.WAITLISTED)
 
 
+def waiting_requests_query(year: SchoolYear):
+    """Waiting individual and group requests of the year, oldest first (a query to page)."""
+    return (
+        select(SupervisionRequest)
+        .where(
+            SupervisionRequest.school_year_id == year.id,
+            SupervisionRequest.status.in_(WAITING),
+            SupervisionRequest.kind.in_([RequestKind.INDIVIDUAL, RequestKind.GROUP]),
+        )
+        .options(
+            selectinload(SupervisionRequest.requester).selectinload(User.unit),
+            selectinload(SupervisionRequest.members).selectinload(RequestMember.user),
+        )
+        .order_by(SupervisionRequest.created_at, SupervisionRequest.id)
+    )
+
+
 def waiting_requests(year: SchoolYear) -> list[SupervisionRequest]:
     """Waiting individual and group requests of the year, oldest first."""
-    return list(
-        db.session.scalars(
-            select(SupervisionRequest)
-            .where(
-                SupervisionRequest.school_year_id == year.id,
-                SupervisionRequest.status.in_(WAITING),
-                SupervisionRequest.kind.in_([RequestKind.INDIVIDUAL, RequestKind.GROUP]),
-            )
-            .options(
-                selectinload(SupervisionRequest.requester).selectinload(User.unit),
-                selectinload(SupervisionRequest.members).selectinload(RequestMember.user),
-            )
-            .order_by(SupervisionRequest.created_at, SupervisionRequest.id)
-        )
-    )
+    return list(db.session.scalars(waiting_requests_query(year)))
 
 
 def previous_supervisors(user_ids: set[int]) -> dict[int, int]:

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from lahti_pool.core.exports import euros, safe_cell
@@ -11,26 +11,33 @@ from lahti_pool.matching.labels import RULE_LABELS, reason_label
 from lahti_pool.requests.models import SchoolYear
 from lahti_pool.sessions.models import SupervisionProcess
 from lahti_pool.supervisors.capacity import capacities
-from lahti_pool.supervisors.models import Supervisor
+from lahti_pool.supervisors.models import Supervisor, SupervisorLoad
 
 
-def capacity_report(year: SchoolYear) -> dict:
-    """Per supervisor: contracted, granted and used sessions, processes, order share."""
-    caps = capacities(year)
+def capacity_report(year: SchoolYear, page: int = 1, per_page: int = 50) -> dict:
+    """Per supervisor (a page of them, by rank): contracted, granted and used sessions,
+    processes and order share; pool totals summed by the database."""
+    supervisors = db.paginate(
+        select(Supervisor).order_by(Supervisor.rank.is_(None), Supervisor.rank, Supervisor.id),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    ids = [s.id for s in supervisors.items]
+    caps = capacities(year, ids)
     orders = dict(
         db.session.execute(
             select(SupervisionProcess.supervisor_id, func.count())
-            .where(SupervisionProcess.school_year_id == year.id)
+            .where(
+                SupervisionProcess.school_year_id == year.id,
+                SupervisionProcess.supervisor_id.in_(ids),
+            )
             .group_by(SupervisionProcess.supervisor_id)
         ).all()
     )
-    supervisors = db.session.scalars(
-        select(Supervisor).order_by(Supervisor.rank.is_(None), Supervisor.rank, Supervisor.id)
-    ).all()
-    total_capacity = sum(s.capacity_sessions for s in supervisors) or 0
-    total_orders = sum(orders.values())
+    totals = _capacity_totals(year)
     rows = []
-    for sup in supervisors:
+    for sup in supervisors.items:
         cap = caps[sup.id]
         rows.append(
             {
@@ -40,23 +47,47 @@ def capacity_report(year: SchoolYear) -> dict:
                 "percent": round(100 * cap.sessions_granted / cap.capacity_sessions)
                 if cap.capacity_sessions
                 else 0,
-                "order_share": round(100 * orders.get(sup.id, 0) / total_orders)
-                if total_orders
+                "order_share": round(100 * orders.get(sup.id, 0) / totals["orders"])
+                if totals["orders"]
                 else 0,
-                "capacity_share": round(100 * sup.capacity_sessions / total_capacity)
-                if total_capacity
+                "capacity_share": round(100 * sup.capacity_sessions / totals["capacity_sessions"])
+                if totals["capacity_sessions"]
                 else 0,
             }
         )
-    totals = {
-        "capacity_sessions": total_capacity,
-        "sessions_granted": sum(c.sessions_granted for c in caps.values()),
-        "sessions_used": sum(c.sessions_used for c in caps.values()),
-        "active_processes": sum(c.active_processes for c in caps.values()),
-        "capacity_processes": sum(c.capacity_processes for c in caps.values()),
-        "orders": total_orders,
+    return {"rows": rows, "totals": totals, "page": supervisors}
+
+
+def _capacity_totals(year: SchoolYear) -> dict[str, int]:
+    """The pool's totals over every supervisor, in two aggregate queries."""
+    capacity, processes, active, granted, used = db.session.execute(
+        select(
+            func.coalesce(func.sum(Supervisor.capacity_sessions), 0),
+            func.coalesce(func.sum(Supervisor.capacity_processes), 0),
+            func.coalesce(func.sum(Supervisor.active_processes), 0),
+            func.coalesce(func.sum(SupervisorLoad.sessions_granted), 0),
+            func.coalesce(func.sum(SupervisorLoad.sessions_used), 0),
+        ).outerjoin(
+            SupervisorLoad,
+            and_(
+                SupervisorLoad.supervisor_id == Supervisor.id,
+                SupervisorLoad.school_year_id == year.id,
+            ),
+        )
+    ).one()
+    orders = db.session.scalar(
+        select(func.count())
+        .select_from(SupervisionProcess)
+        .where(SupervisionProcess.school_year_id == year.id)
+    )
+    return {
+        "capacity_sessions": int(capacity),
+        "sessions_granted": int(granted),
+        "sessions_used": int(used),
+        "active_processes": int(active),
+        "capacity_processes": int(processes),
+        "orders": int(orders or 0),
     }
-    return {"rows": rows, "totals": totals}
 
 
 ORDER_COLUMNS = [

@@ -28,8 +28,9 @@ from lahti_pool.extensions import db
 from lahti_pool.matching import reports, services
 from lahti_pool.matching.eligibility import Policy
 from lahti_pool.matching.forms import AcceptForm, PeriodForm, RunForm
-from lahti_pool.matching.inputs import waiting_requests
+from lahti_pool.matching.inputs import waiting_requests_query
 from lahti_pool.matching.models import MatchingRun, ProposedAssignment, RunStatus
+from lahti_pool.requests.models import SupervisionRequest
 from lahti_pool.requests.quota import school_year_for
 from lahti_pool.sessions.models import GroupOffer, GroupOfferMember, OfferStatus
 from lahti_pool.supervisors.models import FrameworkAgreement, Supervisor
@@ -41,45 +42,97 @@ def today() -> date:
     return date.today()
 
 
-def _latest_run():
+def _latest_run() -> MatchingRun | None:
     return db.session.scalar(
         select(MatchingRun)
         .where(MatchingRun.status == RunStatus.PROPOSED)
-        .options(
-            selectinload(MatchingRun.assignments).selectinload(ProposedAssignment.request),
-            selectinload(MatchingRun.assignments).selectinload(ProposedAssignment.supervisor),
-        )
         .order_by(MatchingRun.id.desc())
+        .limit(1)
     )
+
+
+def _assignments(run: MatchingRun):
+    return select(ProposedAssignment).where(ProposedAssignment.run_id == run.id)
+
+
+_ASSIGNMENT_DETAILS = (
+    selectinload(ProposedAssignment.request).selectinload(SupervisionRequest.requester),
+    selectinload(ProposedAssignment.supervisor),
+)
 
 
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def queue():
+    """The waiting requests and the latest proposal, fifty rows a page each."""
     year = school_year_for(today())
     db.session.commit()
     form = RunForm()
-    agreement = db.session.scalar(select(FrameworkAgreement).order_by(FrameworkAgreement.id.desc()))
+    agreement = db.session.scalar(
+        select(FrameworkAgreement).order_by(FrameworkAgreement.id.desc()).limit(1)
+    )
     if agreement is not None and request.method == "GET":
         form.policy.data = agreement.allocation_rule.value
-    supervisors = db.session.scalars(
-        select(Supervisor).where(Supervisor.active).order_by(Supervisor.rank)
-    ).all()
+    waiting = db.paginate(
+        waiting_requests_query(year),
+        page=request.args.get("waiting", 1, type=int),
+        per_page=50,
+        error_out=False,
+    )
+    run = _latest_run()
+    assignments = group_rows = None
+    if run is not None:
+        assignments = db.paginate(
+            _assignments(run)
+            .where(ProposedAssignment.group_no.is_(None))
+            .options(*_ASSIGNMENT_DETAILS)
+            .order_by(ProposedAssignment.id),
+            page=request.args.get("proposed", 1, type=int),
+            per_page=50,
+            error_out=False,
+        )
+        group_rows = db.session.scalars(
+            _assignments(run)
+            .where(ProposedAssignment.group_no.is_not(None))
+            .options(*_ASSIGNMENT_DETAILS)
+            .order_by(ProposedAssignment.group_no, ProposedAssignment.id)
+        ).all()
     offers = db.session.scalars(
         select(GroupOffer)
         .where(GroupOffer.status == OfferStatus.OPEN)
-        .options(selectinload(GroupOffer.members).selectinload(GroupOfferMember.request))
+        .options(
+            selectinload(GroupOffer.supervisor),
+            selectinload(GroupOffer.members)
+            .selectinload(GroupOfferMember.request)
+            .selectinload(SupervisionRequest.requester),
+        )
     ).all()
     return render_template(
         "matching/queue.html",
         year=year,
-        waiting=waiting_requests(year),
-        run=_latest_run(),
+        waiting=waiting,
+        run=run,
+        assignments=assignments,
+        group_rows=group_rows,
         form=form,
-        supervisors=supervisors,
         offers=offers,
         now=datetime.now(UTC),
         min_members=current_app.config["GROUP_MIN_MEMBERS"],
+    )
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@roles_required(Role.ADMIN)
+def assignment(assignment_id: int):
+    """One proposed assignment: accept it or choose another supervisor, with a reason."""
+    row = db.get_or_404(ProposedAssignment, assignment_id, options=_ASSIGNMENT_DETAILS)
+    supervisors = db.session.scalars(
+        select(Supervisor).where(Supervisor.active).order_by(Supervisor.rank, Supervisor.id)
+    ).all()
+    return render_template(
+        "matching/assignment.html",
+        a=row,
+        supervisors=supervisors,
     )
 
 
@@ -172,7 +225,8 @@ def form_group(offer_id: int):
 def capacity_view():
     year = school_year_for(today())
     db.session.commit()
-    return render_template("matching/capacity.html", year=year, **reports.capacity_report(year))
+    report = reports.capacity_report(year, request.args.get("page", 1, type=int))
+    return render_template("matching/capacity.html", year=year, **report)
 
 
 @bp.get("/orders.csv")

@@ -337,3 +337,57 @@ def test_group_is_never_given_a_supervisor_from_a_members_unit(
     assert [(g["supervisor_id"], g["reason"]) for g in a.grounds] == [(conflicted.id, "conflict")]
     with pytest.raises(DomainError, match="conflict of interest"):
         services.accept_assignment(admin, a, today, supervisor_id=conflicted.id, reason="x")
+
+
+def test_capacity_view_pages_supervisors_and_totals_the_whole_pool(
+    client, admin, make_supervisor, school_year
+):
+    for rank in range(1, 56):  # 55 supervisors: two pages of 50
+        make_supervisor(rank=rank, capacity_sessions=10)
+    db.session.commit()
+    client.login(admin)
+    first = client.get("/admin/matching/capacity").get_data(as_text=True)
+    second = client.get("/admin/matching/capacity?page=2").get_data(as_text=True)
+    assert first.count("<progress") == 50 and second.count("<progress") == 5
+    # The footer sums every supervisor, not only the ones on the page.
+    for page in (first, second):
+        assert '<th scope="row" colspan="2">Pool total</th>\n    <td>550</td>' in page
+    assert 'href="/admin/matching/capacity?page=2"' in first
+
+
+def test_queue_pages_the_waiting_requests(client, admin, make_user, submit):
+    people = [make_user(email=f"waiting{i}@example.fi") for i in range(52)]
+    for person in people:
+        submit(person, sessions=2)
+    client.login(admin)
+    first = client.get("/admin/matching/").get_data(as_text=True)
+    assert "52 requests are waiting." in first
+    assert first.count('href="/requests/') == 50
+    second = client.get("/admin/matching/?waiting=2").get_data(as_text=True)
+    assert second.count('href="/requests/') == 2
+
+
+def test_choosing_another_supervisor_on_the_assignment_page(
+    client, admin, staff, make_supervisor, submit, school_year, today
+):
+    first = make_supervisor(rank=1)
+    second = make_supervisor(rank=2)
+    sup_request = submit(staff)
+    run = services.run_matching(admin, school_year, Policy.RANKING, today)
+    db.session.commit()
+    assignment = _assignment(run, sup_request)
+    client.login(admin)
+    queue = client.get("/admin/matching/").get_data(as_text=True)
+    assert f"/admin/matching/assignments/{assignment.id}" in queue
+    page = client.get(f"/admin/matching/assignments/{assignment.id}").get_data(as_text=True)
+    assert f'<option value="{first.id}" selected>' in page
+    assert f'<option value="{second.id}">' in page
+    response = client.post(
+        f"/admin/matching/assignments/{assignment.id}/accept",
+        data={"supervisor": second.id, "reason": "Continues with the same supervisor"},
+    )
+    assert response.status_code == 302
+    process = db.session.scalar(select(SupervisionProcess))
+    assert process.supervisor_id == second.id
+    assert process.override_reason == "Continues with the same supervisor"
+    assert client.get("/admin/matching/assignments/999999").status_code == 404
