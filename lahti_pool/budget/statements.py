@@ -15,7 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -343,6 +342,8 @@ def to_csv(rows: list[list]) -> str:
 
 
 def to_xlsx(statement: InvoiceStatement, rows: list[list]) -> bytes:
+    from openpyxl import Workbook  # loaded for an export only, not in every worker
+
     book = Workbook()
     sheet = book.active
     sheet.title = str(_l("Statement"))

@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-import pygal
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
@@ -216,6 +215,8 @@ def _drop_scripts(root):
 
 
 def chart_svg(s: queries.BudgetSummary) -> str:
+    import pygal  # loaded for the chart only, not in every worker
+
     rows = s.chart()
     chart = pygal.Line(
         disable_xml_declaration=True,

@@ -13,17 +13,22 @@ What an event says, decided once for invitations and feeds alike:
   sessions feature on every change, so calendars replace the earlier version.
 """
 
+from __future__ import annotations
+
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
-from icalendar import Calendar, Event, vCalAddress
 from sqlalchemy import and_, exists, or_, select
 
 from lahti_pool.accounts.models import User
 from lahti_pool.core import audit
 from lahti_pool.extensions import db
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 PRODID = "-//City of Lahti//Lahti Pool//EN"
 
@@ -52,6 +57,8 @@ def _summary(sup_session, user: User) -> str:
 
 def session_event(sup_session, user: User, cancelled: bool = False) -> Event:
     """The VEVENT of a session as ``user`` sees it (call inside the user's locale)."""
+    from icalendar import Event, vCalAddress  # loaded when used, not in every worker
+
     from lahti_pool.core.mailer import absolute_url
 
     event = Event()
@@ -79,6 +86,8 @@ def session_event(sup_session, user: User, cancelled: bool = False) -> Event:
 
 
 def _calendar(method: str = "") -> Calendar:
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

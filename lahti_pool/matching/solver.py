@@ -65,8 +65,6 @@ from dataclasses import dataclass, field
 from math import inf
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import coo_matrix, csr_matrix, vstack
 
 from lahti_pool.matching.eligibility import (
     Policy,
@@ -319,6 +317,8 @@ class _Model:
         self.stages = self._stages(policy)
 
     def _matrix(self, parts, n_rows: int):
+        from scipy.sparse import coo_matrix  # scipy loads on the first matching run only
+
         rows, cols, vals = (np.concatenate(p) for p in zip(*parts, strict=True))
         return coo_matrix((vals, (rows, cols)), shape=(n_rows, self.n_cols)).tocsc()
 
@@ -389,6 +389,10 @@ class _Model:
 
     def _stage(self, stage: _Stage, kept, active, x_prev, run: "_Run", deadline: float):
         """(x, value, proven, relative gap) of one stage, or None when nothing was found."""
+        # scipy loads on the first matching run, not in every web worker (~60 MB).
+        from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+        from scipy.sparse import csr_matrix, vstack
+
         n_y, objective = self.n_y, stage.objective
         a_ub, b_ub = self.a_ub, self.b_ub
         if kept:

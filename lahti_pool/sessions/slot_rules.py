@@ -8,8 +8,6 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-import holidays
-
 from lahti_pool.core.errors import N_, DomainError
 from lahti_pool.sessions.rules import LOCAL_TZ, local_date, local_to_utc  # noqa: F401
 
@@ -26,6 +24,8 @@ local_start = local_to_utc
 
 def finnish_holidays(first: date, last: date) -> dict[date, str]:
     """Finnish public holidays between ``first`` and ``last``, with their names."""
+    import holidays  # loaded when slots are published, not in every worker
+
     years = range(first.year, last.year + 1)
     return {
         day: name
