@@ -29,6 +29,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from lahti_pool import cli, models, web  # noqa: F401 - models registers the tables
+    from lahti_pool.core import versions
     from lahti_pool.extensions import (
         babel,
         bootstrap,
@@ -41,6 +42,8 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     )
 
     db.init_app(app)
+    with app.app_context():
+        versions.listen(db.engine)  # cached aggregates follow every write
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)

@@ -5,6 +5,7 @@ from lahti_pool.budget.models import Budget, InvoiceStatement, StatementLine  # 
 from lahti_pool.core.audit import AuditEvent  # noqa: F401
 from lahti_pool.core.notifications import Notification  # noqa: F401
 from lahti_pool.core.outbox import MailMessage  # noqa: F401
+from lahti_pool.core.versions import DataVersion  # noqa: F401
 from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse  # noqa: F401
 from lahti_pool.matching.models import MatchingRun, ProposedAssignment  # noqa: F401
 from lahti_pool.organisation.models import Division, Unit  # noqa: F401

@@ -25,13 +25,14 @@ from lahti_pool import create_app
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.passwords import hash_password
 from lahti_pool.config import TestConfig
+from lahti_pool.core import versions
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division, Unit
 from lahti_pool.requests.models import SchoolYear
 from lahti_pool.requests.rules import school_year_bounds
 from lahti_pool.supervisors.models import AllocationRule, FrameworkAgreement, Supervisor
 
-KEEP_TABLES = {"alembic_version", "pre_questions"}  # seeded by migrations
+KEEP_TABLES = {"alembic_version", "pre_questions", "data_versions"}  # seeded by migrations
 
 
 def pytest_addoption(parser):
@@ -86,6 +87,7 @@ def ctx(app):
         yield app
         db.session.remove()
         _empty_all_tables()
+        versions.clear()  # emptying the tables bypassed the data versions
 
 
 class IsolatedClient(FlaskClient):

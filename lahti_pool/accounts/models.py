@@ -51,7 +51,9 @@ class User(UserMixin, db.Model):
     weekly_digest: Mapped[bool] = mapped_column(Boolean, default=True)
 
     unit: Mapped[Unit | None] = relationship()
-    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    #: loaded with the logged-in user (web.load_user) and where a page lists roles; not
+    #: with every user a page names, which cost a query per list
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
 
     @property
     def roles(self) -> set[Role]:

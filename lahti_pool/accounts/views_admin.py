@@ -60,7 +60,11 @@ def _input(form: UserForm) -> UserInput:
 def index():
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
-    query = select(User).options(selectinload(User.unit)).order_by(User.name, User.id)
+    query = (
+        select(User)
+        .options(selectinload(User.unit), selectinload(User.role_rows))
+        .order_by(User.name, User.id)
+    )
     if q:
         like = f"%{q.lower()}%"
         query = query.where(

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -148,9 +149,17 @@ def monthly_spent_by_division(fiscal_year: int) -> dict[tuple[int, int], int]:
     return {(int(m), d): int(s) for m, d, s in rows}
 
 
+class UnitRef(NamedTuple):
+    """A unit as the budget page names it (plain data, so it can be cached)."""
+
+    id: int
+    code: str
+    name: str
+
+
 def top_units(
     fiscal_year: int, division_id: int | None = None, limit: int = 10, min_people: int = 0
-) -> list[tuple[Unit, int, int]]:
+) -> list[tuple[UnitRef, int, int]]:
     """The units whose staff attend most charged sessions: (unit, sessions, people).
 
     A session counts once per unit of its attendees (those not marked absent).
@@ -160,7 +169,7 @@ def top_units(
     sessions = func.count(distinct(SupervisionSession.id))
     people = func.count(distinct(SessionAttendance.user_id))
     query = (
-        select(Unit, sessions, people)
+        select(Unit.id, Unit.code, Unit.name, sessions, people)
         .select_from(SessionCost)
         .join(SupervisionSession, SessionCost.session_id == SupervisionSession.id)
         .join(SessionAttendance, SessionAttendance.session_id == SupervisionSession.id)
@@ -170,14 +179,15 @@ def top_units(
             _year(fiscal_year),
             or_(SessionAttendance.attended.is_(None), SessionAttendance.attended),
         )
-        .group_by(Unit.id)
+        .group_by(Unit.id, Unit.code, Unit.name)
         .having(people >= min_people)
         .order_by(sessions.desc(), Unit.name)
         .limit(limit)
     )
     if division_id is not None:
         query = query.where(Unit.division_id == division_id)
-    return [(u, int(s), int(p)) for u, s, p in db.session.execute(query).all()]
+    rows = db.session.execute(query).all()
+    return [(UnitRef(i, code, name), int(s), int(p)) for i, code, name, s, p in rows]
 
 
 @dataclass(frozen=True)

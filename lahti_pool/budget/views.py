@@ -8,6 +8,7 @@ from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role
@@ -23,6 +24,7 @@ from lahti_pool.budget.forms import (
     ReturnForm,
 )
 from lahti_pool.budget.models import Budget, InvoiceStatement
+from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import is_safe_next, show_domain_error
@@ -181,18 +183,37 @@ def _choice() -> tuple[OverviewForm, int, int | None]:
 def overview():
     form, year, division_id = _choice()
     reports_only = not current_user.has_role(Role.ADMIN)
+    # Development services see aggregates only: a unit needs 5 clients behind it.
+    min_people = 5 if reports_only else 0
     return render_template(
         "budget/overview.html",
         form=form,
-        s=queries.summary(year, division_id, today()),
+        s=_summary(year, division_id),
         divisions=_divisions(),
-        by_division=queries.monthly_spent_by_division(year),
-        # Development services see aggregates only: a unit needs 5 clients behind it.
-        units=queries.top_units(year, division_id, min_people=5 if reports_only else 0),
+        by_division=_cached(
+            ("budget.by_division", year), lambda: queries.monthly_spent_by_division(year)
+        ),
+        units=_cached(
+            ("budget.top_units", year, division_id, min_people),
+            lambda: queries.top_units(year, division_id, min_people=min_people),
+        ),
         reports_only=reports_only,
         month_name=month_name,
         summer=SUMMER_BREAK,
         months=MONTHS,
+    )
+
+
+def _cached(key: tuple, compute):
+    """Sums over a year of sessions, recomputed only when sessions or budgets change."""
+    return versions.cached(("sessions", "budgets"), key, compute)
+
+
+def _summary(year: int, division_id: int | None) -> queries.BudgetSummary:
+    day = today()
+    return _cached(
+        ("budget.summary", year, division_id, day),
+        lambda: queries.summary(year, division_id, day),
     )
 
 
@@ -241,7 +262,7 @@ def chart_svg(s: queries.BudgetSummary) -> str:
 @roles_required(Role.ADMIN, Role.REPORTS)
 def chart():
     _form, year, division_id = _choice()
-    svg = chart_svg(queries.summary(year, division_id, today()))
+    svg = chart_svg(_summary(year, division_id))
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_CSP
     return response
@@ -267,8 +288,10 @@ def get_statement(statement_id: int) -> InvoiceStatement:
 def statements_index():
     form = GenerateForm()
     form.supervisor.choices = _supervisor_choices(None)
-    query = select(InvoiceStatement).order_by(
-        InvoiceStatement.year.desc(), InvoiceStatement.month.desc(), InvoiceStatement.id
+    query = (
+        select(InvoiceStatement)
+        .options(selectinload(InvoiceStatement.supervisor))
+        .order_by(InvoiceStatement.year.desc(), InvoiceStatement.month.desc(), InvoiceStatement.id)
     )
     page = db.paginate(query, per_page=50, error_out=False)
     return render_template(

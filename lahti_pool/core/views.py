@@ -27,3 +27,18 @@ def show_domain_error(form: FlaskForm | None, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "danger")
+
+
+#: set in ``db.session.info`` by code that inserts a row a read-only page needs
+CREATED_ON_THE_WAY = "created_on_the_way"
+
+
+def commit_created() -> None:
+    """Commit the rows a page created while reading (a school year, a quota account).
+
+    Only when there are some: a commit expires every loaded object, the logged-in user
+    included, and reloading them costs queries on every page view.
+    """
+    session = db.session
+    if session.info.pop(CREATED_ON_THE_WAY, False) or session.new or session.dirty:
+        session.commit()

@@ -23,7 +23,7 @@ from lahti_pool.accounts.models import Role
 from lahti_pool.budget.labels import budget_warning_text
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.permissions import roles_required
-from lahti_pool.core.views import show_domain_error
+from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.matching import reports, services
 from lahti_pool.matching.eligibility import Policy
@@ -66,7 +66,7 @@ _ASSIGNMENT_DETAILS = (
 def queue():
     """The waiting requests and the latest proposal, fifty rows a page each."""
     year = school_year_for(today())
-    db.session.commit()
+    commit_created()
     form = RunForm()
     agreement = db.session.scalar(
         select(FrameworkAgreement).order_by(FrameworkAgreement.id.desc()).limit(1)
@@ -224,7 +224,7 @@ def form_group(offer_id: int):
 @roles_required(Role.ADMIN)
 def capacity_view():
     year = school_year_for(today())
-    db.session.commit()
+    commit_created()
     report = reports.capacity_report(year, request.args.get("page", 1, type=int))
     return render_template("matching/capacity.html", year=year, **report)
 

@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 from lahti_pool.accounts.models import Role
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.permissions import roles_required
-from lahti_pool.core.views import show_domain_error
+from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.requests import services
 from lahti_pool.requests.forms import GroupRequestForm, ReasonForm, RequestForm
@@ -82,7 +82,7 @@ def _submit(form: RequestForm, submit, template: str):
             return redirect(url_for("requests.detail", request_id=sup_request.id))
     year = school_year_for(today())
     quota = account_for(current_user.id, year).state()
-    db.session.commit()
+    commit_created()
     return render_template(template, form=form, questions=questions, quota=quota)
 
 
@@ -91,7 +91,7 @@ def _submit(form: RequestForm, submit, template: str):
 def dashboard():
     year = school_year_for(today())
     quota = account_for(current_user.id, year).state()
-    db.session.commit()
+    commit_created()
     mine = db.session.scalars(
         select(SupervisionRequest)
         .where(

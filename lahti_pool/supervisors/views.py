@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.permissions import roles_required
-from lahti_pool.core.views import show_domain_error
+from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division, Unit
 from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS
@@ -219,7 +219,7 @@ def presentations():
     mode = mode if mode in services.MODES else ""
     year = school_year_for(date.today())
     cards = services.presentations(year, language, mode)
-    db.session.commit()  # school_year_for may have created the year
+    commit_created()
     return render_template(
         "supervisors/presentations.html", cards=cards, language=language, mode=mode, year=year
     )

@@ -375,3 +375,76 @@ def test_the_budget_pages_render_in_finnish(client, admin, process, supervisor, 
         assert response.status_code == 200, url
         assert 'lang="fi"' in response.get_data(as_text=True)
     assert client.get("/budget/chart.svg").status_code == 200
+
+
+# --- The cache of the budget page's sums ----------------------------------------------
+
+
+def _spent_cents(page: str) -> int:
+    return int(re.search(r'id="spent"><data value="(\d+)"', page).group(1))
+
+
+def test_the_budget_page_reuses_its_sums_until_a_session_changes(
+    app, client, admin, process, today
+):
+    from sqlalchemy import event, update
+
+    from lahti_pool.core.versions import DataVersion
+
+    make_session(process, date(today.year, 2, 1))
+    client.login(admin)
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        first = client.get("/budget").get_data(as_text=True)
+        sums_first = sum("session_costs" in s for s in statements)
+        statements.clear()
+        again = client.get("/budget").get_data(as_text=True)
+        sums_again = sum("session_costs" in s for s in statements)
+        assert sums_first >= 3 and sums_again == 0  # the sums come from the cache
+        assert _spent_cents(again) == _spent_cents(first) == 9100
+
+        version = db.session.get(DataVersion, "sessions").version
+        # A conditional UPDATE that changes no row does not invalidate anything.
+        db.session.execute(
+            update(SupervisionSession)
+            .where(SupervisionSession.id == -1)
+            .values(status=SessionStatus.HELD)
+        )
+        db.session.commit()
+        assert db.session.get(DataVersion, "sessions").version == version
+        # A rolled-back write does not either.
+        draft = SupervisionSession(
+            process=process,
+            starts_at=datetime(today.year, 3, 1, 8, tzinfo=UTC),
+            on_date=date(today.year, 3, 1),
+            duration_minutes=60,
+            mode="video",
+            price_cents=process.price_cents,
+        )
+        db.session.add(draft)
+        db.session.flush()
+        db.session.rollback()
+        assert db.session.get(DataVersion, "sessions").version == version
+
+        # Another approved session: the very next page shows it.
+        make_session(process, date(today.year, 2, 8))
+        assert db.session.get(DataVersion, "sessions").version == version + 1
+        statements.clear()
+        after = client.get("/budget").get_data(as_text=True)
+        assert sum("session_costs" in s for s in statements) >= 3
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert _spent_cents(after) == 2 * 9100
+    assert summary(today.year, None, today).totals.spent_cents == 2 * 9100
+
+
+def test_every_data_version_group_has_its_row(ctx):
+    from lahti_pool.core.versions import GROUPS, DataVersion
+
+    names = set(db.session.scalars(select(DataVersion.name)))
+    assert names == set(GROUPS)
