@@ -3,16 +3,29 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from lahti_pool.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: an id beyond the database's integer is not found (404).
+
+    Without the bound, PostgreSQL refuses the comparison and the page fails with a 500.
+    """
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: Config | type[Config] | None = None) -> Flask:
     app = Flask(
         __name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance")
     )
+    app.url_map.converters["int"] = IdConverter
     config = config() if isinstance(config, type) else (config or Config())
     config.validate()
     app.config.from_object(config)

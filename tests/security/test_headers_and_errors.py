@@ -12,6 +12,8 @@ def test_every_page_sends_the_security_headers(client, staff, school_year):
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1]
     assert "frame-ancestors 'none'" in csp
+    assert "object-src 'none'" in csp  # no plugins, not even from our own origin
+    assert response.headers["X-XSS-Protection"] == "0"  # the legacy auditor off (OWASP)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["Cache-Control"] == "no-store"  # personal data behind login
@@ -94,3 +96,24 @@ def test_behind_a_proxy_the_persons_address_is_used(database_url):
 
     response = app.test_client().get("/whoami", headers={"X-Forwarded-For": "10.20.30.40"})
     assert response.get_data(as_text=True) == "10.20.30.40"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/admin/audit?actor=a%00b", None),  # PostgreSQL: a server error before
+        ("get", "/calendar/abc%00def.ics", None),
+        ("post", "/admin/settings/pre-questions", {"text_1": "a\x00b"}),
+    ],
+)
+def test_a_nul_character_in_the_input_is_refused(client, admin, method, path, data):
+    client.login(admin)
+    response = getattr(client, method)(path, data=data)
+    assert response.status_code == 400
+    assert "The request was not understood" in response.get_data(as_text=True)
+
+
+def test_an_id_beyond_the_database_integer_is_not_found(client, admin):
+    client.login(admin)
+    for path in ("/requests/99999999999", "/admin/users/2147483648", "/statements/99999999999"):
+        assert client.get(path).status_code == 404
