@@ -34,7 +34,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: stored lower-case; the login name
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    #: indexed: the users list is ordered by name, fifty at a time
+    name: Mapped[str] = mapped_column(String(200), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     is_active_account: Mapped[bool] = mapped_column("active", Boolean, default=True)
     job_title: Mapped[str] = mapped_column(String(200), default="")

@@ -8,7 +8,17 @@ the session.
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lahti_pool.core.models import UTCDateTime, utcnow
@@ -36,6 +46,13 @@ class FeedbackResponse(db.Model):
             "usefulness BETWEEN 1 AND 5 AND atmosphere BETWEEN 1 AND 5 "
             "AND arrangements BETWEEN 1 AND 5",
             name="ratings_range",
+        ),
+        # the report's comments: the month's answers that have one
+        Index(
+            "ix_feedback_responses_month_commented",
+            "month",
+            sqlite_where=text("comment <> ''"),
+            postgresql_where=text("comment <> ''"),
         ),
     )
 

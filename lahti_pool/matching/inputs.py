@@ -24,14 +24,20 @@ WAITING = (RequestStatus.SUBMITTED, RequestStatus.MATCHED, RequestStatus.WAITLIS
 
 
 def waiting_requests_query(year: SchoolYear):
-    """Waiting individual and group requests of the year, oldest first (a query to page)."""
+    """Waiting individual and group requests of the year, oldest first (a query to page).
+
+    The waiting ones are picked in a subquery (index on status and year) and sorted
+    afterwards: asked for in one go with ORDER BY created_at, SQLite walks the creation
+    index through years of history, not knowing that few requests are waiting.
+    """
+    waiting = select(SupervisionRequest.id).where(
+        SupervisionRequest.status.in_(WAITING),
+        SupervisionRequest.school_year_id == year.id,
+        SupervisionRequest.kind.in_([RequestKind.INDIVIDUAL, RequestKind.GROUP]),
+    )
     return (
         select(SupervisionRequest)
-        .where(
-            SupervisionRequest.school_year_id == year.id,
-            SupervisionRequest.status.in_(WAITING),
-            SupervisionRequest.kind.in_([RequestKind.INDIVIDUAL, RequestKind.GROUP]),
-        )
+        .where(SupervisionRequest.id.in_(waiting))
         .options(
             selectinload(SupervisionRequest.requester).selectinload(User.unit),
             selectinload(SupervisionRequest.members).selectinload(RequestMember.user),

@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -90,12 +91,16 @@ class SupervisionRequest(db.Model):
     """A staff member's (or a group organiser's) wish for supervision."""
 
     __tablename__ = "supervision_requests"
-    __table_args__ = (CheckConstraint("sessions_requested >= 1", name="sessions_positive"),)
+    __table_args__ = (
+        CheckConstraint("sessions_requested >= 1", name="sessions_positive"),
+        # the matching queue: the few waiting requests of the year among years of history
+        Index("ix_supervision_requests_status_year", "status", "school_year_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[RequestKind] = mapped_column(str_enum(RequestKind))
     status: Mapped[RequestStatus] = mapped_column(
-        str_enum(RequestStatus), default=RequestStatus.SUBMITTED, index=True
+        str_enum(RequestStatus), default=RequestStatus.SUBMITTED
     )
     #: the staff member, or the organiser of a group
     requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

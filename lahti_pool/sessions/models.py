@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -39,6 +40,8 @@ class SupervisionProcess(db.Model):
 
     __tablename__ = "supervision_processes"
     __table_args__ = (
+        # a supervisor's processes of one school year (the workspace)
+        Index("ix_supervision_processes_supervisor_year", "supervisor_id", "school_year_id"),
         CheckConstraint("sessions_granted >= 1", name="granted_positive"),
         CheckConstraint("price_cents >= 0", name="price_nonneg"),
     )
@@ -49,7 +52,7 @@ class SupervisionProcess(db.Model):
         ForeignKey("supervision_requests.id"), unique=True
     )
     group_offer_id: Mapped[int | None] = mapped_column(ForeignKey("group_offers.id"), unique=True)
-    supervisor_id: Mapped[int] = mapped_column(ForeignKey("supervisors.id"), index=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("supervisors.id"))
     school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id"), index=True)
     kind: Mapped[RequestKind] = mapped_column(str_enum(RequestKind))
     status: Mapped[ProcessStatus] = mapped_column(
@@ -211,6 +214,8 @@ class SupervisionSession(db.Model):
         CheckConstraint("duration_minutes > 0 AND duration_minutes <= 480", name="duration_range"),
         CheckConstraint("price_cents >= 0", name="price_nonneg"),
         UniqueConstraint("process_id", "starts_at"),
+        # the approval list: pending sessions, oldest first, without scanning the year
+        Index("ix_supervision_sessions_approval_on_date", "approval", "on_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -233,7 +238,7 @@ class SupervisionSession(db.Model):
     #: the process's frozen price at planning; 0 for covision
     price_cents: Mapped[int] = mapped_column(Integer, default=0)
     approval: Mapped[ApprovalStatus] = mapped_column(
-        str_enum(ApprovalStatus), default=ApprovalStatus.NOT_LOGGED, index=True
+        str_enum(ApprovalStatus), default=ApprovalStatus.NOT_LOGGED
     )
     logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

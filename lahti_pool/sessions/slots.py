@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lahti_pool.accounts.models import User
@@ -20,7 +20,16 @@ class SlotStatus(enum.StrEnum):
 
 class OnDutySlot(db.Model):
     __tablename__ = "on_duty_slots"
-    __table_args__ = (UniqueConstraint("supervisor_id", "starts_at"),)
+    __table_args__ = (
+        UniqueConstraint("supervisor_id", "starts_at"),
+        # slots held for one person from the waiting list: few rows, so a partial index
+        Index(
+            "ix_on_duty_slots_offered_to_id",
+            "offered_to_id",
+            sqlite_where=text("offered_to_id IS NOT NULL"),
+            postgresql_where=text("offered_to_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supervisor_id: Mapped[int] = mapped_column(ForeignKey("supervisors.id"), index=True)
@@ -40,7 +49,8 @@ class OnDutySlot(db.Model):
     session_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_sessions.id"))
     #: a freed slot offered to the first person on the waiting list until the time below
     offered_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: indexed: every slot browser view first ends the lapsed offers
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     supervisor: Mapped[Supervisor] = relationship()
