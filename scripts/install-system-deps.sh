@@ -8,6 +8,9 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
 # Debian's Chromium for the browser tests (Playwright's own browser download fails here).
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
+# Debian's wapiti for the authenticated scan; wrk for benchmarks/web_bench.py.
+command -v wapiti >/dev/null 2>&1 || missing+=(wapiti)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

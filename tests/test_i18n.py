@@ -22,6 +22,8 @@ def _extract(tmp_path) -> set[str]:
             "extract",
             "-F",
             "babel.cfg",
+            # babel skips folders starting with "_" by default: templates/_macros is one
+            "--ignore-dirs=.*",
             "-k",
             "_l",
             "-k",

@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import flash
+from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 
 from lahti_pool.core.errors import DomainError
@@ -42,3 +43,14 @@ def commit_created() -> None:
     session = db.session
     if session.info.pop(CREATED_ON_THE_WAY, False) or session.new or session.dirty:
         session.commit()
+
+
+class ListPage(Pagination):
+    """A page of rows already in a list (filtered or aggregated in Python), for the same
+    ``pager`` macro as ``db.paginate``: ``ListPage(per_page=50, error_out=False, rows=…)``."""
+
+    def _query_items(self) -> list:
+        return self._query_args["rows"][self._query_offset : self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["rows"])

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import false, func, or_, select, update
 
 from lahti_pool.accounts.models import User
 from lahti_pool.core import audit
@@ -99,11 +99,17 @@ class Cell:
     key: object
     n: int
     averages: dict[str, Decimal] | None  #: None when suppressed
-    comments: list[tuple[date, str]]  #: shown only with a visible cell
 
 
 def _average(total: int, n: int) -> Decimal:
     return (Decimal(total) / n).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _period(start: date, end: date, supervisor_id: int | None) -> list:
+    where = [FeedbackResponse.month >= start.replace(day=1), FeedbackResponse.month <= end]
+    if supervisor_id is not None:
+        where.append(FeedbackResponse.supervisor_id == supervisor_id)
+    return where
 
 
 def aggregate(
@@ -112,12 +118,9 @@ def aggregate(
     """Aggregates by ``by`` over [start, end], with small cells suppressed.
 
     Returns the cells (suppressed ones without figures) and the total (None when it
-    must be hidden). Comments come with visible cells only, dated to the month.
+    must be hidden). One GROUP BY: a row per division, supervisor, month or kind.
     """
     column = DIMENSIONS[by]
-    where = [FeedbackResponse.month >= start.replace(day=1), FeedbackResponse.month <= end]
-    if supervisor_id is not None:
-        where.append(FeedbackResponse.supervisor_id == supervisor_id)
     rows = db.session.execute(
         select(
             column,
@@ -126,20 +129,10 @@ def aggregate(
             func.sum(FeedbackResponse.atmosphere),
             func.sum(FeedbackResponse.arrangements),
         )
-        .where(*where)
+        .where(*_period(start, end, supervisor_id))
         .group_by(column)
     ).all()
-    counts = {row[0]: row[1] for row in rows}
-    hidden, hide_total = suppress_column(counts, k)
-    visible = [row[0] for row in rows if row[0] not in hidden]
-    comments: dict[object, list[tuple[date, str]]] = {key: [] for key in visible}
-    if visible:
-        for key, month, text in db.session.execute(
-            select(column, FeedbackResponse.month, FeedbackResponse.comment)
-            .where(*where, column.in_(visible), FeedbackResponse.comment != "")
-            .order_by(FeedbackResponse.month)
-        ):
-            comments[key].append((month, text))
+    hidden, hide_total = suppress_column({row[0]: row[1] for row in rows}, k)
     cells = [
         Cell(
             row[0],
@@ -149,7 +142,6 @@ def aggregate(
             else {
                 name: _average(total, row[1]) for name, total in zip(RATINGS, row[2:], strict=True)
             },
-            comments.get(row[0], []),
         )
         for row in sorted(rows, key=lambda r: str(r[0]))
     ]
@@ -160,6 +152,28 @@ def aggregate(
             "all",
             n,
             {name: _average(sum(r[2 + i] for r in rows), n) for i, name in enumerate(RATINGS)},
-            [],
         )
     return cells, total
+
+
+def comments_query(
+    by: str, start: date, end: date, cells: list[Cell], supervisor_id: int | None = None
+):
+    """The comments of the visible cells, by cell then month (a select for pagination).
+
+    Comments come with visible cells only, dated to the month.
+    """
+    column = DIMENSIONS[by]
+    visible = [c.key for c in cells if c.averages is not None]
+    known = [key for key in visible if key is not None]
+    in_visible = or_(column.in_(known), column.is_(None) if None in visible else false())
+    return (
+        select(FeedbackResponse)
+        .where(*_period(start, end, supervisor_id), in_visible, FeedbackResponse.comment != "")
+        .order_by(column, FeedbackResponse.month, FeedbackResponse.id)
+    )
+
+
+def comment_key(by: str, response: FeedbackResponse) -> object:
+    """The cell a comment belongs to."""
+    return getattr(response, DIMENSIONS[by].key)

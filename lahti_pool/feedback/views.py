@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import date
+from itertools import groupby
 
 from flask import (
     Blueprint,
@@ -20,11 +21,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from lahti_pool.accounts.models import Role
+from lahti_pool.accounts.models import Role, User
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.exports import safe_cell
 from lahti_pool.core.permissions import roles_required
-from lahti_pool.core.views import show_domain_error
+from lahti_pool.core.views import ListPage, show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.feedback import services
 from lahti_pool.feedback.forms import FeedbackForm, ReportForm
@@ -72,8 +73,12 @@ def _labels(by: str, keys) -> dict:
         names = {d.id: d.name(locale) for d in db.session.scalars(select(Division))}
         return {k: names.get(k, _("No division")) for k in keys}
     if by == "supervisor":
-        rows = db.session.scalars(select(Supervisor).where(Supervisor.id.in_(list(keys))))
-        return {s.id: s.name for s in rows}
+        rows = db.session.execute(
+            select(Supervisor.id, User.name)
+            .join(User, Supervisor.user_id == User.id)
+            .where(Supervisor.id.in_(list(keys)))
+        )
+        return {supervisor_id: name for supervisor_id, name in rows}
     if by == "month":
         return {k: format_date(k, "LLLL yyyy") for k in keys}
     return {k: str(KIND_LABELS.get(k, k)) for k in keys}
@@ -88,31 +93,56 @@ def _report(supervisor_id=None):
     cells, total = services.aggregate(
         by, start, end, current_app.config.get("REPORT_MIN_RESPONSES", 5), supervisor_id
     )
-    return form, by, start, end, cells, total, _labels(by, [c.key for c in cells])
+    return form, by, start, end, cells, total
 
 
-@bp.get("/reports/feedback")
-@roles_required(Role.REPORTS, Role.ADMIN)
-def report():
-    form, by, start, end, cells, total, labels = _report()
+def _render_report(supervisor_id=None, own=False):
+    """The report page: a page of cells and, apart, a page of the visible cells' comments."""
+    form, by, start, end, cells, total = _report(supervisor_id)
+    # The cells are aggregated in SQL and suppressed together (a hidden figure depends
+    # on the others), then shown 50 at a time.
+    cell_page = ListPage(per_page=50, error_out=False, rows=cells)
+    comments = db.paginate(
+        services.comments_query(by, start, end, cells, supervisor_id),
+        page=request.args.get("comments", 1, type=int),
+        per_page=50,
+        error_out=False,
+    )
+    grouped = [
+        (key, list(group))
+        for key, group in groupby(comments.items, key=lambda r: services.comment_key(by, r))
+    ]
+    keys = {c.key for c in cell_page.items} | {key for key, _group in grouped}
+    period = {"by": by, "start": start.isoformat(), "end": end.isoformat()}
     return render_template(
         "feedback/report.html",
         form=form,
         by=by,
         start=start,
         end=end,
-        cells=cells,
+        page=cell_page,
         total=total,
-        names=labels,
+        comments=comments,
+        grouped_comments=grouped,
+        names=_labels(by, keys),
         k=current_app.config.get("REPORT_MIN_RESPONSES", 5),
-        csv_url=url_for("feedback.report_csv", by=by, start=start, end=end),
+        period=period,
+        csv_url=None if own else url_for("feedback.report_csv", **period),
+        own=own,
     )
+
+
+@bp.get("/reports/feedback")
+@roles_required(Role.REPORTS, Role.ADMIN)
+def report():
+    return _render_report()
 
 
 @bp.get("/reports/feedback.csv")
 @roles_required(Role.REPORTS, Role.ADMIN)
 def report_csv():
-    form, by, start, end, cells, total, labels = _report()
+    form, by, start, end, cells, total = _report()
+    labels = _labels(by, [c.key for c in cells])
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([by, "responses", *services.RATINGS])
@@ -132,20 +162,9 @@ def report_csv():
 @bp.get("/feedback/mine")
 @roles_required(Role.SUPERVISOR)
 def mine():
-    supervisor = db.session.scalar(select(Supervisor).where(Supervisor.user_id == current_user.id))
-    if supervisor is None:
-        abort(404)
-    form, by, start, end, cells, total, labels = _report(supervisor.id)
-    return render_template(
-        "feedback/report.html",
-        form=form,
-        by=by,
-        start=start,
-        end=end,
-        cells=cells,
-        total=total,
-        names=labels,
-        k=current_app.config.get("REPORT_MIN_RESPONSES", 5),
-        csv_url=None,
-        own=True,
+    supervisor_id = db.session.scalar(
+        select(Supervisor.id).where(Supervisor.user_id == current_user.id)
     )
+    if supervisor_id is None:
+        abort(404)
+    return _render_report(supervisor_id, own=True)

@@ -1,5 +1,7 @@
 """Session forms and labels: they check the shape of input; the rules live in services."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,6 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from lahti_pool.requests.forms import MODE_LABELS, MultiCheckboxField
+from lahti_pool.requests.models import SchoolYear
 from lahti_pool.sessions.models import ApprovalStatus, SessionStatus
 from lahti_pool.sessions.rules import COVISION_OUTCOMES, LOGGABLE_OUTCOMES
 from lahti_pool.sessions.services import LogInput, SessionInput
@@ -115,3 +118,22 @@ class PracticeForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that needs nothing but the CSRF token."""
+
+
+class YearForm(FlaskForm):
+    """The workspace's choice of school year (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    year = SelectField(_l("School year"), coerce=int, validate_choice=False)
+
+    def choose(self, years: list[SchoolYear], today: date) -> SchoolYear | None:
+        """The year asked for; else the latest begun by ``today`` (``years`` latest first)."""
+        self.year.choices = [SelectChoice(y.id, y.label) for y in years]
+        chosen = {y.id: y for y in years}.get(self.year.data) if self.year.raw_data else None
+        if chosen is None:
+            begun = [y for y in years if y.starts_on <= today]
+            chosen = begun[0] if begun else (years[-1] if years else None)
+        self.year.data = chosen.id if chosen else None
+        return chosen

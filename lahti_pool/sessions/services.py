@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.budget.guard import BudgetExceeded, BudgetWarning, check_budget
@@ -30,7 +29,6 @@ from lahti_pool.sessions import rules
 from lahti_pool.sessions.models import (
     USING_STATUSES,
     ApprovalStatus,
-    ProcessMember,
     ProcessStatus,
     SessionAttendance,
     SessionStatus,
@@ -39,7 +37,7 @@ from lahti_pool.sessions.models import (
 )
 from lahti_pool.sessions.rules import Share
 from lahti_pool.supervisors import capacity
-from lahti_pool.supervisors.models import Supervisor, SupervisorLoad
+from lahti_pool.supervisors.models import SupervisorLoad
 
 #: outcomes after which the calendar invitation is withdrawn
 CANCELLATIONS = frozenset(
@@ -129,35 +127,6 @@ def counts(process: SupervisionProcess) -> ProcessCounts:
         process.sessions_granted,
         sum(s.status == SessionStatus.PLANNED for s in mine),
         sum(s.status in USING_STATUSES for s in mine),
-    )
-
-
-def supervisor_processes(user: User) -> list[SupervisionProcess]:
-    return list(
-        db.session.scalars(
-            select(SupervisionProcess)
-            .join(Supervisor)
-            .where(Supervisor.user_id == user.id)
-            .options(
-                selectinload(SupervisionProcess.members).selectinload(ProcessMember.user),
-                selectinload(SupervisionProcess.sessions),
-                selectinload(SupervisionProcess.school_year),
-            )
-            .order_by(SupervisionProcess.status, SupervisionProcess.accepted_at.desc())
-        )
-    )
-
-
-def client_sessions(user: User) -> list[SupervisionSession]:
-    """Every session of the processes the user is a client of, oldest first."""
-    return list(
-        db.session.scalars(
-            select(SupervisionSession)
-            .join(ProcessMember, ProcessMember.process_id == SupervisionSession.process_id)
-            .where(ProcessMember.user_id == user.id)
-            .options(selectinload(SupervisionSession.process))
-            .order_by(SupervisionSession.starts_at)
-        )
     )
 
 
@@ -478,23 +447,3 @@ def set_practice(
             notify(user_id, FEEDBACK_INVITATION, process, closing_evaluation=True)
     audit.record(actor, "process.practice", process, invited=invite)
     db.session.flush()
-
-
-def sessions_to_log(user: User, now: datetime) -> list[SupervisionSession]:
-    """The supervisor's past planned sessions and returned ones: what needs logging."""
-    return list(
-        db.session.scalars(
-            select(SupervisionSession)
-            .join(SupervisionProcess)
-            .join(Supervisor)
-            .where(
-                Supervisor.user_id == user.id,
-                or_(
-                    (SupervisionSession.status == SessionStatus.PLANNED)
-                    & (SupervisionSession.starts_at <= now),
-                    SupervisionSession.approval == ApprovalStatus.RETURNED,
-                ),
-            )
-            .order_by(SupervisionSession.starts_at)
-        )
-    )

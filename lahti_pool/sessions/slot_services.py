@@ -1,4 +1,4 @@
-"""On-duty slots (the Vantaa model): publish, browse, book, cancel, wait, report.
+"""On-duty slots (the Vantaa model): publish, browse, book, cancel, wait.
 
 Services take the acting user, change models, flush, and never commit. A slot is
 claimed by one conditional UPDATE, so two people clicking at once cannot both book
@@ -14,24 +14,11 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import format_datetime
-from sqlalchemy import (
-    Date,
-    DateTime,
-    Integer,
-    and_,
-    case,
-    cast,
-    exists,
-    func,
-    literal_column,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.budget.guard import check_budget
@@ -318,10 +305,18 @@ def _free_for(user_id: int, now: datetime):
     )
 
 
-def free_slots_query(user: User, filters: SlotFilters, now: datetime):
+def _with_supervisor():
+    """Load each slot's supervisor and their name in the same query (not their roles)."""
+    return joinedload(OnDutySlot.supervisor).joinedload(Supervisor.user).lazyload(User.role_rows)
+
+
+def free_slots_query(
+    user: User, filters: SlotFilters, now: datetime, supervisors: list[Supervisor] | None = None
+):
     """Slots the user could book now, soonest first (a select for pagination).
 
     Leaves out the user's own slots and supervisors with a conflict of interest.
+    ``supervisors``: the active supervisors if the caller has them already.
     """
     conflict = exists().where(
         supervisor_conflicts.c.supervisor_id == OnDutySlot.supervisor_id,
@@ -332,7 +327,7 @@ def free_slots_query(user: User, filters: SlotFilters, now: datetime):
         .join(Supervisor, OnDutySlot.supervisor_id == Supervisor.id)
         .join(User, Supervisor.user_id == User.id)
         .where(_free_for(user.id, now), Supervisor.active, User.id != user.id, ~conflict)
-        .options(joinedload(OnDutySlot.supervisor))
+        .options(_with_supervisor())
         .order_by(OnDutySlot.starts_at, OnDutySlot.id)
     )
     if user.unit_id is not None:
@@ -344,7 +339,9 @@ def free_slots_query(user: User, filters: SlotFilters, now: datetime):
     if filters.mode:
         query = query.where(OnDutySlot.mode == filters.mode)
     if filters.language:  # a JSON list: filter the handful of supervisors in Python
-        speakers = [s.id for s in active_supervisors() if filters.language in s.languages]
+        if supervisors is None:
+            supervisors = active_supervisors()
+        speakers = [s.id for s in supervisors if filters.language in s.languages]
         query = query.where(OnDutySlot.supervisor_id.in_(speakers))
     return query
 
@@ -355,14 +352,26 @@ def next_free_slots(user: User, limit: int = 5) -> list[OnDutySlot]:
 
 
 def active_supervisors() -> list[Supervisor]:
+    """The active supervisors by name, for choices and filters (one query)."""
     return list(
         db.session.scalars(
             select(Supervisor)
             .join(User, Supervisor.user_id == User.id)
             .where(Supervisor.active)
+            .options(contains_eager(Supervisor.user).lazyload(User.role_rows))
             .order_by(User.name)
         )
     )
+
+
+def supervisor_names(supervisor_ids: set[int]) -> dict[int, str]:
+    """The names of these supervisors, active or not, in one query."""
+    rows = db.session.execute(
+        select(Supervisor.id, User.name)
+        .join(User, Supervisor.user_id == User.id)
+        .where(Supervisor.id.in_(supervisor_ids))
+    )
+    return {supervisor_id: name for supervisor_id, name in rows}
 
 
 def my_bookings(user: User, now: datetime) -> list[OnDutySlot]:
@@ -375,7 +384,7 @@ def my_bookings(user: User, now: datetime) -> list[OnDutySlot]:
                 OnDutySlot.status == SlotStatus.BOOKED,
                 OnDutySlot.starts_at > now - timedelta(days=30),
             )
-            .options(joinedload(OnDutySlot.supervisor))
+            .options(_with_supervisor())
             .order_by(OnDutySlot.starts_at)
         )
     )
@@ -391,7 +400,7 @@ def my_offers(user: User, now: datetime) -> list[OnDutySlot]:
                 OnDutySlot.status == SlotStatus.OPEN,
                 OnDutySlot.offer_expires_at > now,
             )
-            .options(joinedload(OnDutySlot.supervisor))
+            .options(_with_supervisor())
             .order_by(OnDutySlot.starts_at)
         )
     )
@@ -416,7 +425,7 @@ def supervisor_slots(supervisor: Supervisor, now: datetime):
             OnDutySlot.status != SlotStatus.WITHDRAWN,
             OnDutySlot.on_date >= rules.local_date(now),
         )
-        .options(joinedload(OnDutySlot.booked_by))
+        .options(joinedload(OnDutySlot.booked_by).lazyload(User.role_rows))
         .order_by(OnDutySlot.starts_at)
     )
 
@@ -839,81 +848,3 @@ def expire_offers(now: datetime) -> int:
         ended += 1
     db.session.flush()
     return ended
-
-
-# --- Utilisation --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UtilisationRow:
-    week_start: date | None  #: None on the totals row
-    supervisor_id: int | None
-    supervisor_name: str
-    published: int
-    booked: int
-    held: int
-    unused: int
-
-    @property
-    def week_label(self) -> str:
-        return rules.iso_week_label(self.week_start) if self.week_start else ""
-
-    @property
-    def booked_percent(self) -> int:
-        return self.booked * 100 // self.published if self.published else 0
-
-
-def _week_of(column):
-    """The Monday of the ISO week of a date column, in the database's own dialect."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return cast(func.date_trunc(literal_column("'week'"), cast(column, DateTime)), Date)
-    weekday = (cast(func.strftime("%w", column), Integer) + 6) % 7  # Monday = 0
-    return func.date(column, func.printf("-%d days", weekday))
-
-
-def _as_date(value) -> date:
-    if isinstance(value, str):
-        return date.fromisoformat(value)
-    return value.date() if isinstance(value, datetime) else value
-
-
-def slot_utilisation(
-    first: date, last: date, now: datetime, supervisor_id: int | None = None
-) -> tuple[list[UtilisationRow], UtilisationRow]:
-    """Published, booked, held and unused slots by ISO week and supervisor, and the totals.
-
-    Unused: an open slot whose time has come, or a booked one whose session ended
-    without being held (no-show, late cancellation, or not logged as held).
-    """
-    booked = OnDutySlot.status == SlotStatus.BOOKED
-    ended = OnDutySlot.starts_at <= now - timedelta(minutes=rules.SLOT_MINUTES)
-    held = and_(booked, SupervisionSession.status == SessionStatus.HELD)
-    unused = or_(
-        and_(OnDutySlot.status == SlotStatus.OPEN, OnDutySlot.starts_at <= now),
-        and_(booked, ended, or_(SupervisionSession.id.is_(None), ~held)),
-    )
-    figures = [
-        func.count(OnDutySlot.id),
-        *(func.coalesce(func.sum(case((c, 1), else_=0)), 0) for c in (booked, held, unused)),
-    ]
-    base = (
-        select(*figures)
-        .select_from(OnDutySlot)
-        .outerjoin(SupervisionSession, OnDutySlot.session_id == SupervisionSession.id)
-        .where(OnDutySlot.status != SlotStatus.WITHDRAWN, OnDutySlot.on_date.between(first, last))
-    )
-    if supervisor_id:
-        base = base.where(OnDutySlot.supervisor_id == supervisor_id)
-    week = _week_of(OnDutySlot.on_date)
-    grouped = (
-        base.add_columns(week.label("week"), OnDutySlot.supervisor_id)
-        .group_by(week, OnDutySlot.supervisor_id)
-        .order_by(week, OnDutySlot.supervisor_id)
-    )
-    names = {s.id: s.name for s in db.session.scalars(select(Supervisor))}
-    rows = [
-        UtilisationRow(_as_date(w), sid, names.get(sid, ""), *(int(n) for n in (p, b, h, u)))
-        for p, b, h, u, w, sid in db.session.execute(grouped)
-    ]
-    p, b, h, u = db.session.execute(base).one()
-    return rows, UtilisationRow(None, None, "", int(p), int(b), int(h), int(u))

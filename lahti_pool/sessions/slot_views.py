@@ -7,6 +7,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_sqlalchemy.pagination import Pagination
 from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role
@@ -17,7 +18,7 @@ from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.requests.quota import account_for, school_year_for
-from lahti_pool.sessions import slot_rules
+from lahti_pool.sessions import slot_queries, slot_rules
 from lahti_pool.sessions import slot_services as services
 from lahti_pool.sessions.slot_forms import (
     AbsenceForm,
@@ -96,9 +97,9 @@ def get_supervisor(supervisor_id: int) -> Supervisor:
     return supervisor
 
 
-def _supervisor_choices(field, none_label: str) -> None:
+def _supervisor_choices(field, none_label: str, supervisors: list[Supervisor]) -> None:
     field.choices = [SelectChoice(0, none_label)] + [
-        SelectChoice(s.id, s.name) for s in services.active_supervisors()
+        SelectChoice(s.id, s.name) for s in supervisors
     ]
 
 
@@ -111,9 +112,10 @@ def browse():
     services.expire_offers(now())  # lazily; `flask pool expire-slot-offers` runs it too
     db.session.commit()
     form, watch_form = FilterForm(request.args), WatchForm(prefix="watch")
-    _supervisor_choices(form.supervisor, _("Any"))
-    _supervisor_choices(watch_form.supervisor, _("Any supervisor"))
-    query = services.free_slots_query(current_user, form.as_input(), now())
+    supervisors = services.active_supervisors()
+    _supervisor_choices(form.supervisor, _("Any"), supervisors)
+    _supervisor_choices(watch_form.supervisor, _("Any supervisor"), supervisors)
+    query = services.free_slots_query(current_user, form.as_input(), now(), supervisors)
     page = db.paginate(query, per_page=20, error_out=False)
     return render_template("slots/browse.html", form=form, page=page, watch_form=watch_form)
 
@@ -192,12 +194,13 @@ def cancel(slot_id: int):
 @bp.get("/mine")
 @roles_required(Role.STAFF)
 def mine():
+    watches = services.my_watches(current_user)
     return render_template(
         "slots/my_bookings.html",
         bookings=services.my_bookings(current_user, now()),
-        watches=services.my_watches(current_user),
+        watches=watches,
         offers=services.my_offers(current_user, now()),
-        supervisor_names={s.id: s.name for s in services.active_supervisors()},
+        supervisor_names=services.supervisor_names({w.supervisor_id for w in watches}),
         now=now(),
     )
 
@@ -206,7 +209,7 @@ def mine():
 @roles_required(Role.STAFF)
 def watch():
     form = WatchForm(prefix="watch")
-    _supervisor_choices(form.supervisor, _("Any supervisor"))
+    _supervisor_choices(form.supervisor, _("Any supervisor"), services.active_supervisors())
     if form.validate_on_submit():
         try:
             services.add_watch(
@@ -362,17 +365,31 @@ def withdraw(slot_id: int):
 # --- The administrator's report -------------------------------------------------------
 
 
+class UtilisationPage(Pagination):
+    """A page of grouped utilisation rows with ``totals`` of all (``db.paginate`` keeps
+    only a select's first column); one query gives the rows, their number and totals."""
+
+    def _query_items(self) -> list[slot_queries.UtilisationRow]:
+        rows, self._count, self.totals = slot_queries.utilisation_page(
+            self._query_args["select"], self.per_page, self._query_offset
+        )
+        return rows
+
+    def _query_count(self) -> int:
+        return self._count
+
+
 @bp.get("/utilisation")
 @roles_required(Role.ADMIN, Role.REPORTS)
 def utilisation():
     form = UtilisationForm(request.args)
-    _supervisor_choices(form.supervisor, _("All supervisors"))
+    _supervisor_choices(form.supervisor, _("All supervisors"), services.active_supervisors())
     this_week = slot_rules.week_start(today())
     valid = form.validate()
     start = (valid and form.start.data) or this_week - timedelta(weeks=8)
     end = (valid and form.end.data) or this_week + timedelta(weeks=4, days=-1)
     form.start.data, form.end.data = start, max(start, end)
-    rows, totals = services.slot_utilisation(
-        start, max(start, end), now(), (valid and form.supervisor.data) or None
-    )
-    return render_template("slots/utilisation.html", form=form, rows=rows, totals=totals)
+    supervisor_id = (valid and form.supervisor.data) or None
+    query = slot_queries.utilisation_query(start, max(start, end), now(), supervisor_id)
+    page = UtilisationPage(per_page=50, error_out=False, select=query)
+    return render_template("slots/utilisation.html", form=form, page=page, totals=page.totals)

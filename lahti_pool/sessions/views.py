@@ -26,10 +26,9 @@ from lahti_pool.core.views import show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division
 from lahti_pool.requests.models import RequestKind
-from lahti_pool.sessions import forms, rules, services
+from lahti_pool.sessions import forms, queries, rules, services
 from lahti_pool.sessions.models import (
     ProcessStatus,
-    SessionStatus,
     SupervisionProcess,
     SupervisionSession,
 )
@@ -94,17 +93,27 @@ def _flash_budget(warnings) -> None:
 @bp.get("/workspace")
 @roles_required(Role.SUPERVISOR)
 def workspace():
-    processes = services.supervisor_processes(current_user)
-    upcoming = sorted(
-        (s for p in processes for s in p.sessions if s.status == SessionStatus.PLANNED),
-        key=lambda s: s.starts_at,
-    )
+    moment = now()
+    form = forms.YearForm(request.args)
+    year = form.choose(queries.school_years(), rules.local_date(moment))
+    page = None
+    if year is not None:
+        query = queries.supervisor_processes(current_user, year.id)
+        page = db.paginate(query, per_page=50, error_out=False)
+    to_log = queries.sessions_to_log(current_user, moment)
+    coming = queries.coming_sessions(current_user, moment)
+    processes = page.items if page else []
+    shown = {p.id for p in processes} | {s.process_id for s in to_log.items + coming.items}
     return _render(
         "sessions/workspace.html",
-        processes=processes,
+        form=form,
+        year=year,
+        page=page,
+        figures=queries.session_counts(processes),
+        names=queries.client_names(shown),
         active=ProcessStatus.ACTIVE,
-        upcoming=[s for s in upcoming if s.starts_at > now()],
-        to_log=services.sessions_to_log(current_user, now()),
+        to_log=to_log,
+        coming=coming,
     )
 
 
@@ -258,12 +267,15 @@ def practice(process_id: int):
 @bp.get("/my-sessions")
 @roles_required(Role.STAFF)
 def mine():
-    sessions = services.client_sessions(current_user)
     moment = now()
+    coming = queries.client_sessions(current_user, True, moment)
+    past = queries.client_sessions(current_user, False, moment)
     return _render(
         "sessions/my_sessions.html",
-        upcoming=[s for s in sessions if s.starts_at > moment],
-        past=[s for s in reversed(sessions) if s.starts_at <= moment],
+        coming=db.paginate(
+            coming, page=request.args.get("coming", 1, type=int), per_page=50, error_out=False
+        ),
+        past=db.paginate(past, per_page=50, error_out=False),
     )
 
 

@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.permissions import roles_required
-from lahti_pool.core.views import commit_created, show_domain_error
+from lahti_pool.core.views import ListPage, commit_created, show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division, Unit
 from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS
@@ -146,7 +146,7 @@ def _supervisor_form(supervisor: Supervisor | None = None) -> SupervisorForm:
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def index():
-    rows = db.session.scalars(
+    page = db.paginate(
         select(Supervisor)
         .join(Supervisor.user)
         .options(contains_eager(Supervisor.user), selectinload(Supervisor.agreement))
@@ -156,9 +156,12 @@ def index():
             Supervisor.agreement_id,
             Supervisor.rank,
             User.name,
-        )
-    ).all()
-    return render_template("supervisors/supervisor_list.html", supervisors=rows)
+            Supervisor.id,
+        ),
+        per_page=50,
+        error_out=False,
+    )
+    return render_template("supervisors/supervisor_list.html", page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -218,7 +221,8 @@ def presentations():
     language = language if language in services.LANGUAGES else ""
     mode = mode if mode in services.MODES else ""
     year = school_year_for(date.today())
-    cards = services.presentations(year, language, mode)
+    shown = services.presentations(year, language, mode)
+    cards = ListPage(per_page=30, error_out=False, rows=shown)
     commit_created()
     return render_template(
         "supervisors/presentations.html", cards=cards, language=language, mode=mode, year=year

@@ -6,6 +6,7 @@ import pytest
 
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
+from lahti_pool.sessions import slot_queries
 from lahti_pool.sessions import slot_services as services
 from lahti_pool.sessions.models import SessionStatus, SupervisionSession
 from lahti_pool.sessions.slot_rules import local_start, week_start
@@ -62,7 +63,9 @@ def weeks(ctx, make_user, supervisor, make_supervisor, school_year):
 def test_utilisation_counts_by_iso_week_and_supervisor(weeks):
     x, other, two_ago, last_monday, coming = weeks
 
-    rows, totals = services.slot_utilisation(two_ago, coming + timedelta(days=6), datetime.now(UTC))
+    rows, totals = slot_queries.slot_utilisation(
+        two_ago, coming + timedelta(days=6), datetime.now(UTC)
+    )
 
     figures = {
         (r.week_start, r.supervisor_id): (r.published, r.booked, r.held, r.unused) for r in rows
@@ -79,7 +82,7 @@ def test_utilisation_counts_by_iso_week_and_supervisor(weeks):
 
 def test_utilisation_for_one_supervisor_and_a_period(weeks):
     x, other, two_ago, last_monday, coming = weeks
-    rows, totals = services.slot_utilisation(
+    rows, totals = slot_queries.slot_utilisation(
         last_monday, last_monday + timedelta(days=6), datetime.now(UTC), other.id
     )
     assert [(r.supervisor_name, r.published, r.unused) for r in rows] == [("Olga Other", 1, 1)]

@@ -147,3 +147,22 @@ def test_the_page_works_in_finnish(client, staff, make_supervisor, school_year):
     response = client.get("/supervisors/")
     assert response.status_code == 200
     assert '<html lang="fi">' in response.get_data(as_text=True)
+
+
+def test_long_lists_of_supervisors_are_paged(client, admin, staff, make_supervisor):
+    for rank in range(1, 56):
+        make_supervisor(rank=rank, bio=f"Supervisor number {rank}.")
+    db.session.commit()
+    client.login(staff)
+    first = client.get("/supervisors/").get_data(as_text=True)
+    assert "55 supervisors" in first
+    assert first.count("<article") == 30
+    assert client.get("/supervisors/?page=2").get_data(as_text=True).count("<article") == 25
+    client.login(admin)
+    admin_first = client.get("/admin/supervisors/").get_data(as_text=True)
+    assert admin_first.count('<th scope="row">') == 50
+    assert 'href="/admin/supervisors/?page=2"' in admin_first
+    assert (
+        client.get("/admin/supervisors/?page=2").get_data(as_text=True).count('<th scope="row">')
+        == 5
+    )
