@@ -22,6 +22,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lahti_pool.accounts.models import Role, User
+from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.exports import safe_cell
 from lahti_pool.core.permissions import roles_required
@@ -90,8 +91,12 @@ def _report(supervisor_id=None):
     start = form.start.data or date(today.year, 1, 1)
     end = form.end.data or date(today.year, 12, 31)
     by = form.by.data if form.by.data in services.DIMENSIONS else "division"
-    cells, total = services.aggregate(
-        by, start, end, current_app.config.get("REPORT_MIN_RESPONSES", 5), supervisor_id
+    k = current_app.config.get("REPORT_MIN_RESPONSES", 5)
+    # Counts and averages only (comments are fetched apart), until feedback changes.
+    cells, total = versions.cached(
+        ("feedback", "supervisors"),
+        ("feedback.aggregate", by, start, end, k, supervisor_id),
+        lambda: services.aggregate(by, start, end, k, supervisor_id),
     )
     return form, by, start, end, cells, total
 

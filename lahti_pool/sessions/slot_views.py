@@ -11,7 +11,7 @@ from flask_sqlalchemy.pagination import Pagination
 from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role
-from lahti_pool.core import audit
+from lahti_pool.core import audit, versions
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.permissions import roles_required
@@ -367,11 +367,23 @@ def withdraw(slot_id: int):
 
 class UtilisationPage(Pagination):
     """A page of grouped utilisation rows with ``totals`` of all (``db.paginate`` keeps
-    only a select's first column); one query gives the rows, their number and totals."""
+    only a select's first column); one query gives the rows, their number and totals.
+
+    The figures are cached until slots or sessions change (core/versions.py); "now",
+    which splits held from unused slots, counts by the minute.
+    """
 
     def _query_items(self) -> list[slot_queries.UtilisationRow]:
-        rows, self._count, self.totals = slot_queries.utilisation_page(
-            self._query_args["select"], self.per_page, self._query_offset
+        start, end, supervisor_id, at = (
+            self._query_args[k] for k in ("start", "end", "supervisor_id", "at")
+        )
+        limit, offset = self.per_page, self._query_offset
+        rows, self._count, self.totals = versions.cached(
+            ("slots", "sessions", "supervisors"),
+            ("slots.utilisation", start, end, supervisor_id, at, limit, offset),
+            lambda: slot_queries.utilisation_page(
+                slot_queries.utilisation_query(start, end, at, supervisor_id), limit, offset
+            ),
         )
         return rows
 
@@ -390,6 +402,12 @@ def utilisation():
     end = (valid and form.end.data) or this_week + timedelta(weeks=4, days=-1)
     form.start.data, form.end.data = start, max(start, end)
     supervisor_id = (valid and form.supervisor.data) or None
-    query = slot_queries.utilisation_query(start, max(start, end), now(), supervisor_id)
-    page = UtilisationPage(per_page=50, error_out=False, select=query)
+    page = UtilisationPage(
+        per_page=50,
+        error_out=False,
+        start=start,
+        end=max(start, end),
+        supervisor_id=supervisor_id,
+        at=now().replace(second=0, microsecond=0),
+    )
     return render_template("slots/utilisation.html", form=form, page=page, totals=page.totals)
