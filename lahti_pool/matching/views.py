@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget.labels import budget_warning_text
@@ -55,9 +55,10 @@ def _assignments(run: MatchingRun):
     return select(ProposedAssignment).where(ProposedAssignment.run_id == run.id)
 
 
+#: many-to-one all the way: joined into the assignments' own query
 _ASSIGNMENT_DETAILS = (
-    selectinload(ProposedAssignment.request).selectinload(SupervisionRequest.requester),
-    selectinload(ProposedAssignment.supervisor),
+    joinedload(ProposedAssignment.request).joinedload(SupervisionRequest.requester),
+    joinedload(ProposedAssignment.supervisor),
 )
 
 
@@ -97,16 +98,20 @@ def queue():
             .options(*_ASSIGNMENT_DETAILS)
             .order_by(ProposedAssignment.group_no, ProposedAssignment.id)
         ).all()
-    offers = db.session.scalars(
-        select(GroupOffer)
-        .where(GroupOffer.status == OfferStatus.OPEN)
-        .options(
-            selectinload(GroupOffer.supervisor),
-            selectinload(GroupOffer.members)
-            .selectinload(GroupOfferMember.request)
-            .selectinload(SupervisionRequest.requester),
+    offers = (
+        db.session.scalars(
+            select(GroupOffer)
+            .where(GroupOffer.status == OfferStatus.OPEN)
+            .options(
+                joinedload(GroupOffer.supervisor),
+                joinedload(GroupOffer.members)
+                .joinedload(GroupOfferMember.request)
+                .joinedload(SupervisionRequest.requester),
+            )
         )
-    ).all()
+        .unique()
+        .all()
+    )  # one query: a few open offers of a few members each
     return render_template(
         "matching/queue.html",
         year=year,
