@@ -69,7 +69,10 @@ def _year(fiscal_year: int):
 
 
 def totals(fiscal_year: int) -> dict[int | None, Totals]:
-    """Per division (and None for the pool): budget, committed and spent."""
+    """Per division (and None for the pool): budget, committed and spent.
+
+    The budget guard's figures: one aggregate, computed afresh under its lock.
+    """
     rows = db.session.execute(
         select(
             SessionCost.division_id,
@@ -82,6 +85,11 @@ def totals(fiscal_year: int) -> dict[int | None, Totals]:
         .group_by(SessionCost.division_id)
     ).all()
     money = {division: (int(c), int(s), int(a)) for division, c, s, a in rows}
+    return _totals_of(fiscal_year, money)
+
+
+def _totals_of(fiscal_year: int, money: dict[int, tuple[int, int, int]]) -> dict:
+    """Totals per division and for the pool from (committed, spent, awaiting) per division."""
     budgets = {
         b.division_id: b
         for b in db.session.scalars(select(Budget).where(Budget.fiscal_year == fiscal_year))
@@ -127,26 +135,45 @@ def _costs_in(fiscal_year: int, division_id: int | None):
     return query
 
 
-def monthly(fiscal_year: int, division_id: int | None = None) -> dict[int, MonthFigures]:
-    """Spent, awaiting approval and committed per month of the year (pool if no division)."""
-    month = func.extract("month", SupervisionSession.on_date)
-    rows = db.session.execute(
-        _costs_in(fiscal_year, division_id)
-        .add_columns(month, _sum(_spent), _sum(_pending), _sum(_committed))
-        .group_by(month)
-    ).all()
-    return {int(m): MonthFigures(int(s), int(p), int(c)) for m, s, p, c in rows}
+#: (month, division id) → money of the year in cents, one aggregate over the year
+MonthDivisionSums = dict[tuple[int, int], MonthFigures]
 
 
-def monthly_spent_by_division(fiscal_year: int) -> dict[tuple[int, int], int]:
-    """Approved spend per (month, division id)."""
+def month_division_sums(fiscal_year: int) -> MonthDivisionSums:
+    """Spent, awaiting approval and committed per month and division: the budget page's
+    one pass over the year's sessions, from which every figure of the page is summed."""
     month = func.extract("month", SupervisionSession.on_date)
     rows = db.session.execute(
         _costs_in(fiscal_year, None)
-        .add_columns(month, SessionCost.division_id, _sum(_spent))
+        .add_columns(month, SessionCost.division_id, _sum(_spent), _sum(_pending), _sum(_committed))
         .group_by(month, SessionCost.division_id)
     ).all()
-    return {(int(m), d): int(s) for m, d, s in rows}
+    return {(int(m), d): MonthFigures(int(s), int(p), int(c)) for m, d, s, p, c in rows}
+
+
+def monthly(
+    fiscal_year: int, division_id: int | None = None, sums: MonthDivisionSums | None = None
+) -> dict[int, MonthFigures]:
+    """Spent, awaiting approval and committed per month of the year (pool if no division)."""
+    sums = month_division_sums(fiscal_year) if sums is None else sums
+    months: dict[int, MonthFigures] = {}
+    for (month, division), f in sums.items():
+        if division_id is None or division == division_id:
+            m = months.get(month, MonthFigures())
+            months[month] = MonthFigures(
+                m.spent_cents + f.spent_cents,
+                m.pending_cents + f.pending_cents,
+                m.committed_cents + f.committed_cents,
+            )
+    return months
+
+
+def monthly_spent_by_division(
+    fiscal_year: int, sums: MonthDivisionSums | None = None
+) -> dict[tuple[int, int], int]:
+    """Approved spend per (month, division id)."""
+    sums = month_division_sums(fiscal_year) if sums is None else sums
+    return {key: f.spent_cents for key, f in sums.items()}
 
 
 class UnitRef(NamedTuple):
@@ -215,10 +242,20 @@ class BudgetSummary:
         return chart_rows(self.months, self.forecast, self.month_now, self.totals.budget_cents)
 
 
-def summary(fiscal_year: int, division_id: int | None, today: date) -> BudgetSummary:
+def summary(
+    fiscal_year: int,
+    division_id: int | None,
+    today: date,
+    sums: MonthDivisionSums | None = None,
+) -> BudgetSummary:
     """Budget, committed, spent, remaining and forecast of the pool or one division."""
-    line = totals(fiscal_year).get(division_id) or Totals(None, 0, 0)
-    months = monthly(fiscal_year, division_id)
+    sums = month_division_sums(fiscal_year) if sums is None else sums
+    money: dict[int, tuple[int, int, int]] = {}
+    for (_month, division), f in sums.items():
+        c, s, a = money.get(division, (0, 0, 0))
+        money[division] = (c + f.committed_cents, s + f.spent_cents, a + f.pending_cents)
+    line = _totals_of(fiscal_year, money).get(division_id) or Totals(None, 0, 0)
+    months = monthly(fiscal_year, division_id, sums)
     month_now = current_month(fiscal_year, today)
     return BudgetSummary(
         fiscal_year,

@@ -190,9 +190,7 @@ def overview():
         form=form,
         s=_summary(year, division_id),
         divisions=_divisions(),
-        by_division=_cached(
-            ("budget.by_division", year), lambda: queries.monthly_spent_by_division(year)
-        ),
+        by_division=queries.monthly_spent_by_division(year, _sums(year)),
         units=_cached(
             ("budget.top_units", year, division_id, min_people),
             lambda: queries.top_units(year, division_id, min_people=min_people),
@@ -209,12 +207,12 @@ def _cached(key: tuple, compute):
     return versions.cached(("sessions", "budgets"), key, compute)
 
 
+def _sums(year: int) -> queries.MonthDivisionSums:
+    return _cached(("budget.sums", year), lambda: queries.month_division_sums(year))
+
+
 def _summary(year: int, division_id: int | None) -> queries.BudgetSummary:
-    day = today()
-    return _cached(
-        ("budget.summary", year, division_id, day),
-        lambda: queries.summary(year, division_id, day),
-    )
+    return queries.summary(year, division_id, today(), _sums(year))
 
 
 def month_name(year: int, month: int, width: str = "MMMM") -> str:
