@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select, union
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
@@ -92,16 +92,15 @@ def dashboard():
     year = school_year_for(today())
     quota = account_for(current_user.id, year).state()
     commit_created()
+    # A UNION of the two id lists, not an OR: with the OR, PostgreSQL walked the creation
+    # date index through every request of five years (180 ms at city scale).
+    own_ids = union(
+        select(SupervisionRequest.id).where(SupervisionRequest.requester_id == current_user.id),
+        select(RequestMember.request_id).where(RequestMember.user_id == current_user.id),
+    )
     mine = db.session.scalars(
         select(SupervisionRequest)
-        .where(
-            or_(
-                SupervisionRequest.requester_id == current_user.id,
-                SupervisionRequest.id.in_(
-                    select(RequestMember.request_id).where(RequestMember.user_id == current_user.id)
-                ),
-            )
-        )
+        .where(SupervisionRequest.id.in_(own_ids))
         .options(selectinload(SupervisionRequest.members))
         .order_by(SupervisionRequest.created_at.desc())
         .limit(20)
