@@ -121,7 +121,9 @@ def main() -> int:
         finally:
             event.remove(engine, "before_cursor_execute", before)
             event.remove(engine, "after_cursor_execute", after)
-        print(f"\n## {page.path} as {page.role}: {response.status_code}, {len(recorded)} statements")
+        print(
+            f"\n## {page.path} as {page.role}: {response.status_code}, {len(recorded)} statements"
+        )
         with app.app_context(), engine.connect() as conn:
             if dialect == "sqlite":
                 conn.execute(text("SELECT 1"))
