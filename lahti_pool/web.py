@@ -163,7 +163,8 @@ def init_app(app: Flask) -> None:
             session.clear()
             flash(_l("Your session ended; please log in again."), "info")
             return redirect(url_for("accounts.login", next=request.full_path))
-        session["seen_at"] = now
+        if "seen_at" not in session or now - last >= 30:  # not a new cookie on every request
+            session["seen_at"] = now
         return None
 
     @app.after_request

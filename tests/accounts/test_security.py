@@ -103,6 +103,20 @@ def test_idle_session_times_out(client, app, staff, school_year):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_activity_keeps_the_session_and_renews_the_cookie_at_most_twice_a_minute(
+    client, app, staff, school_year
+):
+    client.login(staff)
+    first = client.get("/dashboard")
+    assert "Set-Cookie" in first.headers  # the first view records when it was seen
+    again = client.get("/dashboard")
+    assert again.status_code == 200 and "Set-Cookie" not in again.headers
+    with client.session_transaction() as session:
+        session["seen_at"] = int(time.time()) - 45  # active 45 s ago: renewed, not ended
+    renewed = client.get("/dashboard")
+    assert renewed.status_code == 200 and "Set-Cookie" in renewed.headers
+
+
 def test_absolute_session_timeout_applies_even_when_active(client, app, staff, school_year):
     client.login(staff)
     with client.session_transaction() as session:
