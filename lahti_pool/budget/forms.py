@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from lahti_pool.budget.rules import euros_to_cents
 from lahti_pool.budget.services import BudgetInput
+from lahti_pool.core.widgets import LongSelect
 from lahti_pool.sessions.models import SessionStatus
 
 SESSION_STATUS_LABELS = {
@@ -32,7 +33,7 @@ class ApprovalFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter
 
-    supervisor = SelectField(_l("Supervisor"), coerce=int, default=0)
+    supervisor = SelectField(_l("Supervisor"), coerce=int, default=0, widget=LongSelect())
     month = MonthField(_l("Month"), validators=[Optional()])
     division = SelectField(_l("Division"), coerce=int, default=0)
 
@@ -89,5 +90,7 @@ class OverviewForm(FlaskForm):
 
 
 class GenerateForm(FlaskForm):
-    supervisor = SelectField(_l("Supervisor"), coerce=int, validators=[InputRequired()])
+    supervisor = SelectField(
+        _l("Supervisor"), coerce=int, validators=[InputRequired()], widget=LongSelect()
+    )
     month = MonthField(_l("Month"), validators=[InputRequired()])

@@ -47,7 +47,8 @@ GROUPS: dict[str, frozenset[str]] = {
     "budgets": frozenset({"budgets"}),
     "feedback": frozenset({"feedback_responses"}),
     "slots": frozenset({"on_duty_slots"}),
-    "supervisors": frozenset({"supervisors", "supervisor_loads", "units", "divisions"}),
+    # users: a supervisor's name is the user's name
+    "supervisors": frozenset({"supervisors", "supervisor_loads", "units", "divisions", "users"}),
 }
 _GROUP_OF = {table: name for name, tables in GROUPS.items() for table in tables}
 

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from lahti_pool.core.widgets import LongSelect
 from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS, MultiCheckboxField
 from lahti_pool.sessions.slot_rules import SLOT_MODES, SlotPattern
 from lahti_pool.sessions.slot_services import SlotFilters, SlotInput
@@ -114,7 +115,9 @@ class FilterForm(FlaskForm):
         csrf = False  # a GET form for browsing
 
     day = DateField(_l("Day"), validators=[Optional()])
-    supervisor = SelectField(_l("Supervisor"), coerce=int, default=0, validate_choice=False)
+    supervisor = SelectField(
+        _l("Supervisor"), coerce=int, default=0, validate_choice=False, widget=LongSelect()
+    )
     mode = SelectField(
         _l("How you meet"),
         choices=lambda: [SelectChoice("", _l("Any"))] + mode_choices(),
@@ -145,7 +148,9 @@ class WatchForm(FlaskForm):
     """Used with ``prefix="watch"`` beside the filter form, whose fields share the names."""
 
     on_date = DateField(_l("Day"), validators=[Optional()])
-    supervisor = SelectField(_l("Supervisor"), coerce=int, default=0, validate_choice=False)
+    supervisor = SelectField(
+        _l("Supervisor"), coerce=int, default=0, validate_choice=False, widget=LongSelect()
+    )
 
 
 class UtilisationForm(FlaskForm):
@@ -154,4 +159,6 @@ class UtilisationForm(FlaskForm):
 
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
-    supervisor = SelectField(_l("Supervisor"), coerce=int, default=0, validate_choice=False)
+    supervisor = SelectField(
+        _l("Supervisor"), coerce=int, default=0, validate_choice=False, widget=LongSelect()
+    )

@@ -11,6 +11,7 @@ import enum
 import time as time_module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import format_datetime
@@ -18,13 +19,13 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.budget.guard import check_budget
 from lahti_pool.budget.rules import division_weights, split_cents
 from lahti_pool.budget.services import recompute_costs
-from lahti_pool.core import audit
+from lahti_pool.core import audit, versions
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition, NotPermitted, QuotaExceeded
 from lahti_pool.core.mailer import notify_session_cancelled, notify_slot_booked
 from lahti_pool.core.models import utcnow
@@ -351,17 +352,31 @@ def next_free_slots(user: User, limit: int = 5) -> list[OnDutySlot]:
     return list(db.session.scalars(free_slots_query(user, SlotFilters(), utcnow()).limit(limit)))
 
 
-def active_supervisors() -> list[Supervisor]:
-    """The active supervisors by name, for choices and filters (one query)."""
-    return list(
-        db.session.scalars(
-            select(Supervisor)
+class SupervisorChoice(NamedTuple):
+    """An active supervisor as the slot pages' choices and filters need them."""
+
+    id: int
+    name: str
+    languages: tuple[str, ...]
+
+
+def active_supervisors() -> list[SupervisorChoice]:
+    """The active supervisors by name, for choices and filters.
+
+    One query of three columns (hundreds of supervisors at city scale: no ORM objects),
+    cached until a supervisor or a user changes (core/versions.py).
+    """
+
+    def load() -> list[SupervisorChoice]:
+        rows = db.session.execute(
+            select(Supervisor.id, User.name, Supervisor.languages)
             .join(User, Supervisor.user_id == User.id)
             .where(Supervisor.active)
-            .options(contains_eager(Supervisor.user).lazyload(User.role_rows))
-            .order_by(User.name)
+            .order_by(User.name, Supervisor.id)
         )
-    )
+        return [SupervisorChoice(i, name, tuple(langs or ())) for i, name, langs in rows]
+
+    return versions.cached(("supervisors",), ("slots.active_supervisors",), load)
 
 
 def supervisor_names(supervisor_ids: set[int]) -> dict[int, str]:

@@ -97,7 +97,7 @@ def get_supervisor(supervisor_id: int) -> Supervisor:
     return supervisor
 
 
-def _supervisor_choices(field, none_label: str, supervisors: list[Supervisor]) -> None:
+def _supervisor_choices(field, none_label: str, supervisors: list) -> None:
     field.choices = [SelectChoice(0, none_label)] + [
         SelectChoice(s.id, s.name) for s in supervisors
     ]
