@@ -674,11 +674,30 @@ def _spread_in_time(made: list[SupervisionRequest], rng: random.Random) -> None:
 
 
 @click.command("demo")
+@click.option(
+    "--scale",
+    type=click.Choice(["city"]),
+    help="Generate a city-scale history instead (50,000 staff, about a million sessions) "
+    "into an empty database; see lahti_pool/scale.",
+)
+@click.option(
+    "--factor",
+    type=float,
+    help="Size of the generated city; 1.0 is --scale city, 0.01 a hundredth of it.",
+)
+@click.option("--seed", type=int, help="Seed of the generated city (default 2026).")
 @with_appcontext
-def demo_command() -> None:
+def demo_command(scale: str | None, factor: float | None, seed: int | None) -> None:
     """Create the demo city: organisation, staff, supervisors and requests (idempotent)."""
     if current_app.config.get("ENV_NAME") == "production":
         raise click.ClickException("Refusing to load demo data with LAHTI_POOL_ENV=production.")
+    if scale or factor is not None:
+        from lahti_pool.scale.command import run_city
+
+        run_city(1.0 if factor is None else factor, 2026 if seed is None else seed)
+        return
+    if seed is not None:
+        raise click.UsageError("--seed applies to a generated city: add --scale city or --factor.")
     today = date.today()
     try:
         year = school_year_for(today)

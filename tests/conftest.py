@@ -18,8 +18,7 @@ import flask_migrate
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
-from tests_support import PASSWORD
+from tests_support import PASSWORD, empty_all_tables
 
 from lahti_pool import create_app
 from lahti_pool.accounts.models import Role, User
@@ -31,8 +30,6 @@ from lahti_pool.organisation.models import Division, Unit
 from lahti_pool.requests.models import SchoolYear
 from lahti_pool.requests.rules import school_year_bounds
 from lahti_pool.supervisors.models import AllocationRule, FrameworkAgreement, Supervisor
-
-KEEP_TABLES = {"alembic_version", "pre_questions", "data_versions"}  # seeded by migrations
 
 
 def pytest_addoption(parser):
@@ -68,25 +65,13 @@ def app(database_url):
         db.engine.dispose()  # close pooled connections before the cluster stops
 
 
-def _empty_all_tables() -> None:
-    tables = [t for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        with db.engine.begin() as conn:
-            for table in reversed(tables):
-                conn.execute(table.delete())
-
-
 @pytest.fixture
 def ctx(app):
     """An app context for the test body; the database is emptied afterwards."""
     with app.app_context():
         yield app
         db.session.remove()
-        _empty_all_tables()
+        empty_all_tables()
         versions.clear()  # emptying the tables bypassed the data versions
 
 
