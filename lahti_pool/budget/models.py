@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -36,7 +37,8 @@ class Budget(db.Model):
     fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
     #: None for the whole pool
     division_id: Mapped[int | None] = mapped_column(ForeignKey("divisions.id"))
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    #: 64-bit: a big city's pool budget passes 21.4 M€, a 32-bit integer's limit in cents
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
     #: the warning threshold; 100 % always refuses without an override
     warn_percent: Mapped[int] = mapped_column(Integer, default=80)
 
@@ -88,7 +90,10 @@ class StatementLine(db.Model):
     statement_id: Mapped[int] = mapped_column(
         ForeignKey("invoice_statements.id", ondelete="CASCADE"), index=True
     )
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_sessions.id"))
+    #: indexed: generating a statement looks up what each session was already billed
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("supervision_sessions.id"), index=True
+    )
     session_date: Mapped[date | None] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(20))
     duration_minutes: Mapped[int] = mapped_column(Integer, default=0)

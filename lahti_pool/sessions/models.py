@@ -245,7 +245,9 @@ class SupervisionSession(db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     return_reason: Mapped[str] = mapped_column(String(500), default="")
     #: the invoice statement it was billed on, once billed
-    statement_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_statements.id"))
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invoice_statements.id"), index=True
+    )
     #: the calendar invitation's sequence number (RFC 5545), raised on every change
     ical_sequence: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -448,3 +448,11 @@ def test_every_data_version_group_has_its_row(ctx):
 
     names = set(db.session.scalars(select(DataVersion.name)))
     assert names == set(GROUPS)
+
+
+def test_a_big_citys_pool_budget_fits(client, admin, today):
+    client.login(admin)
+    data = {"fiscal_year": today.year, "division": 0, "amount": "30000000.00", "warn_percent": 80}
+    assert client.post("/admin/budgets", data=data).status_code == 302
+    budget = db.session.scalar(select(Budget).where(Budget.fiscal_year == today.year))
+    assert budget.amount_cents == 3_000_000_000  # over 2**31: a 64-bit column
