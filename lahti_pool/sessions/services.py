@@ -161,7 +161,7 @@ def _move_shares(process: SupervisionProcess, old: dict[int, Share], new: dict[i
                 ) from error
 
 
-def _count_supervisor_use(process: SupervisionProcess, delta: int) -> None:
+def count_supervisor_use(process: SupervisionProcess, delta: int) -> None:
     """Keep the supervisor's used sessions (the capacity view) in step; never below 0."""
     if not delta:
         return
@@ -302,7 +302,7 @@ def _change_outcome(
         row.attended = _attendance_for(outcome, is_group, row.user_id, attendees)
     sup_session.status = outcome
     _move_shares(process, old_shares, _shares(sup_session))
-    _count_supervisor_use(
+    count_supervisor_use(
         process,
         _uses_supervisor(outcome, sup_session.is_covision)
         - _uses_supervisor(old_status, sup_session.is_covision),
@@ -391,7 +391,10 @@ def _close(actor: User, process: SupervisionProcess, now: datetime) -> None:
         left = process.sessions_granted - _client_shares(process, member.user_id)
         if left > 0:
             change_quota(account_for(member.user_id, process.school_year), QuotaOp.RELEASE, left)
-    capacity.release(process.supervisor_id, process.school_year, c.unplanned, end_process=True)
+    # An on-duty booking took one session but no process place (capacity.reserve with
+    # process_place=False), so its process gives none back.
+    holds_place = process.kind != RequestKind.ON_DUTY
+    capacity.release(process.supervisor_id, process.school_year, c.unplanned, holds_place)
     process.status = ProcessStatus.CLOSED
     process.closed_at = now
     process.closed_by_id = actor.id

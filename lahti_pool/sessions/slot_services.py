@@ -50,6 +50,7 @@ from lahti_pool.sessions.models import (
     SupervisionProcess,
     SupervisionSession,
 )
+from lahti_pool.sessions.services import count_supervisor_use
 from lahti_pool.sessions.slots import (
     OnDutySlot,
     SlotStatus,
@@ -685,8 +686,10 @@ def cancel_booking(actor: User, slot: OnDutySlot, now: datetime) -> CancelOutcom
         QuotaOp.USE if outcome == CancelOutcome.LATE else QuotaOp.UNBOOK,
     )
     if outcome == CancelOutcome.LATE:
-        # Known at once, so logged for the administrator's approval like a no-show.
+        # Known at once, so logged for the administrator's approval like a no-show; the
+        # supervisor's session counts as used, as a late cancellation of any session does.
         sup_session.approval, sup_session.logged_at = ApprovalStatus.PENDING, now
+        count_supervisor_use(process, 1)
     else:
         capacity.release(slot.supervisor_id, process.school_year, 1, end_process=False)
     process.status, process.closed_at, process.closed_by_id = ProcessStatus.CLOSED, now, actor.id

@@ -242,3 +242,28 @@ def test_browsing_filters_by_day_supervisor_mode_and_language(
     assert listed(f"?day={later.on_date.isoformat()}") == [later.id]
     assert listed(f"?supervisor={finnish.id}") == [sooner.id]
     assert [s.id for s in services.next_free_slots(staff, limit=1)] == [sooner.id]
+
+
+def test_a_held_on_duty_session_gives_back_no_process_place(
+    staff, supervisor, make_slot, school_year
+):
+    """The booking took one session but no process place: closing its process frees none."""
+    from lahti_pool.sessions import services as session_services
+    from lahti_pool.sessions.services import LogInput
+
+    supervisor.active_processes = 1  # one ordinary client process is running
+    db.session.commit()
+    slot = make_slot(supervisor, starts_in=timedelta(hours=1))
+    services.book_slot(staff, slot, ANSWERS, utcnow())
+    db.session.commit()
+    sup_session = db.session.get(SupervisionSession, slot.session_id)
+    session_services.log_session(
+        supervisor.user,
+        sup_session,
+        LogInput(SessionStatus.HELD, 60),
+        sup_session.starts_at + timedelta(hours=1),
+    )
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(SupervisionProcess, sup_session.process_id).status == "closed"
+    assert db.session.get(Supervisor, supervisor.id).active_processes == 1
