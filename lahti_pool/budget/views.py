@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from lahti_pool.accounts.models import Role
+from lahti_pool.accounts.models import Role, User
 from lahti_pool.budget import queries, services, statements
 from lahti_pool.budget.forecast import MONTHS, SUMMER_BREAK
 from lahti_pool.budget.forms import (
@@ -63,9 +63,19 @@ def _division_choices(first: str) -> list[SelectChoice]:
     ]
 
 
+def _supervisor_names() -> list[tuple[int, str]]:
+    """Every supervisor's id and name by name (inactive ones may still have sessions)."""
+    rows = db.session.execute(
+        select(Supervisor.id, User.name)
+        .join(User, Supervisor.user_id == User.id)
+        .order_by(User.name, Supervisor.id)
+    )
+    return [(i, name) for i, name in rows]
+
+
 def _supervisor_choices(first: str | None) -> list[SelectChoice]:
-    sups = db.session.scalars(select(Supervisor)).all()
-    choices = [SelectChoice(s.id, s.name) for s in sorted(sups, key=lambda s: s.name)]
+    names = versions.cached(("supervisors",), ("budget.supervisor_names",), _supervisor_names)
+    choices = [SelectChoice(i, name) for i, name in names]
     return ([SelectChoice(0, first)] if first else []) + choices
 
 
