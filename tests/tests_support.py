@@ -1,6 +1,9 @@
 """Constants and helpers shared by tests and conftest."""
 
-from sqlalchemy import text
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, text
 
 from lahti_pool.extensions import db
 
@@ -21,3 +24,25 @@ def empty_all_tables() -> None:
         with db.engine.begin() as conn:
             for table in reversed(tables):
                 conn.execute(table.delete())
+
+
+@contextmanager
+def counted_queries() -> Iterator[list[str]]:
+    """The SQL statements sent inside the block (the list fills as they go)."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def queries_for(client, url: str) -> int:
+    """How many SQL statements a page sends; the page must answer 200."""
+    with counted_queries() as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)

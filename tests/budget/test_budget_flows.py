@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import select
+from tests_support import counted_queries
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget import services as budget_services
@@ -387,19 +388,13 @@ def _spent_cents(page: str) -> int:
 def test_the_budget_page_reuses_its_sums_until_a_session_changes(
     app, client, admin, process, today
 ):
-    from sqlalchemy import event, update
+    from sqlalchemy import update
 
     from lahti_pool.core.versions import DataVersion
 
     make_session(process, date(today.year, 2, 1))
     client.login(admin)
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with counted_queries() as statements:
         first = client.get("/budget").get_data(as_text=True)
         sums_first = sum("session_costs" in s for s in statements)
         statements.clear()
@@ -437,8 +432,6 @@ def test_the_budget_page_reuses_its_sums_until_a_session_changes(
         statements.clear()
         after = client.get("/budget").get_data(as_text=True)
         assert sum("session_costs" in s for s in statements) >= 2
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert _spent_cents(after) == 2 * 9100
     assert summary(today.year, None, today).totals.spent_cents == 2 * 9100
 

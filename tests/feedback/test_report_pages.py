@@ -4,25 +4,11 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import event
+from tests_support import queries_for
 
 from lahti_pool.extensions import db
 from lahti_pool.feedback import services
 from lahti_pool.feedback.models import FeedbackResponse
-
-
-def queries_for(client, url: str) -> int:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def row_headers(page: str) -> int:

@@ -9,8 +9,8 @@ with the data is an N+1 query or a list that is not paged.
 
 from datetime import date
 
-from sqlalchemy import event, select
-from tests_support import empty_all_tables
+from sqlalchemy import select
+from tests_support import counted_queries, empty_all_tables
 
 from lahti_pool.accounts.models import User
 from lahti_pool.core import versions
@@ -40,14 +40,8 @@ BOUND = 20
 
 def _measure(app, today: date) -> dict[tuple[str, str], tuple[int, int]]:
     """(cold, warm) statement counts per (login, page)."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
     counts = {}
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with counted_queries() as statements:
         for login, paths in PAGES.items():
             user = db.session.scalar(select(User).where(User.email == f"{login}@city.example.fi"))
             client = app.test_client()
@@ -62,8 +56,6 @@ def _measure(app, today: date) -> dict[tuple[str, str], tuple[int, int]]:
                 warm = client.get(path)
                 assert (cold.status_code, warm.status_code) == (200, 200), (login, path)
                 counts[login, path] = (n_cold, len(statements))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     return counts
 
 

@@ -1,12 +1,11 @@
 """The supervisor's workspace and the staff's sessions at scale: bounded lists, SQL counts."""
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
+from tests_support import queries_for
 
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import RequestKind
@@ -19,27 +18,6 @@ from lahti_pool.sessions.models import (
     SupervisionProcess,
     SupervisionSession,
 )
-
-
-@contextmanager
-def counted_queries():
-    """The SQL statements issued inside the block."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
-def queries_for(client, url: str) -> int:
-    with counted_queries() as statements:
-        assert client.get(url).status_code == 200
-    return len(statements)
 
 
 @pytest.fixture

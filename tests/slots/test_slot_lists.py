@@ -4,27 +4,13 @@ import re
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import event
+from tests_support import queries_for
 
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
 from lahti_pool.sessions import slot_queries
 from lahti_pool.sessions.slot_rules import local_date, local_start, week_start
 from lahti_pool.sessions.slots import OnDutySlot, SlotStatus, SlotWatch
-
-
-def queries_for(client, url: str) -> int:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def body_rows(page: str) -> int:

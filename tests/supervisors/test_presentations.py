@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import event
+from tests_support import queries_for
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.extensions import db
@@ -99,27 +99,13 @@ def test_filters_by_language_and_mode(client, staff, make_supervisor, school_yea
     assert list(_cards(page)) == expected
 
 
-def _queries_for_page(client) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get("/supervisors/").status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def test_the_page_needs_no_query_per_supervisor(client, staff, make_supervisor, school_year):
     client.login(staff)
     make_supervisor()
-    few = _queries_for_page(client)
+    few = queries_for(client, "/supervisors/")
     for _ in range(5):
         _load(make_supervisor(), school_year, 3)
-    assert _queries_for_page(client) == few
+    assert queries_for(client, "/supervisors/") == few
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.SUPERVISOR, Role.ADMIN, Role.REPORTS])
