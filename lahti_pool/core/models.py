@@ -10,6 +10,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: ``session.info`` key set by code that inserts a row a read-only page needs
+CREATED_ON_THE_WAY = "created_on_the_way"
+
+
+def mark_created(session) -> None:
+    """Note that reading created a row (a school year, a quota account) to be committed."""
+    session.info[CREATED_ON_THE_WAY] = True
+
+
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on SQLite and PostgreSQL alike."""
 

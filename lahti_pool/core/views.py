@@ -7,6 +7,7 @@ from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 
 from lahti_pool.core.errors import DomainError
+from lahti_pool.core.models import CREATED_ON_THE_WAY
 from lahti_pool.extensions import db
 
 
@@ -28,10 +29,6 @@ def show_domain_error(form: FlaskForm | None, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "danger")
-
-
-#: set in ``db.session.info`` by code that inserts a row a read-only page needs
-CREATED_ON_THE_WAY = "created_on_the_way"
 
 
 def commit_created() -> None:

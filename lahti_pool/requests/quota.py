@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lahti_pool.core.errors import N_, InvalidTransition, QuotaExceeded
-from lahti_pool.core.views import CREATED_ON_THE_WAY
+from lahti_pool.core.models import mark_created
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import QuotaAccount, SchoolYear
 from lahti_pool.requests.rules import QUOTA_OPS, QuotaOp, available_change, school_year_bounds
@@ -37,7 +37,7 @@ def school_year_for(day: date) -> SchoolYear:
             .values(starts_on=starts_on, ends_on=ends_on, quota=current_app.config["DEFAULT_QUOTA"])
             .on_conflict_do_nothing(index_elements=["starts_on"])
         )
-        db.session.info[CREATED_ON_THE_WAY] = True
+        mark_created(db.session)
         year = db.session.scalar(select(SchoolYear).where(SchoolYear.starts_on == starts_on))
     return year
 
@@ -54,7 +54,7 @@ def account_for(user_id: int, year: SchoolYear) -> QuotaAccount:
             .values(user_id=user_id, school_year_id=year.id, quota=year.quota)
             .on_conflict_do_nothing(index_elements=["user_id", "school_year_id"])
         )
-        db.session.info[CREATED_ON_THE_WAY] = True
+        mark_created(db.session)
         account = db.session.scalar(query)
     return account
 
