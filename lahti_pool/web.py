@@ -21,7 +21,7 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from lahti_pool.extensions import db, login_manager
 
@@ -53,7 +53,24 @@ def load_user(user_key: str):
         user_id, version = (int(part) for part in user_key.split(":", 1))
     except ValueError:
         return None
-    user = db.session.get(User, user_id, options=[selectinload(User.role_rows)])
+    from lahti_pool.core.notifications import Notification
+
+    # One statement: the user, the roles and the count of unread notifications for the
+    # navigation (a page needs all three; three statements cost more than the page's own).
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    row = (
+        db.session.execute(
+            select(User, unread).options(joinedload(User.role_rows)).where(User.id == user_id)
+        )
+        .unique()
+        .first()
+    )
+    user = row[0] if row else None
     if user is None or not user.is_active or user.session_version != version:
         # A cookie from before a logout, a password change or a deactivation.
         from lahti_pool.core import audit
@@ -61,6 +78,7 @@ def load_user(user_key: str):
         audit.record_now(user.id if user else None, "session.refused", reason="stale session")
         session.pop("_user_id", None)  # logged once, not on every later request
         return None
+    g.unread = row[1]
     return user
 
 
@@ -69,7 +87,7 @@ def _unread_notifications() -> int:
 
     if not current_user.is_authenticated:
         return 0
-    if "unread" not in g:
+    if "unread" not in g:  # a user logged in during this request, or an error page
         try:
             g.unread = db.session.scalar(
                 select(func.count())

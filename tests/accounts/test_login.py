@@ -191,3 +191,20 @@ def test_backup_command_copies_the_sqlite_database(ctx, staff, tmp_path):
     with sqlite3.connect(target) as copy:
         emails = [row[0] for row in copy.execute("SELECT email FROM users")]
     assert emails == [staff.email]
+
+
+def test_the_navigation_counts_unread_notifications_of_the_logged_in_user_only(
+    client, staff, other_staff, school_year
+):
+    """The count comes with the statement that loads the user on each request."""
+    from lahti_pool.core.notifications import NotificationKind, notify
+
+    for _ in range(2):
+        notify(staff.id, NotificationKind.REQUEST_STATUS)
+    notify(other_staff.id, NotificationKind.REQUEST_STATUS)
+    db.session.commit()
+    client.login(staff)
+    badge = re.compile(r'badge bg-danger">(\d+)<span class="visually-hidden"> unread')
+    assert badge.findall(client.get("/dashboard").get_data(as_text=True)) == ["2"]
+    client.post("/notifications/read")
+    assert badge.findall(client.get("/dashboard").get_data(as_text=True)) == []
