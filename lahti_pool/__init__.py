@@ -42,7 +42,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from lahti_pool import cli, models, web  # noqa: F401 - models registers the tables
-    from lahti_pool.core import versions
+    from lahti_pool.core import i18n, versions
     from lahti_pool.extensions import (
         babel,
         bootstrap,
@@ -62,6 +62,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     mail.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
+    i18n.install(app, babel)
     login_manager.init_app(app)
     limiter.init_app(app)
     web.init_app(app)

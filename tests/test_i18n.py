@@ -87,3 +87,22 @@ def test_dates_are_formatted_for_the_locale(client, staff, school_year):
     start = school_year.starts_on
     assert f"{start.day}.{start.month}.{start.year}" in fi
     assert f"Aug {start.day}, {start.year}" in en
+
+
+def test_the_request_cached_catalogue_follows_force_locale(app):
+    """The catalogue is looked up once per request, but an e-mail written in the
+    recipient's language (``force_locale``) inside a Finnish request is still English, and
+    the page around it still Finnish: in Python, in lazy strings and in templates."""
+    from flask_babel import force_locale, gettext, lazy_gettext
+
+    lazy = lazy_gettext("Log out")
+    template = app.jinja_env.from_string("{{ _('Log out') }}")
+    with app.test_request_context("/", headers={"Accept-Language": "fi"}):
+        finnish = [gettext("Log out"), str(lazy), template.render()]
+        with force_locale("en"):
+            english = [gettext("Log out"), str(lazy), template.render()]
+        after = [gettext("Log out"), str(lazy), template.render()]
+    assert finnish == after == ["Kirjaudu ulos"] * 3
+    assert english == ["Log out"] * 3
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert [gettext("Log out"), str(lazy), template.render()] == ["Log out"] * 3
