@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import false, func, or_, select, update
+from sqlalchemy import case, false, func, or_, select, update
 
 from lahti_pool.accounts.models import User
 from lahti_pool.core import audit
@@ -99,6 +99,7 @@ class Cell:
     key: object
     n: int
     averages: dict[str, Decimal] | None  #: None when suppressed
+    comments: int = 0  #: answers with a comment (shown only with a visible cell)
 
 
 def _average(total: int, n: int) -> Decimal:
@@ -128,6 +129,7 @@ def aggregate(
             func.sum(FeedbackResponse.usefulness),
             func.sum(FeedbackResponse.atmosphere),
             func.sum(FeedbackResponse.arrangements),
+            func.count(case((FeedbackResponse.comment != "", 1))),
         )
         .where(*_period(start, end, supervisor_id))
         .group_by(column)
@@ -140,8 +142,9 @@ def aggregate(
             None
             if row[0] in hidden
             else {
-                name: _average(total, row[1]) for name, total in zip(RATINGS, row[2:], strict=True)
+                name: _average(total, row[1]) for name, total in zip(RATINGS, row[2:5], strict=True)
             },
+            row[5],
         )
         for row in sorted(rows, key=lambda r: str(r[0]))
     ]
@@ -172,6 +175,11 @@ def comments_query(
         .where(*_period(start, end, supervisor_id), in_visible, FeedbackResponse.comment != "")
         .order_by(column, FeedbackResponse.month, FeedbackResponse.id)
     )
+
+
+def comment_count(cells: list[Cell]) -> int:
+    """How many comments :func:`comments_query` finds: those of the visible cells."""
+    return sum(c.comments for c in cells if c.averages is not None)
 
 
 def comment_key(by: str, response: FeedbackResponse) -> object:
