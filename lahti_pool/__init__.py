@@ -42,7 +42,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from lahti_pool import cli, models, web  # noqa: F401 - models registers the tables
-    from lahti_pool.core import i18n, versions
+    from lahti_pool.core import heap, i18n, versions
     from lahti_pool.extensions import (
         babel,
         bootstrap,
@@ -66,5 +66,6 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     web.init_app(app)
+    heap.init_app(app)
     cli.init_app(app)
     return app

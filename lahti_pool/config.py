@@ -71,6 +71,7 @@ class Config:
     GROUP_MIN_MEMBERS = 3
     GROUP_MAX_MEMBERS = 12
     MAX_IMPORT_BYTES = 5 * 1024 * 1024
+    GC_FREEZE = True  # lahti_pool/core/heap.py
 
     def __init__(self) -> None:
         if self.ENV_NAME == "production":
@@ -95,6 +96,7 @@ class TestConfig(Config):
     MAIL_SUPPRESS_SEND = True
     BABEL_DEFAULT_LOCALE = "en"  # tests that check Finnish ask for it
     WTF_CSRF_ENABLED = False  # the CSRF tests turn it back on
+    GC_FREEZE = False  # hundreds of apps in one process; see lahti_pool/core/heap.py
     # Throttling stays on in tests, loose enough for the suite; the throttling test
     # sets the production limits.
     LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
