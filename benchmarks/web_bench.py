@@ -36,6 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
 #: the ceiling, registered only by bench_wsgi.py
 HELLO_PATH = "/__bench/hello"
+#: the floor of a page behind login (the layout around no content), also bench_wsgi.py's
+FLOOR_PATH = "/__bench/empty"
+FLOOR_ROLE = "staff"
 HOST = "127.0.0.1"
 USER_AGENT = "lahti-pool-web-bench"
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'instance' / 'lahti_pool.db'}"
@@ -421,13 +424,22 @@ def measure(args, port: int, clients: dict[str, Client], script: Path, workers: 
     hello = load(HELLO_PATH, "anonymous", plain)
     if hello.non_200 or hello.requests == 0:
         raise BenchError(f"the hello-world route answered {hello.statuses}")
+    floor_client = clients[FLOOR_ROLE]
+    check_page(floor_client, Page("floor", FLOOR_PATH, FLOOR_ROLE))
+    floor = load(FLOOR_PATH, FLOOR_ROLE, [*plain, f"Cookie: {floor_client.cookie_header()}"])
+    floor_share = floor.requests_per_s / hello.requests_per_s if hello.requests_per_s else 0.0
     rows = []
     for page in pages(args):
         client = clients[page.role]
         check_page(client, page)  # also refreshes the session cookie (idle timeout)
         headers = [*plain, f"Cookie: {client.cookie_header()}"]
         rows.append(page_row(page, load(page.path, page.role, headers), hello))
-    return {"hello": dataclasses.asdict(hello) | {"path": HELLO_PATH}, "pages": rows}
+    return {
+        "hello": dataclasses.asdict(hello) | {"path": HELLO_PATH},
+        "floor": dataclasses.asdict(floor)
+        | {"path": FLOOR_PATH, "role": FLOOR_ROLE, "percent_of_hello": round(100 * floor_share, 1)},
+        "pages": rows,
+    }
 
 
 def tool_version(command: list[str]) -> str:
@@ -465,7 +477,7 @@ def run(args) -> dict:
             wait_until_serving(process, port, log_path)
             workers = Workers(process.pid)
             workers.start()
-            needed = {page.role for page in pages(args)}
+            needed = {page.role for page in pages(args)} | {FLOOR_ROLE}
             clients = {
                 role: login(port, role, emails[role], args.password)
                 for role in ROLES
@@ -508,6 +520,7 @@ def run(args) -> dict:
             "max_worker_mb": MAX_WORKER_MB,
         },
         "hello": figures["hello"],
+        "floor": figures["floor"],
         "pages": rows,
         "worker_memory": {
             "peak_rss_mb": round(peak_mb, 1),
@@ -539,6 +552,12 @@ def markdown(report: dict) -> str:
         f"| {hello['p99_ms']:.2f} | {hello['requests_per_s']:.0f} | 100 "
         f"| {hello['worker_cpu_ms_per_request']:.2f} | - |",
     ]
+    floor = report["floor"]
+    lines.append(
+        f"| empty page behind login (floor) | `{floor['path']}` | {floor['role']} "
+        f"| {floor['median_ms']:.2f} | {floor['p99_ms']:.2f} | {floor['requests_per_s']:.0f} "
+        f"| {floor['percent_of_hello']:.1f} | {floor['worker_cpu_ms_per_request']:.2f} | - |"
+    )
     for row in report["pages"]:
         result = "pass" if row["passed"] else "FAIL: " + "; ".join(row["failures"])
         lines.append(

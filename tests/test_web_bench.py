@@ -57,6 +57,9 @@ def test_web_bench_measures_every_main_page_as_its_role(demo_database, tmp_path)
     assert report["hello"]["path"] == web_bench.HELLO_PATH
     assert report["hello"]["requests_per_s"] > 0
     assert report["hello"]["statuses"] == {"200": report["hello"]["requests"]}
+    floor = report["floor"]  # the layout around no content, logged in: 200, not a redirect
+    assert (floor["path"], floor["role"]) == (web_bench.FLOOR_PATH, "staff")
+    assert floor["statuses"] == {"200": floor["requests"]} and floor["requests"] > 0
     pages = [(row["path"], row["role"]) for row in report["pages"]]
     assert pages == [(page.path, page.role) for page in web_bench.PAGES]
     for row in report["pages"]:
@@ -84,8 +87,10 @@ def test_web_bench_refuses_a_login_that_fails(demo_database):
     assert "logging in as staff (nobody@demo.lahti.fi) failed" in done.stderr
 
 
-def test_the_hello_route_is_not_in_the_production_app(app):
-    assert web_bench.HELLO_PATH not in {rule.rule for rule in app.url_map.iter_rules()}
+def test_the_bench_routes_are_not_in_the_production_app(app):
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    assert web_bench.HELLO_PATH not in rules
+    assert web_bench.FLOOR_PATH not in rules
 
 
 WRK_OUTPUT = """\
