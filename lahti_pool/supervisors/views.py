@@ -231,5 +231,30 @@ def presentations():
     cards = ListPage(per_page=30, error_out=False, rows=shown)
     commit_created()
     return render_template(
-        "supervisors/presentations.html", cards=cards, language=language, mode=mode, year=year
+        "supervisors/presentations.html",
+        cards=cards,
+        facts=_card_facts(cards.items),
+        language=language,
+        mode=mode,
+        year=year,
     )
+
+
+def _card_facts(cards: list[services.Presentation]) -> dict[int, dict[str, object]]:
+    """Each card's lists as the text shown ("–" when empty), labels translated once per
+    request rather than once per card and item in the template."""
+    names = {
+        "languages": {code: str(label) for code, label in LANGUAGE_LABELS.items()},
+        "modes": {code: str(label) for code, label in MODE_LABELS.items()},
+        "kinds": {code: str(label) for code, label in SUPERVISION_KIND_LABELS.items()},
+    }
+    facts = {}
+    for card in cards:
+        shown = {
+            field: ", ".join(labels.get(code, code) for code in getattr(card, field)) or "–"
+            for field, labels in names.items()
+        }
+        shown["areas"] = ", ".join(card.areas) or "–"
+        shown["paragraphs"] = [p for p in card.bio.split("\n\n") if p.strip()]
+        facts[card.id] = shown
+    return facts
