@@ -100,6 +100,50 @@ def _unread_notifications() -> int:
     return g.unread
 
 
+#: the main navigation, in order: (the roles that see the link, any of them; endpoint, label)
+NAVIGATION = [
+    (("staff",), "requests.dashboard", _l("My supervision")),
+    (("staff",), "sessions.mine", _l("My sessions")),
+    (("staff",), "requests.new_individual", _l("Request supervision")),
+    (("staff",), "slots.browse", _l("On-duty slots")),
+    (("supervisor",), "sessions.workspace", _l("My clients")),
+    (("supervisor",), "slots.manage", _l("My on-duty slots")),
+    (("supervisor",), "budget.my_statements", _l("My statements")),
+    (("supervisor",), "feedback.mine", _l("My feedback")),
+    (("reports",), "feedback.report", _l("Feedback report")),
+    (("admin",), "matching.queue", _l("Matching")),
+    (("admin",), "requests.admin_overview", _l("Requests")),
+    (("admin",), "budget.approvals", _l("Approvals")),
+    (("admin",), "budget.statements_index", _l("Statements")),
+    (("admin",), "supervisors.index", _l("Supervisors")),
+    (("admin",), "users.index", _l("Users")),
+    (("admin",), "settings.index", _l("Settings")),
+    (("admin",), "site.audit_log", _l("Log of use")),
+    (("admin",), "mail.outbox", _l("E-mail outbox")),
+    (None, "supervisors_public.index", _l("Our supervisors")),
+    (("admin", "reports"), "budget.overview", _l("Budget")),
+    (("admin", "reports"), "slots.utilisation", _l("Slot utilisation")),
+    (None, "mail.notification_settings", _l("E-mail and calendar")),
+]
+_navigation_cache: dict[tuple, list[tuple[str, str, str]]] = {}
+
+
+def navigation_links() -> list[tuple[str, str, str]]:
+    """The logged-in user's links as (endpoint, URL, label), made once per worker for each
+    set of roles and language (the layout is on every page; building each link with
+    ``url_for`` and a translation every time cost more than many a page's own content)."""
+    roles = frozenset(current_user.roles)
+    key = (roles, str(get_locale()), request.script_root)
+    links = _navigation_cache.get(key)
+    if links is None:
+        links = _navigation_cache[key] = [
+            (endpoint, url_for(endpoint), str(label))
+            for who, endpoint, label in NAVIGATION
+            if who is None or roles.intersection(who)
+        ]
+    return links
+
+
 #: every blueprint of the app, one per line: (module, attribute)
 BLUEPRINTS = [
     ("lahti_pool.accounts.views", "bp"),
@@ -164,6 +208,7 @@ def init_app(app: Flask) -> None:
             "format_decimal": format_decimal,
             "format_currency": format_currency,
             "unread_notifications": _unread_notifications,
+            "navigation_links": navigation_links,
         }
 
     @app.before_request
