@@ -8,8 +8,8 @@ e-mails go out in the recipient's language) swaps that object in Flask-Babel's c
 so the next lookup sees another object and looks the catalogue up again.
 """
 
-from flask.globals import _cv_app
 from flask import Flask
+from flask.globals import _cv_app
 from flask_babel import Babel, Domain, get_babel
 
 _KEY = "_lahti_translations"
