@@ -51,16 +51,3 @@ class ListPage(Pagination):
 
     def _query_count(self) -> int:
         return len(self._query_args["rows"])
-
-
-class CountedPage(Pagination):
-    """A page of a select whose row count is already known (from an aggregate the page
-    has anyway), so paging costs one statement instead of two:
-    ``CountedPage(select=…, total=…, page=…, per_page=50, error_out=False)``."""
-
-    def _query_items(self) -> list:
-        query = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return list(db.session.scalars(query))
-
-    def _query_count(self) -> int:
-        return self._query_args["total"]

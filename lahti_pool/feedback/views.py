@@ -25,8 +25,9 @@ from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.exports import safe_cell
+from lahti_pool.core.listing import RowPage
 from lahti_pool.core.permissions import roles_required
-from lahti_pool.core.views import CountedPage, ListPage, show_domain_error
+from lahti_pool.core.views import ListPage, show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.feedback import services
 from lahti_pool.feedback.forms import FeedbackForm, ReportForm
@@ -107,9 +108,10 @@ def _render_report(supervisor_id=None, own=False):
     # The cells are aggregated in SQL and suppressed together (a hidden figure depends
     # on the others), then shown 50 at a time.
     cell_page = ListPage(per_page=50, error_out=False, rows=cells)
-    comments = CountedPage(
+    comments = RowPage(
         select=services.comments_query(by, start, end, cells, supervisor_id),
         total=services.comment_count(cells),
+        scalars=True,
         page=request.args.get("comments", 1, type=int),
         per_page=50,
         error_out=False,

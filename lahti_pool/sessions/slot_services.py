@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import format_datetime
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, literal, or_, select, union_all, update
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.exc import IntegrityError
@@ -313,9 +313,17 @@ def _with_supervisor():
 
 
 def free_slots_query(
-    user: User, filters: SlotFilters, now: datetime, supervisors: list[Supervisor] | None = None
+    user: User,
+    filters: SlotFilters,
+    now: datetime,
+    supervisors: list[Supervisor] | None = None,
+    *,
+    rows: bool = False,
 ):
-    """Slots the user could book now, soonest first (a select for pagination).
+    """Slots the user could book now, soonest first (a select for pagination): slots
+    with their supervisor and name loaded, or with ``rows`` the columns the browser
+    shows (id, starts_at, on_date, duration_minutes, mode, offered_to_id, the
+    supervisor's name and languages).
 
     Leaves out the user's own slots and supervisors with a conflict of interest.
     ``supervisors``: the active supervisors if the caller has them already.
@@ -324,12 +332,23 @@ def free_slots_query(
         supervisor_conflicts.c.supervisor_id == OnDutySlot.supervisor_id,
         supervisor_conflicts.c.unit_id == user.unit_id,
     )
+    if rows:
+        query = select(
+            OnDutySlot.id,
+            OnDutySlot.starts_at,
+            OnDutySlot.on_date,
+            OnDutySlot.duration_minutes,
+            OnDutySlot.mode,
+            OnDutySlot.offered_to_id,
+            User.name,
+            Supervisor.languages,
+        ).select_from(OnDutySlot)
+    else:
+        query = select(OnDutySlot).options(_with_supervisor())
     query = (
-        select(OnDutySlot)
-        .join(Supervisor, OnDutySlot.supervisor_id == Supervisor.id)
+        query.join(Supervisor, OnDutySlot.supervisor_id == Supervisor.id)
         .join(User, Supervisor.user_id == User.id)
         .where(_free_for(user.id, now), Supervisor.active, User.id != user.id, ~conflict)
-        .options(_with_supervisor())
         .order_by(OnDutySlot.starts_at, OnDutySlot.id)
     )
     if user.unit_id is not None:
@@ -346,6 +365,88 @@ def free_slots_query(
         speakers = [s.id for s in supervisors if filters.language in s.languages]
         query = query.where(OnDutySlot.supervisor_id.in_(speakers))
     return query
+
+
+def count_free_slots(user: User, filters: SlotFilters, now: datetime) -> int:
+    """How many slots ``free_slots_query(user, filters, now)`` gives, without counting
+    thousands of rows per request.
+
+    The open slots not held for anybody are counted per supervisor in one GROUP BY,
+    cached until a slot changes and by the minute (slots start on whole minutes, so
+    "after this minute" is "after now"; lapsed offers are ended before browsing). Then
+    per request: the supervisors this user may book (active, not themselves, not of
+    their unit, no conflict of interest) and the slots held for them, in one statement.
+    """
+    at = now.replace(second=0, microsecond=0)
+    per_supervisor = _free_counts(at, filters.day, filters.mode)
+    mine = select(literal(1), OnDutySlot.supervisor_id).where(
+        OnDutySlot.offered_to_id == user.id,
+        OnDutySlot.status == SlotStatus.OPEN,
+        OnDutySlot.starts_at > now,
+        or_(OnDutySlot.offer_expires_at.is_(None), OnDutySlot.offer_expires_at >= now),
+        *_slot_filters(filters),
+    )
+    if user.unit_id is not None:
+        conflicts = select(literal(0), supervisor_conflicts.c.supervisor_id).where(
+            supervisor_conflicts.c.unit_id == user.unit_id
+        )
+        mine = union_all(conflicts, mine)
+    conflicted, held = set(), []
+    for kind, supervisor_id in db.session.execute(mine):
+        (held.append if kind else conflicted.add)(supervisor_id)
+    own_id, own_unit = user.id, user.unit_id  # once: ``user`` is often a proxy
+    bookable = {
+        supervisor_id
+        for supervisor_id, (user_id, unit_id) in _active_supervisor_users().items()
+        if user_id != own_id
+        and (own_unit is None or unit_id is None or unit_id != own_unit)
+        and supervisor_id not in conflicted
+    }
+    if filters.supervisor_id:
+        bookable &= {filters.supervisor_id}
+    if filters.language:
+        bookable &= {s.id for s in active_supervisors() if filters.language in s.languages}
+    return sum(per_supervisor.get(s, 0) for s in bookable) + sum(s in bookable for s in held)
+
+
+def _slot_filters(filters: SlotFilters) -> list:
+    return [
+        *([OnDutySlot.on_date == filters.day] if filters.day else []),
+        *([OnDutySlot.mode == filters.mode] if filters.mode else []),
+    ]
+
+
+def _free_counts(at: datetime, day: date | None, mode: str) -> dict[int, int]:
+    """Open slots after ``at`` and not held for anybody, by supervisor (cached)."""
+
+    def load() -> dict[int, int]:
+        rows = db.session.execute(
+            select(OnDutySlot.supervisor_id, func.count())
+            .where(
+                OnDutySlot.status == SlotStatus.OPEN,
+                OnDutySlot.starts_at > at,
+                or_(OnDutySlot.offered_to_id.is_(None), OnDutySlot.offer_expires_at < at),
+                *_slot_filters(SlotFilters(day=day, mode=mode)),
+            )
+            .group_by(OnDutySlot.supervisor_id)
+        )
+        return {supervisor_id: n for supervisor_id, n in rows}
+
+    return versions.cached(("slots",), ("slots.free_counts", at, day, mode), load)
+
+
+def _active_supervisor_users() -> dict[int, tuple[int, int | None]]:
+    """Each active supervisor's user and that user's unit (cached like the names)."""
+
+    def load() -> dict[int, tuple[int, int | None]]:
+        rows = db.session.execute(
+            select(Supervisor.id, User.id, User.unit_id)
+            .join(User, Supervisor.user_id == User.id)
+            .where(Supervisor.active)
+        )
+        return {supervisor_id: (user_id, unit_id) for supervisor_id, user_id, unit_id in rows}
+
+    return versions.cached(("supervisors",), ("slots.active_supervisor_users",), load)
 
 
 def next_free_slots(user: User, limit: int = 5) -> list[OnDutySlot]:

@@ -1,6 +1,7 @@
 """On-duty slots: staff browse and book; supervisors publish; the administrator reports."""
 
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
@@ -13,10 +14,13 @@ from wtforms import SelectChoice
 from lahti_pool.accounts.models import Role
 from lahti_pool.core import audit, versions
 from lahti_pool.core.errors import DomainError
+from lahti_pool.core.listing import Dates, RowPage, link_maker
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import show_domain_error
+from lahti_pool.core.widgets import RenderedChoices
 from lahti_pool.extensions import db
+from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.quota import account_for, school_year_for
 from lahti_pool.sessions import slot_queries, slot_rules
 from lahti_pool.sessions import slot_services as services
@@ -97,10 +101,19 @@ def get_supervisor(supervisor_id: int) -> Supervisor:
     return supervisor
 
 
-def _supervisor_choices(field, none_label: str, supervisors: list) -> None:
-    field.choices = [SelectChoice(0, none_label)] + [
-        SelectChoice(s.id, s.name) for s in supervisors
-    ]
+def _supervisor_choices(field, none_label: str) -> None:
+    """Every active supervisor after ``none_label`` (value 0), their options' markup
+    rendered once per worker until a supervisor or a user changes (``LongSelect``)."""
+
+    def build() -> RenderedChoices:
+        supervisors = services.active_supervisors()
+        return RenderedChoices(
+            [SelectChoice(0, none_label)] + [SelectChoice(s.id, s.name) for s in supervisors]
+        )
+
+    field.choices = versions.cached(
+        ("supervisors",), ("slots.supervisor_choices", none_label), build
+    )
 
 
 # --- Staff: browse, book, cancel, wait ------------------------------------------------
@@ -109,15 +122,63 @@ def _supervisor_choices(field, none_label: str, supervisors: list) -> None:
 @bp.get("/")
 @roles_required(Role.STAFF)
 def browse():
-    services.expire_offers(now())  # lazily; `flask pool expire-slot-offers` runs it too
-    db.session.commit()
+    moment = now()
+    if services.expire_offers(moment):  # lazily; `flask pool expire-slot-offers` runs it too
+        db.session.commit()
     form, watch_form = FilterForm(request.args), WatchForm(prefix="watch")
-    supervisors = services.active_supervisors()
-    _supervisor_choices(form.supervisor, _("Any"), supervisors)
-    _supervisor_choices(watch_form.supervisor, _("Any supervisor"), supervisors)
-    query = services.free_slots_query(current_user, form.as_input(), now(), supervisors)
-    page = db.paginate(query, per_page=20, error_out=False)
+    _supervisor_choices(form.supervisor, _("Any"))
+    _supervisor_choices(watch_form.supervisor, _("Any supervisor"))
+    filters = form.as_input()
+    query = services.free_slots_query(current_user, filters, moment, rows=True)
+    total = services.count_free_slots(current_user, filters, moment)
+    page = RowPage(select=query, total=total, per_page=20, error_out=False)
+    page.items = _free_slots(page.items)
     return render_template("slots/browse.html", form=form, page=page, watch_form=watch_form)
+
+
+class FreeSlot(NamedTuple):
+    """A row of the slot browser, its texts and link made once (``_free_slots``)."""
+
+    id: int
+    on_date: date
+    time: str  #: "HH:mm–HH:mm", Finnish time
+    supervisor_name: str
+    mode: str  #: its label
+    languages: str  #: their labels
+    held_for_you: bool
+    book_url: str
+    book_label: str  #: the link's text for screen readers: when and with whom
+
+
+def _free_slots(rows) -> list[FreeSlot]:
+    """The browser's rows with their labels: Babel, translations and ``url_for`` once per
+    distinct value or page instead of once per cell."""
+    dates, book_url = Dates(), link_maker("slots.book", "slot_id")
+    with_whom = _("%(when)s with %(name)s")
+    modes = {m: str(label) for m, label in MODE_LABELS.items()}
+    languages: dict[tuple, str] = {}
+    user_id = current_user.id
+    slots = []
+    for row in rows:
+        codes = tuple(row.languages or ())
+        spoken = languages.get(codes)
+        if spoken is None:
+            spoken = languages[codes] = ", ".join(str(LANGUAGE_LABELS.get(c, c)) for c in codes)
+        end = row.starts_at + timedelta(minutes=row.duration_minutes)
+        slots.append(
+            FreeSlot(
+                row.id,
+                row.on_date,
+                f"{dates.hhmm(row.starts_at)}–{dates.hhmm(end)}",
+                row.name,
+                modes.get(row.mode, row.mode),
+                spoken,
+                row.offered_to_id == user_id,
+                book_url(row.id),
+                with_whom % {"when": dates.datetime(row.starts_at), "name": row.name},
+            )
+        )
+    return slots
 
 
 @bp.route("/<int:slot_id>/book", methods=["GET", "POST"])
@@ -209,7 +270,7 @@ def mine():
 @roles_required(Role.STAFF)
 def watch():
     form = WatchForm(prefix="watch")
-    _supervisor_choices(form.supervisor, _("Any supervisor"), services.active_supervisors())
+    _supervisor_choices(form.supervisor, _("Any supervisor"))
     if form.validate_on_submit():
         try:
             services.add_watch(
@@ -395,7 +456,7 @@ class UtilisationPage(Pagination):
 @roles_required(Role.ADMIN, Role.REPORTS)
 def utilisation():
     form = UtilisationForm(request.args)
-    _supervisor_choices(form.supervisor, _("All supervisors"), services.active_supervisors())
+    _supervisor_choices(form.supervisor, _("All supervisors"))
     this_week = slot_rules.week_start(today())
     valid = form.validate()
     start = (valid and form.start.data) or this_week - timedelta(weeks=8)
