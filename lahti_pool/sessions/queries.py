@@ -7,7 +7,7 @@ queries keep each page to a fixed number of statements and rows (see STYLE.md).
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from lahti_pool.accounts.models import User
@@ -32,7 +32,7 @@ SHORT_LIST = 20
 class ShortList:
     """The first rows of a list and how many there are in all."""
 
-    items: list[SupervisionSession]
+    items: list  #: sessions, or rows of their columns
     total: int
 
     @property
@@ -55,17 +55,25 @@ def _sessions_of_supervisor(user: User):
     )
 
 
+def _to_log(now: datetime):
+    return or_(
+        (SupervisionSession.status == SessionStatus.PLANNED)
+        & (SupervisionSession.starts_at <= now),
+        SupervisionSession.approval == ApprovalStatus.RETURNED,
+    )
+
+
+def _coming(now: datetime):
+    return (SupervisionSession.status == SessionStatus.PLANNED) & (
+        SupervisionSession.starts_at > now
+    )
+
+
 def sessions_to_log(user: User, now: datetime, limit: int = SHORT_LIST) -> ShortList:
     """The supervisor's past planned sessions and returned ones: what needs logging."""
     return _short_list(
         _sessions_of_supervisor(user)
-        .where(
-            or_(
-                (SupervisionSession.status == SessionStatus.PLANNED)
-                & (SupervisionSession.starts_at <= now),
-                SupervisionSession.approval == ApprovalStatus.RETURNED,
-            )
-        )
+        .where(_to_log(now))
         .order_by(SupervisionSession.starts_at, SupervisionSession.id),
         limit,
     )
@@ -75,19 +83,60 @@ def coming_sessions(user: User, now: datetime, limit: int = SHORT_LIST) -> Short
     """The supervisor's planned sessions still to come, soonest first."""
     return _short_list(
         _sessions_of_supervisor(user)
-        .where(
-            SupervisionSession.status == SessionStatus.PLANNED, SupervisionSession.starts_at > now
-        )
+        .where(_coming(now))
         .order_by(SupervisionSession.starts_at, SupervisionSession.id),
         limit,
     )
 
 
-def supervisor_processes(user: User, school_year_id: int):
+def workspace_sessions(
+    user: User, now: datetime, limit: int = SHORT_LIST
+) -> tuple[ShortList, ShortList]:
+    """``sessions_to_log`` and ``coming_sessions`` as rows (id, process_id, starts_at,
+    duration_minutes, is_covision, approval) in one statement: each list numbered and
+    counted by window functions, so the supervisor's sessions are read twice, not four
+    times."""
+    order = (SupervisionSession.starts_at, SupervisionSession.id)
+
+    def ranked(which: int, condition):
+        return (
+            select(
+                literal(which).label("which"),
+                SupervisionSession.id,
+                SupervisionSession.process_id,
+                SupervisionSession.starts_at,
+                SupervisionSession.duration_minutes,
+                SupervisionSession.is_covision,
+                SupervisionSession.approval,
+                func.row_number().over(order_by=order).label("n"),
+                func.count().over().label("total"),
+            )
+            .join(SupervisionProcess, SupervisionSession.process_id == SupervisionProcess.id)
+            .join(Supervisor, SupervisionProcess.supervisor_id == Supervisor.id)
+            .where(Supervisor.user_id == user.id, condition)
+        )
+
+    both = union_all(ranked(0, _to_log(now)), ranked(1, _coming(now))).subquery()
+    rows = db.session.execute(
+        select(both).where(both.c.n <= limit).order_by(both.c.which, both.c.n)
+    ).all()
+    lists = [[row for row in rows if row.which == which] for which in (0, 1)]
+    return tuple(ShortList(items, items[0].total if items else 0) for items in lists)
+
+
+def supervisor_processes(user: User, school_year_id: int, *, rows: bool = False):
     """The supervisor's processes of one school year, active first, newest first (a select
-    for pagination)."""
+    for pagination): processes, or with ``rows`` their id, kind, status, sessions_granted
+    and accepted_at."""
+    columns = (
+        SupervisionProcess.id,
+        SupervisionProcess.kind,
+        SupervisionProcess.status,
+        SupervisionProcess.sessions_granted,
+        SupervisionProcess.accepted_at,
+    )
     return (
-        select(SupervisionProcess)
+        (select(*columns) if rows else select(SupervisionProcess))
         .join(Supervisor, SupervisionProcess.supervisor_id == Supervisor.id)
         .where(Supervisor.user_id == user.id, SupervisionProcess.school_year_id == school_year_id)
         .order_by(
@@ -99,7 +148,8 @@ def supervisor_processes(user: User, school_year_id: int):
 
 
 def session_counts(processes: list[SupervisionProcess]) -> dict[int, ProcessCounts]:
-    """``counts`` of many processes in one GROUP BY, without loading their sessions."""
+    """``counts`` of many processes (or rows with their id and sessions_granted) in one
+    GROUP BY, without loading their sessions."""
     planned = SupervisionSession.status == SessionStatus.PLANNED
     using = SupervisionSession.status.in_(USING_STATUSES)
     rows = db.session.execute(
