@@ -26,7 +26,7 @@ _MARK = 7_919_000_000_000_000_013
 class RowPage(Pagination):
     """A page of a select of columns as rows (``db.paginate`` keeps only the first column):
     ``RowPage(select=…, per_page=50, error_out=False)``; ``page`` comes from the request
-    as with ``db.paginate``. ``count=``: a select whose rows are counted instead (the same
+    as with ``db.paginate``. ``count_select=``: a select whose rows are counted instead (the same
     rows without the columns only shown, when those cost something); ``total=``: their
     number, known already (from an aggregate the page has anyway); ``scalars=True``: the
     first column of each row (an ORM entity) instead of the rows.
@@ -41,7 +41,7 @@ class RowPage(Pagination):
     def _query_count(self) -> int:
         if "total" in self._query_args:
             return self._query_args["total"]
-        counted = self._query_args.get("count", self._query_args["select"])
+        counted = self._query_args.get("count_select", self._query_args["select"])
         rows = counted.order_by(None).subquery()
         return db.session.scalar(select(func.count()).select_from(rows))
 

@@ -1,23 +1,26 @@
 """The staff side of requests, and the administrator's overview of them."""
 
 from datetime import date
+from typing import NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select, union
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from lahti_pool.accounts.models import Role
+from lahti_pool.accounts.models import Role, User
 from lahti_pool.core.errors import DomainError
+from lahti_pool.core.listing import Dates, RowPage, link_maker
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.extensions import db
-from lahti_pool.requests import services
+from lahti_pool.requests import labels, services
 from lahti_pool.requests.forms import GroupRequestForm, ReasonForm, RequestForm
 from lahti_pool.requests.models import (
+    MemberStatus,
     PreQuestion,
     RequestMember,
     SupervisionRequest,
@@ -189,16 +192,55 @@ def answer_offer(request_id: int):
 @roles_required(Role.ADMIN)
 def admin_overview():
     status = request.args.get("status", "")
+    wanted = [SupervisionRequest.status == status] if status in set(RequestStatus) else []
+    members = select(func.count()).where(RequestMember.request_id == SupervisionRequest.id)
+    participating = members.where(RequestMember.status != MemberStatus.DECLINED)
     query = (
-        select(SupervisionRequest)
-        .options(
-            selectinload(SupervisionRequest.requester), selectinload(SupervisionRequest.members)
+        select(
+            SupervisionRequest.id,
+            SupervisionRequest.created_at,
+            SupervisionRequest.kind,
+            SupervisionRequest.sessions_requested,
+            SupervisionRequest.status,
+            User.name,
+            members.scalar_subquery().label("members"),
+            participating.scalar_subquery().label("participating"),
         )
-        .order_by(SupervisionRequest.created_at)
+        .join(User, User.id == SupervisionRequest.requester_id)
+        .where(*wanted)
+        .order_by(SupervisionRequest.created_at, SupervisionRequest.id)
     )
-    if status in {s.value for s in RequestStatus}:
-        query = query.where(SupervisionRequest.status == status)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = RowPage(
+        select=query,
+        count_select=select(SupervisionRequest.id).where(*wanted),
+        per_page=50,
+        error_out=False,
+    )
+    # Plain rows, and each label, date and link made once per page rather than per cell.
+    dates, detail_url = Dates(), link_maker("requests.detail", "request_id")
+    kinds = {kind: str(label) for kind, label in labels.KIND_LABELS.items()}
+    page.items = [
+        OverviewLine(
+            detail_url(row.id),
+            dates.date(row.created_at),
+            row.name,
+            kinds[row.kind] + (f" ({row.participating})" if row.members else ""),
+            row.sessions_requested,
+            labels.status_label(row.status),
+        )
+        for row in page.items
+    ]
     return render_template(
         "requests/admin_overview.html", page=page, status=status, statuses=list(RequestStatus)
     )
+
+
+class OverviewLine(NamedTuple):
+    """A row of the administrator's list of requests, its texts made once."""
+
+    url: str
+    sent: str
+    requester: str
+    kind: str  #: its label, with the number taking part for a group
+    sessions: int
+    status: str  #: its label
