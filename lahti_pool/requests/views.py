@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role, User
@@ -104,7 +104,10 @@ def dashboard():
     mine = db.session.scalars(
         select(SupervisionRequest)
         .where(SupervisionRequest.id.in_(own_ids))
-        .options(selectinload(SupervisionRequest.members))
+        .options(
+            selectinload(SupervisionRequest.members),
+            joinedload(SupervisionRequest.requester),  # an invitation names its organiser
+        )
         .order_by(SupervisionRequest.created_at.desc())
         .limit(20)
     ).all()

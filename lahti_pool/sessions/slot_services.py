@@ -449,9 +449,12 @@ def _active_supervisor_users() -> dict[int, tuple[int, int | None]]:
     return versions.cached(("supervisors",), ("slots.active_supervisor_users",), load)
 
 
-def next_free_slots(user: User, limit: int = 5) -> list[OnDutySlot]:
-    """The soonest slots the user could book, for the staff dashboard."""
-    return list(db.session.scalars(free_slots_query(user, SlotFilters(), utcnow()).limit(limit)))
+def next_free_slots(user: User, limit: int = 5) -> list:
+    """The soonest slots the user could book, for the staff dashboard: rows of the
+    columns ``free_slots_query(..., rows=True)`` gives (``id``, ``starts_at``, ``mode``,
+    ``offered_to_id``, the supervisor's ``name``...), not ORM slots."""
+    query = free_slots_query(user, SlotFilters(), utcnow(), rows=True).limit(limit)
+    return db.session.execute(query).all()
 
 
 class SupervisorChoice(NamedTuple):
