@@ -1,5 +1,6 @@
 """Web wiring: blueprints, locale, login loading, error pages, template helpers."""
 
+import functools
 import logging
 import time
 from decimal import Decimal
@@ -19,7 +20,7 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -44,32 +45,35 @@ def select_locale() -> str:
     )
 
 
-@login_manager.user_loader
-def load_user(user_key: str):
-    """Load a user from the session; an old session version or inactive account logs out."""
+@functools.cache
+def _user_statement():
+    """One statement for the user, the roles and the count of unread notifications for the
+    navigation (a page needs all three; three statements cost more than many a page's own).
+    Built once: making a SQLAlchemy statement costs more than running this one."""
     from lahti_pool.accounts.models import User
-
-    try:
-        user_id, version = (int(part) for part in user_key.split(":", 1))
-    except ValueError:
-        return None
     from lahti_pool.core.notifications import Notification
 
-    # One statement: the user, the roles and the count of unread notifications for the
-    # navigation (a page needs all three; three statements cost more than the page's own).
     unread = (
         select(func.count())
         .select_from(Notification)
         .where(Notification.user_id == User.id, Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    row = (
-        db.session.execute(
-            select(User, unread).options(joinedload(User.role_rows)).where(User.id == user_id)
-        )
-        .unique()
-        .first()
+    return (
+        select(User, unread)
+        .options(joinedload(User.role_rows))
+        .where(User.id == bindparam("user_id"))
     )
+
+
+@login_manager.user_loader
+def load_user(user_key: str):
+    """Load a user from the session; an old session version or inactive account logs out."""
+    try:
+        user_id, version = (int(part) for part in user_key.split(":", 1))
+    except ValueError:
+        return None
+    row = db.session.execute(_user_statement(), {"user_id": user_id}).unique().first()
     user = row[0] if row else None
     if user is None or not user.is_active or user.session_version != version:
         # A cookie from before a logout, a password change or a deactivation.
