@@ -10,11 +10,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import MonthField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from lahti_pool.budget.rules import euros_to_cents
 from lahti_pool.budget.services import BudgetInput
-from lahti_pool.core.widgets import LongSelect
+from lahti_pool.core.widgets import LongSelect, RenderedChoices
 from lahti_pool.sessions.models import SessionStatus
 
 SESSION_STATUS_LABELS = {
@@ -29,11 +29,35 @@ SESSION_STATUS_LABELS = {
 YEARS = NumberRange(min=2000, max=2100)
 
 
+#: SelectField's own message, translated by WTForms (a constant: not in our catalogue)
+_NOT_A_CHOICE = "Not a valid choice."
+
+
+class LongSelectField(SelectField):
+    """A select of hundreds of options (``LongSelect``). Given ``RenderedChoices``, the
+    submitted value is checked against their values in one look-up instead of building
+    a ``Choice`` per option; it renders and validates as a ``SelectField`` otherwise."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", LongSelect())
+        super().__init__(*args, **kwargs)
+        self.type = "SelectField"  # the ``field`` macro styles it as a select
+
+    def pre_validate(self, form) -> None:
+        choices = self.choices
+        if not isinstance(choices, RenderedChoices) or self.process_errors:
+            super().pre_validate(form)
+        elif not self.validate_choice:
+            return
+        elif self.data not in choices.option_starts:
+            raise ValidationError(self.invalid_choice_message or self.gettext(_NOT_A_CHOICE))
+
+
 class ApprovalFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter
 
-    supervisor = SelectField(_l("Supervisor"), coerce=int, default=0, widget=LongSelect())
+    supervisor = LongSelectField(_l("Supervisor"), coerce=int, default=0)
     month = MonthField(_l("Month"), validators=[Optional()])
     division = SelectField(_l("Division"), coerce=int, default=0)
 

@@ -20,6 +20,7 @@ from lahti_pool.budget.models import Budget
 from lahti_pool.budget.rules import Level, budget_level, next_month, percent_used
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Unit
+from lahti_pool.requests.models import SchoolYear
 from lahti_pool.sessions.models import (
     USING_STATUSES,
     ApprovalStatus,
@@ -29,6 +30,7 @@ from lahti_pool.sessions.models import (
     SupervisionProcess,
     SupervisionSession,
 )
+from lahti_pool.supervisors.models import Supervisor
 
 
 @dataclass(frozen=True)
@@ -268,25 +270,22 @@ def summary(
     )
 
 
-def pending_approvals(
+def _pending_select(
+    columns,
     supervisor_id: int | None = None,
     month: tuple[int, int] | None = None,
     division_id: int | None = None,
 ):
-    """The query of logged sessions awaiting approval, oldest first."""
-    query = (
-        select(SupervisionSession)
-        .join(SupervisionProcess, SupervisionSession.process_id == SupervisionProcess.id)
-        .where(SupervisionSession.approval == ApprovalStatus.PENDING)
-        .options(
-            selectinload(SupervisionSession.process).selectinload(SupervisionProcess.supervisor),
-            selectinload(SupervisionSession.process).selectinload(SupervisionProcess.school_year),
-            selectinload(SupervisionSession.attendance),
-        )
-        .order_by(SupervisionSession.on_date, SupervisionSession.id)
-    )
+    """``columns`` of the logged sessions awaiting approval, filtered.
+
+    Processes are joined only to filter by supervisor: every session has one, and the
+    unfiltered list is then read from the index on (approval, date) alone.
+    """
+    query = select(*columns).where(SupervisionSession.approval == ApprovalStatus.PENDING)
     if supervisor_id:
-        query = query.where(SupervisionProcess.supervisor_id == supervisor_id)
+        query = query.join(
+            SupervisionProcess, SupervisionSession.process_id == SupervisionProcess.id
+        ).where(SupervisionProcess.supervisor_id == supervisor_id)
     if month:
         first = date(month[0], month[1], 1)
         query = query.where(
@@ -305,3 +304,95 @@ def pending_approvals(
         )
         query = query.where(members_units.exists())
     return query
+
+
+def pending_approvals(
+    supervisor_id: int | None = None,
+    month: tuple[int, int] | None = None,
+    division_id: int | None = None,
+):
+    """The query of logged sessions awaiting approval, oldest first."""
+    return (
+        _pending_select((SupervisionSession,), supervisor_id, month, division_id)
+        .options(
+            selectinload(SupervisionSession.process).selectinload(SupervisionProcess.supervisor),
+            selectinload(SupervisionSession.process).selectinload(SupervisionProcess.school_year),
+            selectinload(SupervisionSession.attendance),
+        )
+        .order_by(SupervisionSession.on_date, SupervisionSession.id)
+    )
+
+
+def pending_count(
+    supervisor_id: int | None = None,
+    month: tuple[int, int] | None = None,
+    division_id: int | None = None,
+) -> int:
+    """How many logged sessions await approval (with the filters)."""
+    query = _pending_select((func.count(),), supervisor_id, month, division_id)
+    return int(db.session.scalar(query.select_from(SupervisionSession)) or 0)
+
+
+class PendingRow(NamedTuple):
+    """A session of the approval list as plain data (no client names, no answers)."""
+
+    id: int
+    on_date: date
+    status: str
+    duration_minutes: int
+    price_cents: int
+    process_id: int
+    kind: str
+    year_starts_on: date
+    supervisor_name: str
+    attended: int
+    attendees: int
+
+    @property
+    def reference(self) -> str:
+        """The process's pseudonymous reference (``SupervisionProcess.reference``)."""
+        return f"P{self.year_starts_on.year % 100:02d}-{self.process_id:06d}"
+
+
+def pending_rows(
+    limit: int,
+    offset: int,
+    supervisor_id: int | None = None,
+    month: tuple[int, int] | None = None,
+    division_id: int | None = None,
+) -> list[PendingRow]:
+    """A page of the approval list, oldest first, in one statement.
+
+    The page's ids are picked first (from the index on approval and date, however deep
+    the page), then only those fifty rows are joined to their process, school year,
+    supervisor and attendance counts.
+    """
+    ids = (
+        _pending_select((SupervisionSession.id,), supervisor_id, month, division_id)
+        .order_by(SupervisionSession.on_date, SupervisionSession.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    attendance = select(func.count()).where(SessionAttendance.session_id == SupervisionSession.id)
+    rows = db.session.execute(
+        select(
+            SupervisionSession.id,
+            SupervisionSession.on_date,
+            SupervisionSession.status,
+            SupervisionSession.duration_minutes,
+            SupervisionSession.price_cents,
+            SupervisionProcess.id,
+            SupervisionProcess.kind,
+            SchoolYear.starts_on,
+            User.name,
+            attendance.where(SessionAttendance.attended.is_(True)).scalar_subquery(),
+            attendance.scalar_subquery(),
+        )
+        .join(SupervisionProcess, SupervisionSession.process_id == SupervisionProcess.id)
+        .join(SchoolYear, SupervisionProcess.school_year_id == SchoolYear.id)
+        .join(Supervisor, SupervisionProcess.supervisor_id == Supervisor.id)
+        .join(User, Supervisor.user_id == User.id)
+        .where(SupervisionSession.id.in_(ids.scalar_subquery()))
+        .order_by(SupervisionSession.on_date, SupervisionSession.id)
+    )
+    return [PendingRow(*row) for row in rows]

@@ -1,12 +1,16 @@
 """Approval of logged sessions, budgets, the budget page and the invoice statements."""
 
+import functools
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
@@ -23,11 +27,14 @@ from lahti_pool.budget.forms import (
     OverviewForm,
     ReturnForm,
 )
+from lahti_pool.budget.labels import euros_texts, money_markups
 from lahti_pool.budget.models import Budget, InvoiceStatement
 from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
+from lahti_pool.core.listing import link_maker
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import is_safe_next, show_domain_error
+from lahti_pool.core.widgets import RenderedChoices
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division
 from lahti_pool.requests.labels import KIND_LABELS
@@ -52,15 +59,42 @@ def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
 
-def _divisions() -> list[Division]:
-    return list(db.session.scalars(select(Division).order_by(Division.code)))
+class DivisionRef(NamedTuple):
+    """A division as the budget pages name it (plain data, so it can be cached)."""
+
+    id: int
+    code: str
+    name_fi: str
+    name_en: str
+
+    def name(self, locale: str) -> str:
+        """As ``Division.name``."""
+        return self.name_en if locale == "en" else self.name_fi
+
+
+def _divisions() -> list[DivisionRef]:
+    """Every division by code, read once per worker until a division changes."""
+
+    def read() -> list[DivisionRef]:
+        rows = db.session.execute(
+            select(Division.id, Division.code, Division.name_fi, Division.name_en).order_by(
+                Division.code
+            )
+        )
+        return [DivisionRef(*row) for row in rows]
+
+    return versions.cached(("supervisors",), ("budget.divisions",), read)
 
 
 def _division_choices(first: str) -> list[SelectChoice]:
     locale = str(get_locale())
-    return [SelectChoice(0, first)] + [
-        SelectChoice(d.id, f"{d.code} – {d.name(locale)}") for d in _divisions()
-    ]
+
+    def build() -> list[SelectChoice]:
+        return [SelectChoice(0, first)] + [
+            SelectChoice(d.id, f"{d.code} – {d.name(locale)}") for d in _divisions()
+        ]
+
+    return versions.cached(("supervisors",), ("budget.division_choices", first, locale), build)
 
 
 def _supervisor_names() -> list[tuple[int, str]]:
@@ -71,6 +105,16 @@ def _supervisor_names() -> list[tuple[int, str]]:
         .order_by(User.name, Supervisor.id)
     )
     return [(i, name) for i, name in rows]
+
+
+def _rendered_supervisor_choices(first: str) -> RenderedChoices:
+    """``first`` (value 0) and every supervisor, their options' markup rendered once per
+    worker until a supervisor or a user changes (``LongSelect``)."""
+    return versions.cached(
+        ("supervisors",),
+        ("budget.supervisor_options", first),
+        lambda: RenderedChoices(_supervisor_choices(first)),
+    )
 
 
 def _supervisor_choices(first: str | None) -> list[SelectChoice]:
@@ -91,25 +135,102 @@ def _flash_errors(form) -> None:
 # --- Approval --------------------------------------------------------------------------
 
 
+class _PendingPage(Pagination):
+    """A page of the approval list as plain rows (``queries.pending_rows``)."""
+
+    def _query_items(self) -> list:
+        filters = self._query_args["filters"]
+        return queries.pending_rows(self.per_page, self._query_offset, *filters)
+
+    def _query_count(self) -> int:
+        """A count, kept until a session or (for the division filter) a user's unit moves."""
+        filters = self._query_args["filters"]
+        return versions.cached(
+            ("sessions", "supervisors"),
+            ("budget.pending_count", *filters),
+            lambda: queries.pending_count(*filters),
+        )
+
+
+class _ApprovalRow(NamedTuple):
+    """One row of the approval list with its texts formatted (once per distinct value)."""
+
+    id: int
+    day: str
+    supervisor: str
+    reference: str
+    kind: str
+    status: str
+    duration: Markup
+    attended: int
+    attendees: int
+    price: str
+    pick_label: Markup
+    return_url: str
+
+
+def _approval_rows(rows: list[queries.PendingRow]) -> list[_ApprovalRow]:
+    days: dict[date, str] = {}
+    minutes: dict[int, Markup] = {}
+    kinds: dict[str, str] = {}
+    statuses: dict[str, str] = {}
+    euros = euros_texts()
+    # As the template's _(): the translation is markup, the values are escaped into it.
+    minutes_text = Markup(_("%(n)s min"))  # noqa: S704
+    pick_text = Markup(_("Select the session of %(day)s, %(ref)s"))  # noqa: S704
+    return_url = link_maker("budget.return_session", "session_id")
+    result = []
+    for r in rows:
+        day = days.get(r.on_date)
+        if day is None:
+            day = days[r.on_date] = format_date(r.on_date)
+        duration = minutes.get(r.duration_minutes)
+        if duration is None:
+            duration = minutes[r.duration_minutes] = minutes_text % {"n": r.duration_minutes}
+        kind = kinds.get(r.kind)
+        if kind is None:
+            kind = kinds[r.kind] = kind_label(r.kind)
+        status = statuses.get(r.status)
+        if status is None:
+            status = statuses[r.status] = str(SESSION_STATUS_LABELS[r.status])
+        reference = r.reference
+        result.append(
+            _ApprovalRow(
+                r.id,
+                day,
+                r.supervisor_name,
+                reference,
+                kind,
+                status,
+                duration,
+                r.attended,
+                r.attendees,
+                euros(r.price_cents),
+                pick_text % {"day": day, "ref": reference},
+                return_url(r.id),
+            )
+        )
+    return result
+
+
 @bp.get("/admin/approvals")
 @roles_required(Role.ADMIN)
 def approvals():
     form = ApprovalFilterForm(request.args)
-    form.supervisor.choices = _supervisor_choices(_("All supervisors"))
+    form.supervisor.choices = _rendered_supervisor_choices(_("All supervisors"))
     form.division.choices = _division_choices(_("All divisions"))
-    query = (
-        queries.pending_approvals(form.supervisor.data, form.month_tuple(), form.division.data)
+    filters = (
+        (form.supervisor.data, form.month_tuple(), form.division.data)
         if form.validate()
-        else queries.pending_approvals()
+        else (None, None, None)
     )
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = _PendingPage(per_page=50, error_out=False, filters=filters)
     return render_template(
         "budget/approvals.html",
         form=form,
         page=page,
+        rows=_approval_rows(page.items),
         return_form=ReturnForm(),
-        status_labels=SESSION_STATUS_LABELS,
-        kind_label=kind_label,
         filters={k: v for k, v in request.args.items() if k != "page"},
     )
 
@@ -206,6 +327,8 @@ def overview():
             lambda: queries.top_units(year, division_id, min_people=min_people),
         ),
         reports_only=reports_only,
+        euros=euros_texts(),
+        money=money_markups(),
         month_name=month_name,
         summer=SUMMER_BREAK,
         months=MONTHS,
@@ -222,10 +345,20 @@ def _sums(year: int) -> queries.MonthDivisionSums:
 
 
 def _summary(year: int, division_id: int | None) -> queries.BudgetSummary:
-    return queries.summary(year, division_id, today(), _sums(year))
+    day = today()  # the forecast starts from the current month
+    return _cached(
+        ("budget.summary", year, division_id, day),
+        lambda: queries.summary(year, division_id, day, _sums(year)),
+    )
 
 
 def month_name(year: int, month: int, width: str = "MMMM") -> str:
+    return _month_name(str(get_locale()), year, month, width)
+
+
+@functools.lru_cache(maxsize=1024)
+def _month_name(locale: str, year: int, month: int, width: str) -> str:
+    """Once per worker and locale: the budget page names 24 months per view."""
     return format_date(date(year, month, 1), width)
 
 
