@@ -23,6 +23,16 @@ from lahti_pool.supervisors.models import Supervisor
 WAITING = (RequestStatus.SUBMITTED, RequestStatus.MATCHED, RequestStatus.WAITLISTED)
 
 
+def waiting_condition(year_id) -> tuple:
+    """The WHERE clause of the year's waiting individual and group requests (``year_id``:
+    the school year's id, or a bound parameter for it)."""
+    return (
+        SupervisionRequest.status.in_(WAITING),
+        SupervisionRequest.school_year_id == year_id,
+        SupervisionRequest.kind.in_([RequestKind.INDIVIDUAL, RequestKind.GROUP]),
+    )
+
+
 def waiting_requests_query(year: SchoolYear):
     """Waiting individual and group requests of the year, oldest first (a query to page).
 
@@ -30,11 +40,7 @@ def waiting_requests_query(year: SchoolYear):
     afterwards: asked for in one go with ORDER BY created_at, SQLite walks the creation
     index through years of history, not knowing that few requests are waiting.
     """
-    waiting = select(SupervisionRequest.id).where(
-        SupervisionRequest.status.in_(WAITING),
-        SupervisionRequest.school_year_id == year.id,
-        SupervisionRequest.kind.in_([RequestKind.INDIVIDUAL, RequestKind.GROUP]),
-    )
+    waiting = select(SupervisionRequest.id).where(*waiting_condition(year.id))
     return (
         select(SupervisionRequest)
         .where(SupervisionRequest.id.in_(waiting))

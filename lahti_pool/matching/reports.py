@@ -1,10 +1,12 @@
 """Capacity and fairness figures, and the procurement audit export (SQL aggregates)."""
 
 from datetime import UTC, date, datetime, time
+from typing import NamedTuple
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
+from lahti_pool.accounts.models import User
 from lahti_pool.core.exports import euros, safe_cell
 from lahti_pool.extensions import db
 from lahti_pool.matching.labels import RULE_LABELS, reason_label
@@ -14,16 +16,41 @@ from lahti_pool.supervisors.capacity import capacities
 from lahti_pool.supervisors.models import Supervisor, SupervisorLoad
 
 
+class SupervisorRef(NamedTuple):
+    """A supervisor as the capacity view names them (plain data, so it can be cached)."""
+
+    id: int
+    rank: int | None
+    name: str
+    active: bool
+    capacity_sessions: int
+
+
 def capacity_report(year: SchoolYear, page: int = 1, per_page: int = 50) -> dict:
     """Per supervisor (a page of them, by rank): contracted, granted and used sessions,
-    processes and order share; pool totals summed by the database."""
-    supervisors = db.paginate(
-        select(Supervisor).order_by(Supervisor.rank.is_(None), Supervisor.rank, Supervisor.id),
-        page=page,
-        per_page=per_page,
-        error_out=False,
-    )
-    ids = [s.id for s in supervisors.items]
+    processes and order share; pool totals summed by the database.
+
+    Plain data (the page's rows, the pool totals and the number of supervisors), so that
+    it can be kept in the aggregate cache.
+    """
+    supervisors = [
+        SupervisorRef(*row)
+        for row in db.session.execute(
+            select(
+                Supervisor.id,
+                Supervisor.rank,
+                User.name,
+                Supervisor.active,
+                Supervisor.capacity_sessions,
+            )
+            .join(User, Supervisor.user_id == User.id)
+            .order_by(Supervisor.rank.is_(None), Supervisor.rank, Supervisor.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    ]
+    count = db.session.scalar(select(func.count()).select_from(Supervisor))
+    ids = [s.id for s in supervisors]
     caps = capacities(year, ids)
     orders = dict(
         db.session.execute(
@@ -37,16 +64,20 @@ def capacity_report(year: SchoolYear, page: int = 1, per_page: int = 50) -> dict
     )
     totals = _capacity_totals(year)
     rows = []
-    for sup in supervisors.items:
+    for sup in supervisors:
         cap = caps[sup.id]
+        percent = (
+            round(100 * cap.sessions_granted / cap.capacity_sessions)
+            if cap.capacity_sessions
+            else 0
+        )
         rows.append(
             {
                 "supervisor": sup,
                 "cap": cap,
                 "orders": orders.get(sup.id, 0),
-                "percent": round(100 * cap.sessions_granted / cap.capacity_sessions)
-                if cap.capacity_sessions
-                else 0,
+                "percent": percent,
+                "bar": min(percent, 100),  #: the progress bar's value
                 "order_share": round(100 * orders.get(sup.id, 0) / totals["orders"])
                 if totals["orders"]
                 else 0,
@@ -55,7 +86,7 @@ def capacity_report(year: SchoolYear, page: int = 1, per_page: int = 50) -> dict
                 else 0,
             }
         )
-    return {"rows": rows, "totals": totals, "page": supervisors}
+    return {"rows": rows, "totals": totals, "count": int(count or 0)}
 
 
 def _capacity_totals(year: SchoolYear) -> dict[str, int]:

@@ -2,7 +2,9 @@
 
 import csv
 import io
+import itertools
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from flask import (
     Blueprint,
@@ -14,25 +16,32 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lahti_pool.accounts.models import Role
-from lahti_pool.budget.labels import budget_warning_text
+from lahti_pool.budget.labels import budget_warning_text, euros_texts
+from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
+from lahti_pool.core.listing import link_maker
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.extensions import db
-from lahti_pool.matching import reports, services
+from lahti_pool.matching import queue_rows, reports, services
 from lahti_pool.matching.eligibility import Policy
 from lahti_pool.matching.forms import AcceptForm, PeriodForm, RunForm
-from lahti_pool.matching.inputs import waiting_requests_query
-from lahti_pool.matching.models import MatchingRun, ProposedAssignment, RunStatus
+from lahti_pool.matching.labels import ASSIGNMENT_LABELS, RULE_LABELS, reason_label
+from lahti_pool.matching.models import MatchingRun, ProposedAssignment
+from lahti_pool.requests import labels as request_labels
+from lahti_pool.requests.forms import LANGUAGE_LABELS
 from lahti_pool.requests.models import SupervisionRequest
 from lahti_pool.requests.quota import school_year_for
-from lahti_pool.sessions.models import GroupOffer, GroupOfferMember, OfferStatus
+from lahti_pool.sessions.models import GroupOffer
 from lahti_pool.supervisors.models import FrameworkAgreement, Supervisor
 
 bp = Blueprint("matching", __name__, url_prefix="/admin/matching")
@@ -42,24 +51,170 @@ def today() -> date:
     return date.today()
 
 
-def _latest_run() -> MatchingRun | None:
-    return db.session.scalar(
-        select(MatchingRun)
-        .where(MatchingRun.status == RunStatus.PROPOSED)
-        .order_by(MatchingRun.id.desc())
-        .limit(1)
-    )
-
-
-def _assignments(run: MatchingRun):
-    return select(ProposedAssignment).where(ProposedAssignment.run_id == run.id)
-
-
 #: many-to-one all the way: joined into the assignments' own query
 _ASSIGNMENT_DETAILS = (
     joinedload(ProposedAssignment.request).joinedload(SupervisionRequest.requester),
     joinedload(ProposedAssignment.supervisor),
 )
+
+
+class _RowsPage(Pagination):
+    """A page of plain rows: ``rows(limit, offset)`` gives them and the total if it has
+    one (``queue_rows.py``), else ``total()`` counts."""
+
+    def _query_items(self) -> list:
+        items, self._total = self._query_args["rows"](self.per_page, self._query_offset)
+        return items
+
+    def _query_count(self) -> int:
+        return self._total if self._total is not None else self._query_args["total"]()
+
+
+class _Texts(dict):
+    """Texts formatted once per distinct value: ``texts[value]`` is ``make(value)``."""
+
+    def __init__(self, make) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        return value
+
+
+def _kind_texts() -> _Texts:
+    return _Texts(lambda kind: str(request_labels.KIND_LABELS[kind]))
+
+
+class _WaitingRow(NamedTuple):
+    detail_url: str
+    sent: str
+    waiting: Markup
+    requester: str
+    kind: str
+    members: int
+    participating: int
+    sessions: int
+    language: str
+    status: str
+
+
+def _waiting_rows(rows: list[queue_rows.WaitingRow], now: datetime) -> list[_WaitingRow]:
+    detail_url = link_maker("requests.detail", "request_id")
+    days = _Texts(format_date)
+    # Translations are markup, as in templates (Jinja's i18n); only a number goes in.
+    waited = _Texts(lambda n: Markup(ngettext("%(num)s day", "%(num)s days", n)))  # noqa: S704
+    kinds = _kind_texts()
+    languages = _Texts(lambda code: str(LANGUAGE_LABELS.get(code, code)))
+    statuses = _Texts(request_labels.status_label)
+    tz = get_timezone()  # format_date(r.created_at) is the date in the user's time zone
+    return [
+        _WaitingRow(
+            detail_url(r.id),
+            days[tz.normalize(r.created_at.astimezone(tz)).date()],
+            waited[(now - r.created_at).days],
+            r.requester_name,
+            kinds[r.kind],
+            r.members,
+            r.participating,
+            r.sessions_requested,
+            languages[r.language],
+            statuses[r.status],
+        )
+        for r in rows
+    ]
+
+
+class _AssignmentRow(NamedTuple):
+    id: int
+    requester: str
+    kind: str
+    sessions: Markup
+    supervisor: str | None  #: None when nobody could take the request
+    supervisor_id: int | None
+    rule: str
+    grounds: list[Markup]
+    cost: str
+    open: bool  #: proposed or unmatched: still to decide
+    status: str
+    accept_url: str
+    choose_url: str
+
+
+def _assignment_rows(rows: list[queue_rows.AssignmentRow]) -> list[_AssignmentRow]:
+    accept_url = link_maker("matching.accept", "assignment_id")
+    choose_url = link_maker("matching.assignment", "assignment_id")
+    kinds = _kind_texts()
+    sessions = _Texts(
+        lambda n: Markup(ngettext("%(num)s session", "%(num)s sessions", n))  # noqa: S704
+    )
+    rules = _Texts(lambda rule: str(RULE_LABELS.get(rule, rule)))
+    reasons = _Texts(reason_label)
+    statuses = _Texts(lambda status: str(ASSIGNMENT_LABELS.get(status, status)))
+    costs = euros_texts()
+    # As the template's _(): the translation is markup, the values are escaped into it.
+    passed_over = Markup(_("#%(rank)s %(name)s passed over: %(reason)s"))  # noqa: S704
+    counted = Markup("%s: %s")  # grounds are JSON; a missing key shows as nothing
+    result = []
+    for a in rows:
+        if a.supervisor_id is not None:
+            grounds = [
+                passed_over
+                % {
+                    "rank": g.get("rank", ""),
+                    "name": g.get("name", ""),
+                    "reason": reasons[g.get("reason", "")],
+                }
+                for g in a.grounds
+            ]
+        else:
+            grounds = [
+                counted % (reasons[g.get("reason", "")], g.get("count", "")) for g in a.grounds
+            ]
+        result.append(
+            _AssignmentRow(
+                a.id,
+                a.requester_name,
+                kinds[a.kind],
+                sessions[a.sessions_requested],
+                a.supervisor_name if a.supervisor_id is not None else None,
+                a.supervisor_id,
+                rules[a.rule] if a.supervisor_id is not None else "",
+                grounds,
+                costs(a.cost_cents) if a.supervisor_id is not None else "",
+                a.status in ("proposed", "unmatched"),
+                statuses[a.status],
+                accept_url(a.id),
+                choose_url(a.id),
+            )
+        )
+    return result
+
+
+class _Group(NamedTuple):
+    number: int
+    supervisor: str
+    names: str
+    status: str  #: the first member's assignment status
+    status_text: str
+
+
+def _groups(rows: list[queue_rows.AssignmentRow]) -> list[_Group]:
+    """The proposed groups in order of number (rows come sorted by it)."""
+    groups = []
+    for number, members in itertools.groupby(rows, key=lambda a: a.group_no):
+        members = list(members)
+        first = members[0]
+        groups.append(
+            _Group(
+                number,
+                first.supervisor_name,
+                ", ".join(m.requester_name for m in members),
+                first.status,
+                str(ASSIGNMENT_LABELS.get(first.status, first.status)),
+            )
+        )
+    return groups
 
 
 @bp.get("/")
@@ -69,60 +224,47 @@ def queue():
     year = school_year_for(today())
     commit_created()
     form = RunForm()
-    agreement = db.session.scalar(
-        select(FrameworkAgreement).order_by(FrameworkAgreement.id.desc()).limit(1)
+    rule = db.session.scalar(  # of the latest framework agreement
+        select(FrameworkAgreement.allocation_rule).order_by(FrameworkAgreement.id.desc()).limit(1)
     )
-    if agreement is not None and request.method == "GET":
-        form.policy.data = agreement.allocation_rule.value
-    waiting = db.paginate(
-        waiting_requests_query(year),
-        page=request.args.get("waiting", 1, type=int),
+    if rule is not None and request.method == "GET":
+        form.policy.data = rule.value
+    waiting_page = request.args.get("waiting", 1, type=int)
+    proposed_page = request.args.get("proposed", 1, type=int)
+    now = datetime.now(UTC)
+    waiting = _RowsPage(
+        page=waiting_page,
         per_page=50,
         error_out=False,
+        rows=lambda limit, offset: queue_rows.waiting_rows(year, limit, offset),
+        total=lambda: queue_rows.waiting_count(year),
     )
-    run = _latest_run()
-    assignments = group_rows = None
+    run = queue_rows.latest_run()
+    assignments = groups = None
     if run is not None:
-        assignments = db.paginate(
-            _assignments(run)
-            .where(ProposedAssignment.group_no.is_(None))
-            .options(*_ASSIGNMENT_DETAILS)
-            .order_by(ProposedAssignment.id),
-            page=request.args.get("proposed", 1, type=int),
+        assignments = _RowsPage(
+            page=proposed_page,
             per_page=50,
             error_out=False,
+            rows=lambda limit, offset: queue_rows.assignment_rows(run.id, limit, offset),
+            total=lambda: queue_rows.assignment_count(run.id),
         )
-        group_rows = db.session.scalars(
-            _assignments(run)
-            .where(ProposedAssignment.group_no.is_not(None))
-            .options(*_ASSIGNMENT_DETAILS)
-            .order_by(ProposedAssignment.group_no, ProposedAssignment.id)
-        ).all()
-    offers = (
-        db.session.scalars(
-            select(GroupOffer)
-            .where(GroupOffer.status == OfferStatus.OPEN)
-            .options(
-                joinedload(GroupOffer.supervisor),
-                joinedload(GroupOffer.members)
-                .joinedload(GroupOfferMember.request)
-                .joinedload(SupervisionRequest.requester),
-            )
-        )
-        .unique()
-        .all()
-    )  # one query: a few open offers of a few members each
+        groups = _groups(queue_rows.group_rows(run.id))
+    offers = queue_rows.open_offers()
     return render_template(
         "matching/queue.html",
         year=year,
         waiting=waiting,
+        waiting_rows=_waiting_rows(waiting.items, now),
         run=run,
         assignments=assignments,
-        group_rows=group_rows,
+        assignment_rows=_assignment_rows(assignments.items) if assignments else [],
+        groups=groups,
         form=form,
         offers=offers,
-        now=datetime.now(UTC),
         min_members=current_app.config["GROUP_MIN_MEMBERS"],
+        waiting_page=waiting_page,
+        proposed_page=proposed_page,
     )
 
 
@@ -225,13 +367,39 @@ def form_group(offer_id: int):
     )
 
 
+class _ReportPage(Pagination):
+    """The page of supervisors a (cached) capacity report holds, for the ``pager``."""
+
+    def _query_items(self) -> list:
+        return self._query_args["rows"]
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
+
+
 @bp.get("/capacity")
 @roles_required(Role.ADMIN)
 def capacity_view():
     year = school_year_for(today())
     commit_created()
-    report = reports.capacity_report(year, request.args.get("page", 1, type=int))
-    return render_template("matching/capacity.html", year=year, **report)
+    page = max(request.args.get("page", 1, type=int), 1)
+    # Supervisors, their loads and users (names), and the year's processes (orders).
+    report = versions.cached(
+        ("supervisors", "sessions"),
+        ("matching.capacity_report", year.id, page),
+        lambda: reports.capacity_report(year, page),
+    )
+    return render_template(
+        "matching/capacity.html",
+        year=year,
+        rows=report["rows"],
+        totals=report["totals"],
+        # As the template's _(): the translation is markup, the name is escaped into it.
+        utilisation_of=Markup(_("Utilisation of %(name)s")),  # noqa: S704
+        page=_ReportPage(
+            page=page, per_page=50, error_out=False, rows=report["rows"], total=report["count"]
+        ),
+    )
 
 
 @bp.get("/orders.csv")

@@ -391,3 +391,21 @@ def test_choosing_another_supervisor_on_the_assignment_page(
     assert process.supervisor_id == second.id
     assert process.override_reason == "Continues with the same supervisor"
     assert client.get("/admin/matching/assignments/999999").status_code == 404
+
+
+def test_the_queue_keeps_both_pagers_when_one_list_is_paged(
+    client, admin, staff, make_supervisor, make_user, submit, school_year, today
+):
+    """Paging the waiting list keeps the proposals' page in its links, and the other way
+    round (a page number passed to both lists once gave a server error)."""
+    make_supervisor(rank=1)
+    submit(staff)
+    services.run_matching(admin, school_year, Policy.RANKING, today)
+    db.session.commit()
+    submit(make_user(email="later@example.fi"))  # waits: matching has run already
+    client.login(admin)
+    for query in ("waiting=1", "proposed=1", "waiting=1&proposed=1", "waiting=3&proposed=2"):
+        response = client.get(f"/admin/matching/?{query}")
+        assert response.status_code == 200, query
+    page = client.get("/admin/matching/?waiting=1&proposed=1").get_data(as_text=True)
+    assert page.count('href="/requests/') >= 2  # the waiting request and the proposal's
