@@ -162,7 +162,8 @@ def aggregate(
 def comments_query(
     by: str, start: date, end: date, cells: list[Cell], supervisor_id: int | None = None
 ):
-    """The comments of the visible cells, by cell then month (a select for pagination).
+    """The comments of the visible cells, by cell then month (a select for pagination):
+    rows of ``key`` (the cell), ``month`` and ``comment``.
 
     Comments come with visible cells only, dated to the month.
     """
@@ -171,7 +172,7 @@ def comments_query(
     known = [key for key in visible if key is not None]
     in_visible = or_(column.in_(known), column.is_(None) if None in visible else false())
     return (
-        select(FeedbackResponse)
+        select(column.label("key"), FeedbackResponse.month, FeedbackResponse.comment)
         .where(*_period(start, end, supervisor_id), in_visible, FeedbackResponse.comment != "")
         .order_by(column, FeedbackResponse.month, FeedbackResponse.id)
     )
@@ -180,8 +181,3 @@ def comments_query(
 def comment_count(cells: list[Cell]) -> int:
     """How many comments :func:`comments_query` finds: those of the visible cells."""
     return sum(c.comments for c in cells if c.averages is not None)
-
-
-def comment_key(by: str, response: FeedbackResponse) -> object:
-    """The cell a comment belongs to."""
-    return getattr(response, DIMENSIONS[by].key)

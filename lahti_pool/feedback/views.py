@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import date
 from itertools import groupby
+from operator import itemgetter
 
 from flask import (
     Blueprint,
@@ -25,7 +26,7 @@ from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.exports import safe_cell
-from lahti_pool.core.listing import RowPage
+from lahti_pool.core.listing import Dates, RowPage
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import ListPage, show_domain_error
 from lahti_pool.extensions import db
@@ -102,24 +103,37 @@ def _report(supervisor_id=None):
     return form, by, start, end, cells, total
 
 
+class _CommentPage(RowPage):
+    """A page of the report's comments as plain rows, kept until feedback changes: the
+    visible cells' comments sorted by cell and month cost ~10 ms of SQL at city scale."""
+
+    def _query_items(self) -> list:
+        key = (*self._query_args["cache_key"], self.page, self.per_page)
+        return versions.cached(("feedback",), key, super()._query_items)
+
+
 def _render_report(supervisor_id=None, own=False):
     """The report page: a page of cells and, apart, a page of the visible cells' comments."""
     form, by, start, end, cells, total = _report(supervisor_id)
     # The cells are aggregated in SQL and suppressed together (a hidden figure depends
     # on the others), then shown 50 at a time.
     cell_page = ListPage(per_page=50, error_out=False, rows=cells)
-    comments = RowPage(
+    comments = _CommentPage(
         select=services.comments_query(by, start, end, cells, supervisor_id),
         total=services.comment_count(cells),
-        scalars=True,
+        cache_key=(
+            "feedback.comments",
+            by,
+            start,
+            end,
+            supervisor_id,
+            tuple(c.key for c in cells if c.averages is not None),  # the visible cells
+        ),
         page=request.args.get("comments", 1, type=int),
         per_page=50,
         error_out=False,
     )
-    grouped = [
-        (key, list(group))
-        for key, group in groupby(comments.items, key=lambda r: services.comment_key(by, r))
-    ]
+    grouped = [(key, list(group)) for key, group in groupby(comments.items, key=itemgetter(0))]
     keys = {c.key for c in cell_page.items} | {key for key, _group in grouped}
     period = {"by": by, "start": start.isoformat(), "end": end.isoformat()}
     return render_template(
@@ -133,6 +147,7 @@ def _render_report(supervisor_id=None, own=False):
         comments=comments,
         grouped_comments=grouped,
         names=_labels(by, keys),
+        month_name=Dates().date,
         k=current_app.config.get("REPORT_MIN_RESPONSES", 5),
         period=period,
         csv_url=None if own else url_for("feedback.report_csv", **period),

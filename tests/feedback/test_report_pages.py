@@ -92,7 +92,7 @@ def test_comments_of_hidden_cells_stay_hidden(make_supervisor, division, month):
     answers(hidden, division, 3, month, comment="SECRET")
     answers(make_supervisor(), division, 8, month)
     cells, _total = services.aggregate("supervisor", month, month, 5)
-    comments = db.session.scalars(services.comments_query("supervisor", month, month, cells))
+    comments = db.session.execute(services.comments_query("supervisor", month, month, cells))
     assert {r.comment for r in comments} == {"visible"}
 
 
