@@ -403,7 +403,12 @@ def chart_svg(s: queries.BudgetSummary) -> str:
 @roles_required(Role.ADMIN, Role.REPORTS)
 def chart():
     _form, year, division_id = _choice()
-    svg = chart_svg(_summary(year, division_id))
+    # The same image for every reader of these aggregates: drawn once per data version,
+    # language and day, as pygal takes ~10 ms to draw it.
+    svg = _cached(
+        ("budget.chart", year, division_id, today(), str(get_locale())),
+        lambda: chart_svg(_summary(year, division_id)),
+    )
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_CSP
     return response
