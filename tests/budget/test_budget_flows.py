@@ -449,3 +449,23 @@ def test_a_big_citys_pool_budget_fits(client, admin, today):
     assert client.post("/admin/budgets", data=data).status_code == 302
     budget = db.session.scalar(select(Budget).where(Budget.fiscal_year == today.year))
     assert budget.amount_cents == 3_000_000_000  # over 2**31: a 64-bit column
+
+
+def test_the_chart_follows_a_new_budget_and_the_language(client, admin, process, today):
+    """The drawn chart is kept per data version and language, never shown stale."""
+    year = today.year
+    make_session(process, date(year, 1, 5))
+    db.session.commit()
+    client.login(admin)
+
+    def chart(lang="en") -> str:
+        response = client.get(
+            "/budget/chart.svg", query_string={"year": year}, headers={"Accept-Language": lang}
+        )
+        return response.get_data(as_text=True)
+
+    assert ">Budget<" not in chart()  # no budget line yet
+    budget_services.set_budget(admin, BudgetInput(year, None, 100_000))
+    db.session.commit()
+    assert ">Budget<" in chart()
+    assert ">Budjetti<" in chart("fi") and ">Budget<" not in chart("fi")
