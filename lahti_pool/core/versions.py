@@ -46,6 +46,7 @@ GROUPS: dict[str, frozenset[str]] = {
     ),
     "budgets": frozenset({"budgets"}),
     "feedback": frozenset({"feedback_responses"}),
+    "requests": frozenset({"supervision_requests", "request_members"}),
     "slots": frozenset({"on_duty_slots"}),
     # users: a supervisor's name is the user's name
     "supervisors": frozenset({"supervisors", "supervisor_loads", "units", "divisions", "users"}),

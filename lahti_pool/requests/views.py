@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role, User
+from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import Dates, RowPage, link_maker
 from lahti_pool.core.permissions import roles_required
@@ -213,12 +214,15 @@ def admin_overview():
         .where(*wanted)
         .order_by(SupervisionRequest.created_at, SupervisionRequest.id)
     )
-    page = RowPage(
-        select=query,
-        count_select=select(SupervisionRequest.id).where(*wanted),
-        per_page=50,
-        error_out=False,
+    # Counting five years of requests is ~20 ms on PostgreSQL: kept until a request changes.
+    total = versions.cached(
+        ("requests",),
+        ("requests.admin_count", status if wanted else ""),
+        lambda: db.session.scalar(
+            select(func.count()).select_from(SupervisionRequest).where(*wanted)
+        ),
     )
+    page = RowPage(select=query, total=total, per_page=50, error_out=False)
     # Plain rows, and each label, date and link made once per page rather than per cell.
     dates, detail_url = Dates(), link_maker("requests.detail", "request_id")
     kinds = {kind: str(label) for kind, label in labels.KIND_LABELS.items()}

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -216,6 +217,15 @@ class SupervisionSession(db.Model):
         UniqueConstraint("process_id", "starts_at"),
         # the approval list: pending sessions, oldest first, without scanning the year
         Index("ix_supervision_sessions_approval_on_date", "approval", "on_date"),
+        # the workspace's lists (to log, coming): a supervisor's open sessions only, not
+        # the thousands of five years (measured in benchmarks/README.md)
+        Index(
+            "ix_supervision_sessions_open",
+            "process_id",
+            "starts_at",
+            sqlite_where=text("status = 'planned' OR approval = 'returned'"),
+            postgresql_where=text("status = 'planned' OR approval = 'returned'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

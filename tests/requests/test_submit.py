@@ -195,3 +195,25 @@ def test_submitting_queues_a_confirmation_mail_without_the_answers(
     mails = db.session.scalars(select(MailMessage)).all()
     assert [(m.kind, m.to_address) for m in mails] == [("request_received", staff.email)]
     assert all("CANARY" not in m.body_text + m.body_html + m.subject for m in mails)
+
+
+def test_the_administrators_list_counts_a_new_request_at_once(
+    client, app, staff, other_staff, admin, school_year, today
+):
+    """The list's count is kept between page views, and a request sent meanwhile (in
+    another worker as well) moves it: its table's data version is raised on commit."""
+    admin_client = app.test_client()
+    admin_client.login(admin)
+    client.login(staff)
+    client.post("/requests/new", data=_form(school_year, today))
+    assert "1 request" in admin_client.get("/admin/requests").get_data(as_text=True)
+    client.login(other_staff)
+    client.post("/requests/new", data=_form(school_year, today))
+    page = admin_client.get("/admin/requests").get_data(as_text=True)
+    assert "2 requests" in page
+    assert page.count('href="/requests/') == 2
+    waiting = admin_client.get("/admin/requests?status=submitted").get_data(as_text=True)
+    assert "2 requests" in waiting
+    assert "0 requests" in admin_client.get("/admin/requests?status=withdrawn").get_data(
+        as_text=True
+    )
