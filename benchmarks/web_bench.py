@@ -590,8 +590,9 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument(
         "--workers",
         type=int,
-        default=4,
-        help="gunicorn workers (default %(default)s, as the README's production command)",
+        default=os.cpu_count() or 2,
+        help="gunicorn workers (default: one per CPU, %(default)s here, as the README's "
+        "production command)",
     )
     parser.add_argument(
         "--worker-class", default="sync", help="gunicorn worker class (default %(default)s)"
