@@ -2,8 +2,7 @@
 
 import gc
 
-from lahti_pool import create_app
-from lahti_pool import config
+from lahti_pool import config, create_app
 
 
 def _requests_and_frozen(config) -> list[int]:
