@@ -176,8 +176,8 @@ def _approval_rows(rows: list[queries.PendingRow]) -> list[_ApprovalRow]:
     statuses: dict[str, str] = {}
     euros = euros_texts()
     # As the template's _(): the translation is markup, the values are escaped into it.
-    minutes_text = Markup(_("%(n)s min"))  # noqa: S704
-    pick_text = Markup(_("Select the session of %(day)s, %(ref)s"))  # noqa: S704
+    minutes_text = Markup(_("%(n)s min"))  # nosec B704  # noqa: S704
+    pick_text = Markup(_("Select the session of %(day)s, %(ref)s"))  # nosec B704  # noqa: S704
     return_url = link_maker("budget.return_session", "session_id")
     result = []
     for r in rows:

@@ -59,7 +59,7 @@ class LongSelect(Select):
         select_params = html_params(name=field.name, **kwargs)
         # html_params escapes the attributes, RenderedChoices the values and labels
         options = choices.render(field.data)
-        return Markup(f"<select {select_params}>{options}</select>")  # noqa: S704
+        return Markup(f"<select {select_params}>{options}</select>")  # nosec B704  # noqa: S704
 
     @classmethod
     def render_option(cls, choice, **kwargs):
