@@ -29,6 +29,7 @@ from lahti_pool.sessions.models import (
     SessionStatus,
     SupervisionProcess,
     SupervisionSession,
+    process_reference,
 )
 from lahti_pool.supervisors.models import Supervisor
 
@@ -351,7 +352,7 @@ class PendingRow(NamedTuple):
     @property
     def reference(self) -> str:
         """The process's pseudonymous reference (``SupervisionProcess.reference``)."""
-        return f"P{self.year_starts_on.year % 100:02d}-{self.process_id:06d}"
+        return process_reference(self.year_starts_on.year, self.process_id)
 
 
 def pending_rows(

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from lahti_pool.budget.rules import vat_cents
 from lahti_pool.scale.context import statement_sent_at
+from lahti_pool.sessions.models import process_reference
 
 #: the busiest year's spending and this much more is a new year's budget
 BUDGET_OVER_SPEND = 1.10
@@ -30,7 +31,6 @@ def statements(batch) -> tuple[list[dict], list[dict]]:
                     by_month.setdefault(month, []).append(occ)
     codes = run.city.division_codes
     rows, lines = [], []
-    year_yy = state.year.starts_on.year % 100
     for month in sorted(by_month):
         statement_id = run.ids.take("invoice_statements")
         sent = month <= run.sent_until
@@ -39,7 +39,7 @@ def statements(batch) -> tuple[list[dict], list[dict]]:
         for occ in sorted(by_month[month], key=lambda o: (o.day, o.id)):
             if sent:
                 occ.statement_id = statement_id
-            reference = f"P{year_yy:02d}-{occ.proc.id:06d}"
+            reference = process_reference(state.year.starts_on.year, occ.proc.id)
             for division, cents in sorted(occ.costs.items(), key=lambda c: codes[c[0]]):
                 net += cents
                 vat += vat_cents(cents, occ.proc.vat)

@@ -32,6 +32,12 @@ class ProcessStatus(enum.StrEnum):
     CLOSED = "closed"  #: all sessions used, or closed early by the supervisor or client
 
 
+def process_reference(school_year_start: int, process_id: int) -> str:
+    """A process's pseudonymous reference, "P26-000123": the year its school year starts
+    and its id (invoices, exports and lists show it instead of client names)."""
+    return f"P{school_year_start % 100:02d}-{process_id:06d}"
+
+
 class SupervisionProcess(db.Model):
     """An accepted request: one supervisor, sessions granted, prices frozen.
 
@@ -102,7 +108,7 @@ class SupervisionProcess(db.Model):
     @property
     def reference(self) -> str:
         """A pseudonymous reference for invoices and exports (no client names)."""
-        return f"P{self.school_year.starts_on.year % 100:02d}-{self.id:06d}"
+        return process_reference(self.school_year.starts_on.year, self.id)
 
 
 class ProcessMember(db.Model):
