@@ -40,21 +40,6 @@ class ShortList:
         return self.total - len(self.items)
 
 
-def _short_list(query, limit: int) -> ShortList:
-    items = list(db.session.scalars(query.limit(limit)))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return ShortList(items, total)
-
-
-def _sessions_of_supervisor(user: User):
-    return (
-        select(SupervisionSession)
-        .join(SupervisionProcess, SupervisionSession.process_id == SupervisionProcess.id)
-        .join(Supervisor, SupervisionProcess.supervisor_id == Supervisor.id)
-        .where(Supervisor.user_id == user.id)
-    )
-
-
 def _to_log(now: datetime):
     return or_(
         (SupervisionSession.status == SessionStatus.PLANNED)
@@ -69,33 +54,14 @@ def _coming(now: datetime):
     )
 
 
-def sessions_to_log(user: User, now: datetime, limit: int = SHORT_LIST) -> ShortList:
-    """The supervisor's past planned sessions and returned ones: what needs logging."""
-    return _short_list(
-        _sessions_of_supervisor(user)
-        .where(_to_log(now))
-        .order_by(SupervisionSession.starts_at, SupervisionSession.id),
-        limit,
-    )
-
-
-def coming_sessions(user: User, now: datetime, limit: int = SHORT_LIST) -> ShortList:
-    """The supervisor's planned sessions still to come, soonest first."""
-    return _short_list(
-        _sessions_of_supervisor(user)
-        .where(_coming(now))
-        .order_by(SupervisionSession.starts_at, SupervisionSession.id),
-        limit,
-    )
-
-
 def workspace_sessions(
     user: User, now: datetime, limit: int = SHORT_LIST
 ) -> tuple[ShortList, ShortList]:
-    """``sessions_to_log`` and ``coming_sessions`` as rows (id, process_id, starts_at,
-    duration_minutes, is_covision, approval) in one statement: each list numbered and
-    counted by window functions, so the supervisor's sessions are read twice, not four
-    times."""
+    """The workspace's two short lists as rows (id, process_id, starts_at,
+    duration_minutes, is_covision, approval), soonest first, each with its total: the
+    supervisor's past planned sessions and returned ones (what needs logging), and the
+    planned sessions still to come. One statement: each list numbered and counted by
+    window functions, so the supervisor's sessions are read twice, not four times."""
     order = (SupervisionSession.starts_at, SupervisionSession.id)
 
     def ranked(which: int, condition):

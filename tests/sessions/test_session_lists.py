@@ -148,7 +148,7 @@ def test_coming_sessions_are_the_soonest_with_a_count_of_the_rest(
     for day in range(queries.SHORT_LIST + 3):
         add_session(process, at(day + 1))
 
-    coming = queries.coming_sessions(supervisor.user, datetime.now(UTC))
+    _to_log, coming = queries.workspace_sessions(supervisor.user, datetime.now(UTC))
 
     assert len(coming.items) == queries.SHORT_LIST and coming.more == 3
     assert coming.items == sorted(coming.items, key=lambda s: s.starts_at)
@@ -166,10 +166,10 @@ def test_sessions_to_log_are_the_oldest_with_a_count_of_the_rest(
     returned = add_session(process, at(-40), SessionStatus.HELD, approval=ApprovalStatus.RETURNED)
     add_session(process, at(-50), SessionStatus.HELD, approval=ApprovalStatus.PENDING)
 
-    to_log = queries.sessions_to_log(supervisor.user, datetime.now(UTC))
+    to_log, _coming = queries.workspace_sessions(supervisor.user, datetime.now(UTC))
 
     assert to_log.total == queries.SHORT_LIST + 2 and to_log.more == 2
-    assert to_log.items[0] == returned  # the oldest first
+    assert to_log.items[0].id == returned.id  # the oldest first
     client.login(supervisor.user)
     page = client.get("/workspace").text
     assert "2 more sessions to log: log the oldest first." in page
