@@ -5,7 +5,6 @@ from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import and_, case, distinct, func, or_, select
-from sqlalchemy.orm import selectinload
 
 from lahti_pool.accounts.models import User
 from lahti_pool.budget.forecast import (
@@ -305,23 +304,6 @@ def _pending_select(
         )
         query = query.where(members_units.exists())
     return query
-
-
-def pending_approvals(
-    supervisor_id: int | None = None,
-    month: tuple[int, int] | None = None,
-    division_id: int | None = None,
-):
-    """The query of logged sessions awaiting approval, oldest first."""
-    return (
-        _pending_select((SupervisionSession,), supervisor_id, month, division_id)
-        .options(
-            selectinload(SupervisionSession.process).selectinload(SupervisionProcess.supervisor),
-            selectinload(SupervisionSession.process).selectinload(SupervisionProcess.school_year),
-            selectinload(SupervisionSession.attendance),
-        )
-        .order_by(SupervisionSession.on_date, SupervisionSession.id)
-    )
 
 
 def pending_count(

@@ -90,19 +90,17 @@ def workspace_sessions(
     return tuple(ShortList(items, items[0].total if items else 0) for items in lists)
 
 
-def supervisor_processes(user: User, school_year_id: int, *, rows: bool = False):
+def supervisor_processes(user: User, school_year_id: int):
     """The supervisor's processes of one school year, active first, newest first (a select
-    for pagination): processes, or with ``rows`` their id, kind, status, sessions_granted
-    and accepted_at."""
-    columns = (
-        SupervisionProcess.id,
-        SupervisionProcess.kind,
-        SupervisionProcess.status,
-        SupervisionProcess.sessions_granted,
-        SupervisionProcess.accepted_at,
-    )
+    for pagination), as rows of id, kind, status, sessions_granted and accepted_at."""
     return (
-        (select(*columns) if rows else select(SupervisionProcess))
+        select(
+            SupervisionProcess.id,
+            SupervisionProcess.kind,
+            SupervisionProcess.status,
+            SupervisionProcess.sessions_granted,
+            SupervisionProcess.accepted_at,
+        )
         .join(Supervisor, SupervisionProcess.supervisor_id == Supervisor.id)
         .where(Supervisor.user_id == user.id, SupervisionProcess.school_year_id == school_year_id)
         .order_by(

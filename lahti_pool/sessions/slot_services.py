@@ -312,39 +312,27 @@ def _with_supervisor():
     return joinedload(OnDutySlot.supervisor).joinedload(Supervisor.user).lazyload(User.role_rows)
 
 
-def free_slots_query(
-    user: User,
-    filters: SlotFilters,
-    now: datetime,
-    supervisors: list[Supervisor] | None = None,
-    *,
-    rows: bool = False,
-):
-    """Slots the user could book now, soonest first (a select for pagination): slots
-    with their supervisor and name loaded, or with ``rows`` the columns the browser
-    shows (id, starts_at, on_date, duration_minutes, mode, offered_to_id, the
-    supervisor's name and languages).
+def free_slots_query(user: User, filters: SlotFilters, now: datetime):
+    """Slots the user could book now, soonest first (a select for pagination), as rows of
+    the columns the lists show: id, starts_at, on_date, duration_minutes, mode,
+    offered_to_id, the supervisor's name and languages.
 
     Leaves out the user's own slots and supervisors with a conflict of interest.
-    ``supervisors``: the active supervisors if the caller has them already.
     """
     conflict = exists().where(
         supervisor_conflicts.c.supervisor_id == OnDutySlot.supervisor_id,
         supervisor_conflicts.c.unit_id == user.unit_id,
     )
-    if rows:
-        query = select(
-            OnDutySlot.id,
-            OnDutySlot.starts_at,
-            OnDutySlot.on_date,
-            OnDutySlot.duration_minutes,
-            OnDutySlot.mode,
-            OnDutySlot.offered_to_id,
-            User.name,
-            Supervisor.languages,
-        ).select_from(OnDutySlot)
-    else:
-        query = select(OnDutySlot).options(_with_supervisor())
+    query = select(
+        OnDutySlot.id,
+        OnDutySlot.starts_at,
+        OnDutySlot.on_date,
+        OnDutySlot.duration_minutes,
+        OnDutySlot.mode,
+        OnDutySlot.offered_to_id,
+        User.name,
+        Supervisor.languages,
+    ).select_from(OnDutySlot)
     query = (
         query.join(Supervisor, OnDutySlot.supervisor_id == Supervisor.id)
         .join(User, Supervisor.user_id == User.id)
@@ -360,9 +348,7 @@ def free_slots_query(
     if filters.mode:
         query = query.where(OnDutySlot.mode == filters.mode)
     if filters.language:  # a JSON list: filter the handful of supervisors in Python
-        if supervisors is None:
-            supervisors = active_supervisors()
-        speakers = [s.id for s in supervisors if filters.language in s.languages]
+        speakers = [s.id for s in active_supervisors() if filters.language in s.languages]
         query = query.where(OnDutySlot.supervisor_id.in_(speakers))
     return query
 
@@ -451,9 +437,9 @@ def _active_supervisor_users() -> dict[int, tuple[int, int | None]]:
 
 def next_free_slots(user: User, limit: int = 5) -> list:
     """The soonest slots the user could book, for the staff dashboard: rows of the
-    columns ``free_slots_query(..., rows=True)`` gives (``id``, ``starts_at``, ``mode``,
+    columns ``free_slots_query`` gives (``id``, ``starts_at``, ``mode``,
     ``offered_to_id``, the supervisor's ``name``...), not ORM slots."""
-    query = free_slots_query(user, SlotFilters(), utcnow(), rows=True).limit(limit)
+    query = free_slots_query(user, SlotFilters(), utcnow()).limit(limit)
     return db.session.execute(query).all()
 
 

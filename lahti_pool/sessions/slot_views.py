@@ -129,7 +129,7 @@ def browse():
     _supervisor_choices(form.supervisor, _("Any"))
     _supervisor_choices(watch_form.supervisor, _("Any supervisor"))
     filters = form.as_input()
-    query = services.free_slots_query(current_user, filters, moment, rows=True)
+    query = services.free_slots_query(current_user, filters, moment)
     total = services.count_free_slots(current_user, filters, moment)
     page = RowPage(select=query, total=total, per_page=20, error_out=False)
     page.items = _free_slots(page.items)

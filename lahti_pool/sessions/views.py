@@ -103,7 +103,7 @@ def workspace():
     year = form.choose(queries.school_years(), rules.local_date(moment))
     page = None
     if year is not None:
-        query = queries.supervisor_processes(current_user, year.id, rows=True)
+        query = queries.supervisor_processes(current_user, year.id)
         page = RowPage(select=query, per_page=50, error_out=False)
     to_log, coming = queries.workspace_sessions(current_user, moment)
     processes = page.items if page else []

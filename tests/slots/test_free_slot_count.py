@@ -117,7 +117,7 @@ def world(ctx, unit, division, make_user, make_supervisor) -> World:
 
 def listed(user: User, filters: SlotFilters, now: datetime) -> list[int]:
     """The ids ``free_slots_query`` lists, checked against its SQL count."""
-    query = free_slots_query(user, filters, now, rows=True)
+    query = free_slots_query(user, filters, now)
     ids = [row.id for row in db.session.execute(query)]
     counted = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     assert counted == len(ids) == len(set(ids))
