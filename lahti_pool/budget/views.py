@@ -9,7 +9,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -31,7 +30,7 @@ from lahti_pool.budget.labels import euros_texts, money_markups
 from lahti_pool.budget.models import Budget, InvoiceStatement
 from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
-from lahti_pool.core.listing import link_maker
+from lahti_pool.core.listing import FetchedPage, Memo, link_maker
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import is_safe_next, show_domain_error
 from lahti_pool.core.widgets import RenderedChoices
@@ -135,23 +134,6 @@ def _flash_errors(form) -> None:
 # --- Approval --------------------------------------------------------------------------
 
 
-class _PendingPage(Pagination):
-    """A page of the approval list as plain rows (``queries.pending_rows``)."""
-
-    def _query_items(self) -> list:
-        filters = self._query_args["filters"]
-        return queries.pending_rows(self.per_page, self._query_offset, *filters)
-
-    def _query_count(self) -> int:
-        """A count, kept until a session or (for the division filter) a user's unit moves."""
-        filters = self._query_args["filters"]
-        return versions.cached(
-            ("sessions", "supervisors"),
-            ("budget.pending_count", *filters),
-            lambda: queries.pending_count(*filters),
-        )
-
-
 class _ApprovalRow(NamedTuple):
     """One row of the approval list with its texts formatted (once per distinct value)."""
 
@@ -170,29 +152,23 @@ class _ApprovalRow(NamedTuple):
 
 
 def _approval_rows(rows: list[queries.PendingRow]) -> list[_ApprovalRow]:
-    days: dict[date, str] = {}
-    minutes: dict[int, Markup] = {}
-    kinds: dict[str, str] = {}
-    statuses: dict[str, str] = {}
+    days = Memo(format_date)
+    kinds = Memo(kind_label)
+    statuses = Memo(lambda status: str(SESSION_STATUS_LABELS[status]))
     euros = euros_texts()
     # As the template's _(): the translation is markup, the values are escaped into it.
     minutes_text = Markup(_("%(n)s min"))  # nosec B704  # noqa: S704
+    minutes = Memo(lambda n: minutes_text % {"n": n})
     pick_text = Markup(_("Select the session of %(day)s, %(ref)s"))  # nosec B704  # noqa: S704
     return_url = link_maker("budget.return_session", "session_id")
     result = []
     for r in rows:
-        day = days.get(r.on_date)
-        if day is None:
-            day = days[r.on_date] = format_date(r.on_date)
-        duration = minutes.get(r.duration_minutes)
-        if duration is None:
-            duration = minutes[r.duration_minutes] = minutes_text % {"n": r.duration_minutes}
-        kind = kinds.get(r.kind)
-        if kind is None:
-            kind = kinds[r.kind] = kind_label(r.kind)
-        status = statuses.get(r.status)
-        if status is None:
-            status = statuses[r.status] = str(SESSION_STATUS_LABELS[r.status])
+        day, duration, kind, status = (
+            days[r.on_date],
+            minutes[r.duration_minutes],
+            kinds[r.kind],
+            statuses[r.status],
+        )
         reference = r.reference
         result.append(
             _ApprovalRow(
@@ -224,7 +200,17 @@ def approvals():
         if form.validate()
         else (None, None, None)
     )
-    page = _PendingPage(per_page=50, error_out=False, filters=filters)
+    page = FetchedPage(
+        per_page=50,
+        error_out=False,
+        fetch=lambda limit, offset: (queries.pending_rows(limit, offset, *filters), None),
+        # kept until a session or (for the division filter) a user's unit moves
+        total=lambda: versions.cached(
+            ("sessions", "supervisors"),
+            ("budget.pending_count", *filters),
+            lambda: queries.pending_count(*filters),
+        ),
+    )
     return render_template(
         "budget/approvals.html",
         form=form,

@@ -46,6 +46,33 @@ class RowPage(Pagination):
         return db.session.scalar(select(func.count()).select_from(rows))
 
 
+class FetchedPage(Pagination):
+    """A page whose rows a function fetches: ``fetch(limit, offset)`` gives the rows and
+    their total when it has it (a window count, a cached report), else ``None``, and then
+    ``total()`` counts them: ``FetchedPage(fetch=…, total=…, per_page=50, error_out=False)``
+    (not ``count=``: that is ``Pagination``'s own flag).
+    """
+
+    def _query_items(self) -> list:  # runs before _query_count
+        items, self._total = self._query_args["fetch"](self.per_page, self._query_offset)
+        return items
+
+    def _query_count(self) -> int:
+        return self._total if self._total is not None else self._query_args["total"]()
+
+
+class Memo(dict):
+    """Texts made once per distinct value of a page: ``texts[value]`` is ``make(value)``."""
+
+    def __init__(self, make: Callable) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        return value
+
+
 def link_maker(endpoint: str, key: str, **values) -> Callable[[int], str]:
     """``url_for(endpoint, key=id, **values)`` as a function of the id, built once."""
     before, after = url_for(endpoint, **{key: _MARK}, **values).split(str(_MARK), 1)

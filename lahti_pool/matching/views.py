@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import format_date, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -28,7 +27,7 @@ from lahti_pool.accounts.models import Role
 from lahti_pool.budget.labels import budget_warning_text, euros_texts
 from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
-from lahti_pool.core.listing import link_maker
+from lahti_pool.core.listing import FetchedPage, Memo, link_maker
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.extensions import db
@@ -58,32 +57,8 @@ _ASSIGNMENT_DETAILS = (
 )
 
 
-class _RowsPage(Pagination):
-    """A page of plain rows: ``rows(limit, offset)`` gives them and the total if it has
-    one (``queue_rows.py``), else ``total()`` counts."""
-
-    def _query_items(self) -> list:
-        items, self._total = self._query_args["rows"](self.per_page, self._query_offset)
-        return items
-
-    def _query_count(self) -> int:
-        return self._total if self._total is not None else self._query_args["total"]()
-
-
-class _Texts(dict):
-    """Texts formatted once per distinct value: ``texts[value]`` is ``make(value)``."""
-
-    def __init__(self, make) -> None:
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, key):
-        value = self[key] = self.make(key)
-        return value
-
-
-def _kind_texts() -> _Texts:
-    return _Texts(lambda kind: str(request_labels.KIND_LABELS[kind]))
+def _kind_texts() -> Memo:
+    return Memo(lambda kind: str(request_labels.KIND_LABELS[kind]))
 
 
 class _WaitingRow(NamedTuple):
@@ -101,12 +76,12 @@ class _WaitingRow(NamedTuple):
 
 def _waiting_rows(rows: list[queue_rows.WaitingRow], now: datetime) -> list[_WaitingRow]:
     detail_url = link_maker("requests.detail", "request_id")
-    days = _Texts(format_date)
+    days = Memo(format_date)
     # Translations are markup, as in templates (Jinja's i18n); only a number goes in.
-    waited = _Texts(lambda n: Markup(ngettext("%(num)s day", "%(num)s days", n)))  # nosec B704  # noqa: S704
+    waited = Memo(lambda n: Markup(ngettext("%(num)s day", "%(num)s days", n)))  # nosec B704  # noqa: S704
     kinds = _kind_texts()
-    languages = _Texts(lambda code: str(LANGUAGE_LABELS.get(code, code)))
-    statuses = _Texts(request_labels.status_label)
+    languages = Memo(lambda code: str(LANGUAGE_LABELS.get(code, code)))
+    statuses = Memo(request_labels.status_label)
     tz = get_timezone()  # format_date(r.created_at) is the date in the user's time zone
     return [
         _WaitingRow(
@@ -145,12 +120,12 @@ def _assignment_rows(rows: list[queue_rows.AssignmentRow]) -> list[_AssignmentRo
     accept_url = link_maker("matching.accept", "assignment_id")
     choose_url = link_maker("matching.assignment", "assignment_id")
     kinds = _kind_texts()
-    sessions = _Texts(
+    sessions = Memo(
         lambda n: Markup(ngettext("%(num)s session", "%(num)s sessions", n))  # nosec B704  # noqa: S704
     )
-    rules = _Texts(lambda rule: str(RULE_LABELS.get(rule, rule)))
-    reasons = _Texts(reason_label)
-    statuses = _Texts(lambda status: str(ASSIGNMENT_LABELS.get(status, status)))
+    rules = Memo(lambda rule: str(RULE_LABELS.get(rule, rule)))
+    reasons = Memo(reason_label)
+    statuses = Memo(lambda status: str(ASSIGNMENT_LABELS.get(status, status)))
     costs = euros_texts()
     # As the template's _(): the translation is markup, the values are escaped into it.
     passed_over = Markup(_("#%(rank)s %(name)s passed over: %(reason)s"))  # nosec B704  # noqa: S704
@@ -232,21 +207,21 @@ def queue():
     waiting_page = request.args.get("waiting", 1, type=int)
     proposed_page = request.args.get("proposed", 1, type=int)
     now = datetime.now(UTC)
-    waiting = _RowsPage(
+    waiting = FetchedPage(
         page=waiting_page,
         per_page=50,
         error_out=False,
-        rows=lambda limit, offset: queue_rows.waiting_rows(year, limit, offset),
+        fetch=lambda limit, offset: queue_rows.waiting_rows(year, limit, offset),
         total=lambda: queue_rows.waiting_count(year),
     )
     run = queue_rows.latest_run()
     assignments = groups = None
     if run is not None:
-        assignments = _RowsPage(
+        assignments = FetchedPage(
             page=proposed_page,
             per_page=50,
             error_out=False,
-            rows=lambda limit, offset: queue_rows.assignment_rows(run.id, limit, offset),
+            fetch=lambda limit, offset: queue_rows.assignment_rows(run.id, limit, offset),
             total=lambda: queue_rows.assignment_count(run.id),
         )
         groups = _groups(queue_rows.group_rows(run.id))
@@ -367,16 +342,6 @@ def form_group(offer_id: int):
     )
 
 
-class _ReportPage(Pagination):
-    """The page of supervisors a (cached) capacity report holds, for the ``pager``."""
-
-    def _query_items(self) -> list:
-        return self._query_args["rows"]
-
-    def _query_count(self) -> int:
-        return self._query_args["total"]
-
-
 @bp.get("/capacity")
 @roles_required(Role.ADMIN)
 def capacity_view():
@@ -396,8 +361,11 @@ def capacity_view():
         totals=report["totals"],
         # As the template's _(): the translation is markup, the name is escaped into it.
         utilisation_of=Markup(_("Utilisation of %(name)s")),  # nosec B704  # noqa: S704
-        page=_ReportPage(
-            page=page, per_page=50, error_out=False, rows=report["rows"], total=report["count"]
+        page=FetchedPage(  # the cached report holds this page's rows and the total
+            page=page,
+            per_page=50,
+            error_out=False,
+            fetch=lambda _limit, _offset: (report["rows"], report["count"]),
         ),
     )
 

@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 from lahti_pool.accounts.models import Role
 from lahti_pool.core import audit, versions
 from lahti_pool.core.errors import DomainError
-from lahti_pool.core.listing import Dates, RowPage, link_maker
+from lahti_pool.core.listing import Dates, Memo, RowPage, link_maker
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import show_domain_error
@@ -156,14 +156,10 @@ def _free_slots(rows) -> list[FreeSlot]:
     dates, book_url = Dates(), link_maker("slots.book", "slot_id")
     with_whom = _("%(when)s with %(name)s")
     modes = {m: str(label) for m, label in MODE_LABELS.items()}
-    languages: dict[tuple, str] = {}
+    languages = Memo(lambda codes: ", ".join(str(LANGUAGE_LABELS.get(c, c)) for c in codes))
     user_id = current_user.id
     slots = []
     for row in rows:
-        codes = tuple(row.languages or ())
-        spoken = languages.get(codes)
-        if spoken is None:
-            spoken = languages[codes] = ", ".join(str(LANGUAGE_LABELS.get(c, c)) for c in codes)
         end = row.starts_at + timedelta(minutes=row.duration_minutes)
         slots.append(
             FreeSlot(
@@ -172,7 +168,7 @@ def _free_slots(rows) -> list[FreeSlot]:
                 f"{dates.hhmm(row.starts_at)}–{dates.hhmm(end)}",
                 row.name,
                 modes.get(row.mode, row.mode),
-                spoken,
+                languages[tuple(row.languages or ())],
                 row.offered_to_id == user_id,
                 book_url(row.id),
                 with_whom % {"when": dates.datetime(row.starts_at), "name": row.name},
