@@ -67,6 +67,13 @@ def test_web_bench_measures_every_main_page_as_its_role(demo_database, tmp_path)
         # Every answer was 200: no redirect to /login, no 403 for a wrong role.
         assert row["statuses"] == {"200": row["requests"]}, row
         assert row["percent_of_hello"] > 0, row
+    rows = [report["hello"], floor, *report["pages"]]
+    # The whole machine's CPU includes the workers' own (summed: a 1 s run is a few ticks).
+    assert all(row["machine_cpu_ms_per_request"] > 0 for row in rows)
+    machine = sum(row["machine_cpu_ms_per_request"] * row["requests"] for row in rows)
+    own = sum(row["worker_cpu_ms_per_request"] * row["requests"] for row in rows)
+    assert machine >= 0.9 * own
+    assert 0 <= report["setup"]["background_cpu_percent"] <= 100
     assert report["worker_memory"]["peak_rss_mb"] > 0
     assert report["worker_memory"]["workers_seen"] >= 2
     assert "| `/dashboard` | staff |" in done.stdout  # the Markdown table
@@ -122,3 +129,12 @@ def test_wrk_output_is_read_with_units_errors_and_redirects():
     assert result.non_2xx_3xx == 3
     assert result.socket_errors == {"connect": 0, "read": 2, "write": 0, "timeout": 1}
     assert result.non_200 == 8  # wrk counts redirects as success; the script does not
+
+
+def test_machine_cpu_counts_every_state_but_idle_and_iowait_as_busy():
+    ticks = web_bench.CLOCK_TICKS
+    # user nice system idle iowait irq softirq steal guest guest_nice
+    stat = "cpu  100 20 30 800 50 5 10 0 40 0\ncpu0 50 10 15 400 25 2 5 0 20 0\n"
+    busy, total = web_bench.parse_proc_stat(stat)
+    assert busy == pytest.approx(165 / ticks)  # guests are inside user already
+    assert total == pytest.approx(1015 / ticks)
