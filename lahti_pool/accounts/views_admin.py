@@ -66,9 +66,12 @@ def index():
         .order_by(User.name, User.id)
     )
     if q:
-        like = f"%{q.lower()}%"
+        # autoescape: a "_" or "%" typed in the search is that character, not a wildcard
         query = query.where(
-            or_(func.lower(User.name).like(like), func.lower(User.email).like(like))
+            or_(
+                func.lower(User.name).contains(q.lower(), autoescape=True),
+                func.lower(User.email).contains(q.lower(), autoescape=True),
+            )
         )
     if role in {r.value for r in Role}:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))

@@ -41,10 +41,11 @@ def audit_log():
     actor = request.args.get("actor", "").strip().lower()
     start, end = _day(request.args.get("start")), _day(request.args.get("end"), end=True)
     query = select(AuditEvent).outerjoin(User, AuditEvent.actor_id == User.id)
+    # autoescape: a "_" or "%" typed in the search is that character, not a wildcard
     if action:
-        query = query.where(AuditEvent.action.like(f"{action}%"))
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if actor:
-        query = query.where(User.email.like(f"%{actor}%"))
+        query = query.where(User.email.contains(actor, autoescape=True))
     if start:
         query = query.where(AuditEvent.at >= start)
     if end:

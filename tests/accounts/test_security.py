@@ -207,3 +207,24 @@ def test_admin_searches_the_log_of_use(client, admin, staff):
     client.login(admin)
     page = client.get("/admin/audit", query_string={"action": "login."}).get_data(as_text=True)
     assert "login.failed" in page and staff.email in page
+
+
+def test_searches_take_underscore_and_percent_literally(client, admin, staff, make_user):
+    """A "_" or "%" typed into a search is that character, not an SQL wildcard."""
+    client.post("/login", data={"email": staff.email, "password": "wrong"})
+    underscored = make_user(name="Tiina 100% Tuntiopettaja", email="tiina_t@lahti.fi")
+    client.login(admin)
+
+    def audit(**args):
+        return client.get("/admin/audit", query_string=args).get_data(as_text=True)
+
+    assert "login.failed" in audit(action="login.")
+    assert "login.failed" not in audit(action="login_")  # "_" would match the "."
+    assert staff.email in audit(actor="sanna")
+    assert staff.email not in audit(actor="%")  # "%" would match everyone
+
+    def users(q):
+        return client.get("/admin/users/", query_string={"q": q}).get_data(as_text=True)
+
+    assert underscored.email in users("_") and staff.email not in users("_")
+    assert underscored.email in users("100%") and staff.email not in users("%")
