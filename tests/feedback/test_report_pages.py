@@ -53,7 +53,7 @@ def test_the_report_pages_its_rows_fifty_at_a_time(client, reports_user, make_su
     assert row_headers(first) == 50 and row_headers(second) == 1
     for page in (first, second):
         assert "<td>255</td>" in page  # the total of every row, on every page
-    assert "by=supervisor" in first.split('aria-label="Pages"', 1)[1]
+    assert "by=supervisor" in first.split('aria-label="Pages of the report"', 1)[1]
 
 
 def test_comments_are_paged_apart_from_the_rows(

@@ -221,6 +221,21 @@ def test_my_past_sessions_are_paged_latest_first(
     assert "coming=1" in first  # the past pager keeps the coming list's page
 
 
+def test_my_sessions_two_pagers_are_told_apart(client, staff, supervisor, make_process):
+    """Two lists, two pagers: each navigation landmark names its list (a screen reader
+    lists landmarks by name; two called "Pages" cannot be told apart)."""
+    process = make_process([staff], granted=110)
+    for day in range(51):
+        add_session(process, at(-day - 1), SessionStatus.HELD)
+        add_session(process, at(day + 1))
+    client.login(staff)
+
+    page = client.get("/my-sessions").text
+
+    labels = re.findall(r'<nav aria-label="([^"]+)">\s*<ul class="pagination">', page)
+    assert labels == ["Pages of coming sessions", "Pages of past sessions"]
+
+
 def test_my_sessions_need_the_same_queries_for_five_years_of_history(
     client, staff, supervisor, make_supervisor, make_process
 ):
