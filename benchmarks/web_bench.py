@@ -585,7 +585,7 @@ def markdown(report: dict) -> str:
         f"workers; wrk {setup['wrk']}; {setup['cpus']} CPUs, Python {setup['python']}; "
         f"machine {setup['background_cpu_percent']} % busy before the run.",
         "",
-        "| page | path | role | median ms | p99 ms | req/s | % of hello | CPU ms/req "
+        "| page | path | role | median ms | p99 ms | req/s | % of hello | worker CPU ms/req "
         "| machine CPU ms/req | result |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         f"| hello world (ceiling) | `{hello['path']}` | anonymous | {hello['median_ms']:.2f} "
