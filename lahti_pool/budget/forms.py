@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from lahti_pool.budget.rules import euros_to_cents
 from lahti_pool.budget.services import BudgetInput
+from lahti_pool.core.models import MAX_ROW_ID
 from lahti_pool.core.widgets import LongSelect, RenderedChoices
 from lahti_pool.sessions.models import SessionStatus
 
@@ -72,7 +73,9 @@ class ApproveForm(FlaskForm):
     only = IntegerField(validators=[Optional()])
 
     def chosen_ids(self) -> list[int]:
-        return [self.only.data] if self.only.data else list(self.session_ids.data or [])
+        """The ids asked for; one that no row can have is left out (nothing is found)."""
+        ids = [self.only.data] if self.only.data else list(self.session_ids.data or [])
+        return [i for i in ids if 0 < i <= MAX_ROW_ID]
 
 
 class ReturnForm(FlaskForm):

@@ -13,6 +13,10 @@ def utcnow() -> datetime:
 #: ``session.info`` key set by code that inserts a row a read-only page needs
 CREATED_ON_THE_WAY = "created_on_the_way"
 
+#: the largest value of an Integer primary key; a bigger id sent in a form names no row
+#: (and SQLite cannot even bind one past 64 bits)
+MAX_ROW_ID = 2**31 - 1
+
 
 def mark_created(session) -> None:
     """Note that reading created a row (a school year, a quota account) to be committed."""

@@ -2,7 +2,7 @@
 
 import pytest
 from flask import url_for
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from test_access import (  # noqa: F401 - fixtures used by name
@@ -109,6 +109,9 @@ def _url(app, endpoint, args, objs, owned, who):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=form_data)
+# every field at once a number no id or counter can hold (random draws rarely pick it for
+# the one field that is an id list: approvals broke on it on SQLite until 4 Dec)
+@example(data=dict.fromkeys(FIELDS, "99999999999999999999"))
 def test_random_form_input_never_breaks_the_page(
     app,
     client,
