@@ -23,6 +23,7 @@ from datetime import date
 from sqlalchemy import func, select, text
 
 from lahti_pool.accounts.passwords import hash_password
+from lahti_pool.budget.queries import fill_usage
 from lahti_pool.demo import DEMO_PASSWORD
 from lahti_pool.extensions import db
 from lahti_pool.scale import billing, writer
@@ -98,6 +99,7 @@ def generate_city(
         try:
             with conn.begin(), _progress(progress, scale.supervisors * YEARS) as tick:
                 rebuild = writer.drop_indexes_and_keys(conn, writer.BulkWriter.tables())
+                rebuild += writer.set_triggers_aside(conn, writer.BulkWriter.tables())
                 out = writer.BulkWriter(conn, BATCH_ROWS)
                 try:
                     ids = writer.Ids()
@@ -111,6 +113,7 @@ def generate_city(
                     out.abort()
                     raise
                 _final_counters(run, state)
+                fill_usage(conn)
                 writer.run_all(conn, rebuild)
                 writer.check_foreign_keys(conn)
                 writer.reset_sequences(conn)

@@ -273,6 +273,35 @@ def drop_indexes_and_keys(conn: Connection, tables: list[str]) -> list[str]:
     ]
 
 
+def set_triggers_aside(conn: Connection, tables: list[str]) -> list[str]:
+    """Drop the triggers on ``tables``; returns the statements that create them again.
+
+    The budget ledger's triggers (migration 0007) would add each loaded cost one upsert at
+    a time; the load fills the ledger once instead (``budget.queries.fill_usage``). As with
+    ``drop_indexes_and_keys``, the statements are read from the database itself and run
+    with ``run_all`` in the same transaction.
+    """
+    quote = conn.dialect.identifier_preparer.quote
+    names = bindparam("names", list(tables), expanding=True)
+    if conn.dialect.name == "sqlite":
+        rows = conn.execute(text(_SQLITE_TRIGGERS).bindparams(names)).all()
+        for name, _table, _sql in rows:
+            conn.exec_driver_sql("DROP TRIGGER " + quote(name))
+    else:
+        rows = conn.execute(text(_PG_TRIGGERS).bindparams(names)).all()
+        for name, table, _sql in rows:
+            conn.exec_driver_sql(f"DROP TRIGGER {quote(name)} ON {quote(table)}")
+    return [sql for _name, _table, sql in rows]
+
+
+_SQLITE_TRIGGERS = """
+    SELECT name, tbl_name, sql FROM sqlite_master
+    WHERE type = 'trigger' AND tbl_name IN :names"""
+_PG_TRIGGERS = """
+    SELECT g.tgname, t.relname, pg_get_triggerdef(g.oid) FROM pg_trigger g
+    JOIN pg_class t ON t.oid = g.tgrelid
+    WHERE NOT g.tgisinternal AND t.relnamespace = current_schema()::regnamespace
+      AND t.relname IN :names"""
 _SQLITE_INDEXES = """
     SELECT name, sql FROM sqlite_master
     WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'

@@ -5,15 +5,15 @@ import re
 from datetime import UTC, date, datetime, time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from tests_support import counted_queries
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget import services as budget_services
 from lahti_pool.budget.cli import budget_command
-from lahti_pool.budget.guard import BudgetExceeded, check_budget
-from lahti_pool.budget.models import Budget
-from lahti_pool.budget.queries import summary, top_units, totals
+from lahti_pool.budget.guard import BudgetExceeded, BudgetWarning, check_budget
+from lahti_pool.budget.models import Budget, BudgetUsage
+from lahti_pool.budget.queries import summary, top_units, totals, usage_differences
 from lahti_pool.budget.services import BudgetInput, recompute_costs
 from lahti_pool.core.audit import AuditEvent
 from lahti_pool.core.errors import DomainError
@@ -27,9 +27,11 @@ from lahti_pool.requests.services import (
     submit_group_request,
     submit_individual_request,
 )
+from lahti_pool.scale.checks import invariant_violations
 from lahti_pool.sessions.models import (
     ApprovalStatus,
     SessionAttendance,
+    SessionCost,
     SessionStatus,
     SupervisionSession,
 )
@@ -178,6 +180,68 @@ def test_the_guard_accepts_with_an_audited_override(admin, division):
     assert event.actor_id == admin.id
     assert event.details["reason"] == "Term ends; agreed"
     assert event.details["added_cents"] == 12_000
+
+
+# --- The ledger the guard reads ----------------------------------------------------------
+
+
+def _used(year: int) -> tuple[int, int, int]:
+    line = totals(year)[None]
+    return line.committed_cents, line.awaiting_cents, line.spent_cents
+
+
+def test_the_ledger_follows_a_session_through_every_kind_of_change(admin, process):
+    """Each write the app or a hand-written statement makes moves the money in the same
+    transaction; the ctx fixture also compares the ledger with the rows after every test."""
+    planned = make_session(
+        process, date(2026, 5, 4), SessionStatus.PLANNED, ApprovalStatus.NOT_LOGGED
+    )
+    assert _used(2026) == (9_100, 0, 0)
+    planned.status, planned.approval = SessionStatus.HELD, ApprovalStatus.PENDING
+    db.session.commit()
+    assert _used(2026) == (0, 9_100, 0)
+    budget_services.approve_sessions(admin, [planned], datetime.now(UTC))
+    db.session.commit()
+    assert _used(2026) == (0, 0, 9_100)
+    # moved to another year by a bulk UPDATE, as a correction by hand would
+    db.session.execute(
+        update(SupervisionSession)
+        .where(SupervisionSession.id == planned.id)
+        .values(on_date=date(2027, 1, 4))
+    )
+    db.session.commit()
+    assert (_used(2026), _used(2027)) == ((0, 0, 0), (0, 0, 9_100))
+    db.session.execute(update(SessionCost).values(amount_cents=SessionCost.amount_cents + 1))
+    db.session.commit()
+    assert _used(2027) == (0, 0, 9_101)
+    db.session.execute(delete(SupervisionSession).where(SupervisionSession.id == planned.id))
+    db.session.commit()
+    assert _used(2027) == (0, 0, 0)
+    assert usage_differences() == []
+
+
+def test_the_checks_catch_a_ledger_that_disagrees(process):
+    make_session(process, date(2026, 5, 4))
+    db.session.execute(update(BudgetUsage).values(spent_cents=BudgetUsage.spent_cents + 1))
+    db.session.commit()
+    assert usage_differences() == [
+        f"(2026, {process.members[0].user.unit.division_id}): "
+        "ledger (0, 9101, 0), rows (0, 9100, 0)"
+    ]
+    assert invariant_violations()["budget_usage_differs"] == 1
+    db.session.execute(update(BudgetUsage).values(spent_cents=BudgetUsage.spent_cents - 1))
+    db.session.commit()
+    assert invariant_violations()["budget_usage_differs"] == 0
+
+
+def test_the_guard_reads_the_ledger_not_the_years_sessions(admin, process, division):
+    make_session(process, date(2026, 5, 4))
+    db.session.add(Budget(fiscal_year=2026, division_id=None, amount_cents=20_000))
+    db.session.commit()
+    with counted_queries() as statements, pytest.raises(BudgetExceeded):
+        check_budget(admin, 2026, {division.id: 11_000})
+    assert not [s for s in statements if "session_costs" in s or "supervision_sessions" in s]
+    assert check_budget(admin, 2026, {division.id: 10_900}) == [BudgetWarning(None, 100)]
 
 
 # --- Approval -------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from sqlalchemy import func, select, text, update
 from tests_support import empty_all_tables
 
 from lahti_pool.accounts.models import Role, User
+from lahti_pool.budget.models import BudgetUsage
+from lahti_pool.budget.queries import usage_differences
 from lahti_pool.demo import DEMO_PASSWORD
 from lahti_pool.extensions import db
 from lahti_pool.matching.models import MatchingRun, RunStatus
@@ -270,6 +272,36 @@ def test_every_counter_agrees_with_the_rows_and_the_app_can_go_on(ctx):
         )
         db.session.commit()
     assert set(invariant_violations().values()) == {0}
+
+
+def test_the_budget_ledger_is_filled_and_kept_after_a_load(ctx):
+    """The load sets the ledger's triggers aside and fills it once: afterwards they are
+    back, so a change made by the app or by hand still moves the money."""
+    triggers = _trigger_names()
+    generate_city(factor=0.002, today=SPRING_DAY)
+    assert _trigger_names() == triggers and len(triggers) >= 3
+    assert db.session.scalar(select(func.count()).select_from(BudgetUsage)) > 0
+    assert usage_differences() == []
+    planned = db.session.scalar(
+        select(SupervisionSession)
+        .where(SupervisionSession.status == SessionStatus.PLANNED, SupervisionSession.costs.any())
+        .limit(1)
+    )
+    db.session.execute(
+        update(SupervisionSession)
+        .where(SupervisionSession.id == planned.id)
+        .values(status=SessionStatus.CANCELLED_BY_SUPERVISOR)
+    )
+    db.session.commit()
+    assert usage_differences() == []  # the costs left "committed" with the status
+
+
+def _trigger_names() -> list[str]:
+    if db.engine.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    return sorted(db.session.scalars(text(sql)))
 
 
 def test_the_checks_catch_a_counter_that_disagrees(ctx):
