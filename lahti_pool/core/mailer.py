@@ -98,6 +98,13 @@ def queue_mail(
     A deterministic ``message_id`` makes the message idempotent: if one with the same id
     exists already, nothing is added and None is returned (e.g. reminders, once each).
     """
+    if message_id is not None and db.session.scalar(
+        select(MailMessage.id).where(MailMessage.message_id == message_id)
+    ):
+        # Sent or queued already: not rendered again (the budget guard passes here on every
+        # booking once a threshold is crossed, holding the budget lock). A message queued
+        # in another transaction meanwhile is still caught by the insert below.
+        return None
     locale = recipient_locale(user)
     with force_locale(locale):
         subject = str(subject)[:300]

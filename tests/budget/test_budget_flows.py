@@ -5,7 +5,7 @@ import re
 from datetime import UTC, date, datetime, time
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from tests_support import counted_queries
 
 from lahti_pool.accounts.models import Role
@@ -17,6 +17,7 @@ from lahti_pool.budget.queries import summary, top_units, totals, usage_differen
 from lahti_pool.budget.services import BudgetInput, recompute_costs
 from lahti_pool.core.audit import AuditEvent
 from lahti_pool.core.errors import DomainError
+from lahti_pool.core.outbox import MailMessage
 from lahti_pool.extensions import db
 from lahti_pool.matching import services as matching
 from lahti_pool.matching.eligibility import Policy
@@ -242,6 +243,19 @@ def test_the_guard_reads_the_ledger_not_the_years_sessions(admin, process, divis
         check_budget(admin, 2026, {division.id: 11_000})
     assert not [s for s in statements if "session_costs" in s or "supervision_sessions" in s]
     assert check_budget(admin, 2026, {division.id: 10_900}) == [BudgetWarning(None, 100)]
+
+
+def test_past_the_threshold_each_booking_finds_the_warning_mail_already_queued(admin, division):
+    """The warning e-mail goes once; later checks under the lock neither render nor insert."""
+    db.session.add(Budget(fiscal_year=2026, division_id=None, amount_cents=10_000))
+    db.session.commit()
+    assert check_budget(admin, 2026, {division.id: 9_000}) == [BudgetWarning(None, 90)]
+    db.session.commit()
+    with counted_queries() as statements:
+        assert check_budget(admin, 2026, {division.id: 9_000}) == [BudgetWarning(None, 90)]
+    assert not [s for s in statements if f"INSERT INTO {MailMessage.__tablename__}" in s]
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(MailMessage)) == 1
 
 
 # --- Approval -------------------------------------------------------------------------
