@@ -23,7 +23,7 @@ from tests_support import PASSWORD, empty_all_tables
 from lahti_pool import create_app
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.passwords import hash_password
-from lahti_pool.budget.queries import usage_differences
+from lahti_pool.budget import ledger
 from lahti_pool.config import TestConfig
 from lahti_pool.core import versions
 from lahti_pool.extensions import db
@@ -73,7 +73,7 @@ def ctx(app):
         yield app
         db.session.remove()
         # Every test that wrote sessions or costs checks the budget ledger's triggers.
-        ledger_errors = usage_differences()
+        ledger_errors = ledger.differences()
         db.session.remove()
         empty_all_tables()
         versions.clear()  # emptying the tables bypassed the data versions

@@ -25,6 +25,7 @@ def empty_all_tables() -> None:
             for table in reversed(tables):
                 conn.execute(table.delete())
             # The triggers of migration 0007 wrote the deleted costs into the ledger.
+            conn.execute(text("DELETE FROM budget_usage_changes"))
             conn.execute(text("DELETE FROM budget_usage"))
 
 

@@ -46,14 +46,14 @@ class Budget(db.Model):
 
 
 class BudgetUsage(db.Model):
-    """The money a fiscal year's sessions use, per division, kept by the database itself.
+    """The money a fiscal year's sessions use, per division, as last folded.
 
-    A ledger of ``SUM(session_costs)`` by the state of the session: triggers on
-    ``session_costs`` and ``supervision_sessions`` (migration 0007) add and subtract every
-    change in the same transaction, so the budget guard reads a few rows instead of summing
-    a city's year of sessions (0.7-0.9 s at city scale) while it holds the budget lock.
-    ``lahti_pool/budget/queries.py`` ``usage_differences`` recomputes it from the rows.
-    No foreign key: the rows are derived figures, emptied and rebuilt with their sources.
+    With the ``BudgetUsageChange`` rows since, it is ``SUM(session_costs)`` by the state of
+    the session, kept by the database itself: triggers (migration 0007) append a change in
+    the same transaction as every write of a cost or of a session's status, approval or
+    date, so the budget guard reads a few rows instead of summing a city's year of sessions
+    while it holds the budget lock. ``lahti_pool/budget/ledger.py`` reads, folds and checks
+    it. No foreign key: the rows are derived figures, emptied and rebuilt with their sources.
     """
 
     __tablename__ = "budget_usage"
@@ -66,6 +66,23 @@ class BudgetUsage(db.Model):
     spent_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     #: logged billable sessions waiting for approval (or returned)
     awaiting_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class BudgetUsageChange(db.Model):
+    """A change to ``BudgetUsage`` not folded in yet (signed cents), appended by a trigger.
+
+    Appending takes no lock that another transaction waits for; updating one row per
+    division would (two writers crossing two divisions deadlock on PostgreSQL).
+    """
+
+    __tablename__ = "budget_usage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    division_id: Mapped[int] = mapped_column(Integer)
+    committed_cents: Mapped[int] = mapped_column(BigInteger)
+    spent_cents: Mapped[int] = mapped_column(BigInteger)
+    awaiting_cents: Mapped[int] = mapped_column(BigInteger)
 
 
 class StatementStatus(enum.StrEnum):

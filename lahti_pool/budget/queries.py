@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Integer, and_, case, cast, distinct, extract, func, insert, or_, select
+from sqlalchemy import distinct, func, or_, select
 
 from lahti_pool.accounts.models import User
+from lahti_pool.budget import ledger
 from lahti_pool.budget.forecast import (
     ChartRow,
     Forecast,
@@ -15,17 +16,15 @@ from lahti_pool.budget.forecast import (
     current_month,
     forecast,
 )
-from lahti_pool.budget.models import Budget, BudgetUsage
+from lahti_pool.budget.models import Budget
 from lahti_pool.budget.rules import Level, budget_level, next_month, percent_used
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Unit
 from lahti_pool.requests.models import SchoolYear
 from lahti_pool.sessions.models import (
-    USING_STATUSES,
     ApprovalStatus,
     SessionAttendance,
     SessionCost,
-    SessionStatus,
     SupervisionProcess,
     SupervisionSession,
     process_reference,
@@ -53,100 +52,17 @@ class Totals:
         return None if self.budget_cents is None else self.budget_cents - self.used_cents
 
 
-_committed = SupervisionSession.status == SessionStatus.PLANNED
-_spent = and_(
-    SupervisionSession.status.in_(list(USING_STATUSES)),
-    SupervisionSession.approval == ApprovalStatus.APPROVED,
-)
-
-
-_pending = and_(
-    SupervisionSession.status.in_(list(USING_STATUSES)),
-    SupervisionSession.approval.in_([ApprovalStatus.PENDING, ApprovalStatus.RETURNED]),
-)
-
-
-def _year(fiscal_year: int):
-    return SupervisionSession.on_date.between(date(fiscal_year, 1, 1), date(fiscal_year, 12, 31))
+_committed, _spent, _pending = ledger.COMMITTED, ledger.SPENT, ledger.AWAITING
+_year = ledger.in_year
 
 
 def totals(fiscal_year: int) -> dict[int | None, Totals]:
     """Per division (and None for the pool): budget, committed and spent.
 
     The budget guard's figures, read afresh under its lock from the ledger the database
-    keeps (``BudgetUsage``): a few rows, not a SUM over the year's sessions.
+    keeps (``budget/ledger.py``): a few rows, not a SUM over the year's sessions.
     """
-    rows = db.session.execute(
-        select(
-            BudgetUsage.division_id,
-            BudgetUsage.committed_cents,
-            BudgetUsage.spent_cents,
-            BudgetUsage.awaiting_cents,
-        ).where(BudgetUsage.fiscal_year == fiscal_year)
-    ).all()
-    money = {division: (int(c), int(s), int(a)) for division, c, s, a in rows}
-    return _totals_of(fiscal_year, money)
-
-
-def summed_usage(fiscal_year: int) -> dict[int, tuple[int, int, int]]:
-    """(committed, spent, awaiting) per division summed from the session rows themselves.
-
-    What the ledger must equal; the tests and ``lahti_pool/scale/checks.py`` compare them.
-    """
-    rows = db.session.execute(
-        select(
-            SessionCost.division_id,
-            func.coalesce(func.sum(case((_committed, SessionCost.amount_cents), else_=0)), 0),
-            func.coalesce(func.sum(case((_spent, SessionCost.amount_cents), else_=0)), 0),
-            func.coalesce(func.sum(case((_pending, SessionCost.amount_cents), else_=0)), 0),
-        )
-        .join(SupervisionSession, SessionCost.session_id == SupervisionSession.id)
-        .where(_year(fiscal_year))
-        .group_by(SessionCost.division_id)
-    ).all()
-    return {division: (int(c), int(s), int(a)) for division, c, s, a in rows}
-
-
-def fill_usage(conn) -> None:
-    """Fill the empty ledger from the rows in one pass, on ``conn``: for a bulk load that
-    set the ledger's triggers aside (``lahti_pool/scale``)."""
-    year = cast(extract("year", SupervisionSession.on_date), Integer)
-    sums = (
-        select(year, SessionCost.division_id, _sum(_committed), _sum(_spent), _sum(_pending))
-        .join(SupervisionSession, SessionCost.session_id == SupervisionSession.id)
-        .group_by(year, SessionCost.division_id)
-    )
-    columns = ["fiscal_year", "division_id", "committed_cents", "spent_cents", "awaiting_cents"]
-    conn.execute(insert(BudgetUsage).from_select(columns, sums))
-
-
-def usage_differences() -> list[str]:
-    """Where the ledger differs from the sums of the rows: "(year, division): ..." lines.
-
-    Empty when the triggers kept ``BudgetUsage`` right (all-zero ledger rows are left
-    behind by costs that came and went, and equal no rows at all).
-    """
-    zero = (0, 0, 0)
-    ledger = {
-        (y, d): (int(c), int(s), int(a))
-        for y, d, c, s, a in db.session.execute(
-            select(
-                BudgetUsage.fiscal_year,
-                BudgetUsage.division_id,
-                BudgetUsage.committed_cents,
-                BudgetUsage.spent_cents,
-                BudgetUsage.awaiting_cents,
-            )
-        )
-    }
-    days = select(SupervisionSession.on_date).join(SupervisionSession.costs).distinct()
-    years = {y for y, _ in ledger} | {day.year for day in db.session.scalars(days)}
-    summed = {(y, d): v for y in years for d, v in summed_usage(y).items()}
-    return [
-        f"{key}: ledger {ledger.get(key, zero)}, rows {summed.get(key, zero)}"
-        for key in sorted(set(ledger) | set(summed))
-        if ledger.get(key, zero) != summed.get(key, zero)
-    ]
+    return _totals_of(fiscal_year, ledger.usage(fiscal_year))
 
 
 def _totals_of(fiscal_year: int, money: dict[int, tuple[int, int, int]]) -> dict:
@@ -180,8 +96,7 @@ def _totals_of(fiscal_year: int, money: dict[int, tuple[int, int, int]]) -> dict
 # --- The budget page, the CLI and the approval list --------------------------------
 
 
-def _sum(condition):
-    return func.coalesce(func.sum(case((condition, SessionCost.amount_cents), else_=0)), 0)
+_sum = ledger.money_in
 
 
 def _costs_in(fiscal_year: int, division_id: int | None):

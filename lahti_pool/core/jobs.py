@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 class JobReport:
     reminders: int = 0
     digests: int = 0
+    #: budget ledger changes folded into its sums (``budget/ledger.py``)
+    ledger_changes: int = 0
 
 
 def queue_reminders(today: date) -> int:
@@ -163,10 +165,13 @@ def queue_weekly_digest(today: date, now: datetime) -> int:
 
 
 def run_daily_jobs(today: date, now: datetime) -> JobReport:
-    """Queue the day's reminders and the week's digest (no commit)."""
+    """Queue the day's reminders and the week's digest; fold the budget ledger (no commit)."""
+    from lahti_pool.budget import ledger
+
     return JobReport(
         reminders=queue_reminders(today),
         digests=queue_weekly_digest(today, now),
+        ledger_changes=ledger.fold(),
     )
 
 
@@ -358,11 +363,15 @@ def send_due(now: datetime | None = None, limit: int = 100) -> SendReport:
 @click.command("daily-jobs")
 @with_appcontext
 def daily_jobs_command() -> None:
-    """Queue today's reminders and this week's on-duty digest (run once a day)."""
+    """Queue today's reminders and this week's on-duty digest, fold the budget ledger's
+    changes (run once a day)."""
     now = utcnow()
     report = run_daily_jobs(local_today(now), now)
     db.session.commit()
-    click.echo(f"Queued {report.reminders} reminders and {report.digests} digests.")
+    click.echo(
+        f"Queued {report.reminders} reminders and {report.digests} digests; "
+        f"folded {report.ledger_changes} budget ledger changes."
+    )
 
 
 @click.command("send-mail")

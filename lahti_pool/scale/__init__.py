@@ -23,7 +23,7 @@ from datetime import date
 from sqlalchemy import func, select, text
 
 from lahti_pool.accounts.passwords import hash_password
-from lahti_pool.budget.queries import fill_usage
+from lahti_pool.budget import ledger
 from lahti_pool.demo import DEMO_PASSWORD
 from lahti_pool.extensions import db
 from lahti_pool.scale import billing, writer
@@ -113,7 +113,7 @@ def generate_city(
                     out.abort()
                     raise
                 _final_counters(run, state)
-                fill_usage(conn)
+                ledger.fill(conn)
                 writer.run_all(conn, rebuild)
                 writer.check_foreign_keys(conn)
                 writer.reset_sequences(conn)

@@ -185,7 +185,7 @@ def invariant_violations() -> dict[str, int]:
             sql = "".join(check) if isinstance(check, tuple) else check
             found[name] = int(conn.execute(text(sql)).scalar())
     # The budget ledger's fiscal years are a date function apart on the two databases.
-    from lahti_pool.budget.queries import usage_differences
+    from lahti_pool.budget import ledger
 
-    found["budget_usage_differs"] = len(usage_differences())
+    found["budget_usage_differs"] = len(ledger.differences())
     return found

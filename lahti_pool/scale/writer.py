@@ -277,7 +277,7 @@ def set_triggers_aside(conn: Connection, tables: list[str]) -> list[str]:
     """Drop the triggers on ``tables``; returns the statements that create them again.
 
     The budget ledger's triggers (migration 0007) would add each loaded cost one upsert at
-    a time; the load fills the ledger once instead (``budget.queries.fill_usage``). As with
+    a time; the load fills the ledger once instead (``budget.ledger.fill``). As with
     ``drop_indexes_and_keys``, the statements are read from the database itself and run
     with ``run_all`` in the same transaction.
     """

@@ -4,13 +4,18 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-04 15:35:00
 
-At city scale the guard's SUM over a year of sessions took 0.7-0.9 s on every booking,
+At city scale the guard's SUM over a year of sessions took 0.4-0.9 s on every booking,
 planned session and assignment, while it held the year's budget rows locked: bookings
-city-wide went one at a time at about one a second. The ledger ``budget_usage`` holds the
-same sums per (fiscal year, division), kept by triggers in the same transaction as every
+city-wide went one at a time at one or two a second. The ledger holds the same sums per
+(fiscal year, division): ``budget_usage`` as last folded, plus the changes since in
+``budget_usage_changes``. Triggers append a change row in the same transaction as every
 change of a cost row or of a session's status, approval or date, whoever writes it (the
-app, a bulk load, a hand-written UPDATE). The SQL is written out here, not imported, so
-that this revision keeps meaning what it meant.
+app, a bulk load, a hand-written UPDATE). They only append: had they updated one row per
+division, two transactions changing two divisions' money in opposite orders would each
+hold the row the other waits for (PostgreSQL found that deadlock in
+tests/budget/test_budget_flows.py). ``lahti_pool/budget/ledger.py`` folds the changes in.
+The SQL is written out here, not imported, so that this revision keeps meaning what it
+meant.
 """
 
 from alembic import op
@@ -51,15 +56,13 @@ COLUMNS = "(fiscal_year, division_id, committed_cents, spent_cents, awaiting_cen
 
 
 def _add(dialect: str, sign: str, row: str, source: str, day: str, division: str, amount: str):
-    """INSERT ... ON CONFLICT adding the buckets of the rows ``source`` (FROM ... WHERE) gives."""
+    """INSERT of a change row per row ``source`` (FROM ... WHERE) gives that holds money."""
+    status, approval = f"{row}.status", f"{row}.approval"
     return f"""
-    INSERT INTO budget_usage {COLUMNS}
+    INSERT INTO budget_usage_changes {COLUMNS}
     SELECT {_buckets(dialect, sign, row, day, division, amount)}
-    {source}
-    ON CONFLICT (fiscal_year, division_id) DO UPDATE SET
-        committed_cents = budget_usage.committed_cents + excluded.committed_cents,
-        spent_cents = budget_usage.spent_cents + excluded.spent_cents,
-        awaiting_cents = budget_usage.awaiting_cents + excluded.awaiting_cents;
+    {source} AND ({status} = 'planned'
+        OR ({status} IN {USING} AND {approval} IN ('approved', 'pending', 'returned')));
 """
 
 
@@ -145,6 +148,20 @@ def _postgresql_triggers() -> list[str]:
 def upgrade():
     dialect = op.get_bind().dialect.name
     op.create_table(
+        "budget_usage_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("fiscal_year", sa.Integer(), nullable=False),
+        sa.Column("division_id", sa.Integer(), nullable=False),
+        sa.Column("committed_cents", sa.BigInteger(), nullable=False),
+        sa.Column("spent_cents", sa.BigInteger(), nullable=False),
+        sa.Column("awaiting_cents", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_budget_usage_changes")),
+    )
+    with op.batch_alter_table("budget_usage_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_budget_usage_changes_fiscal_year"), ["fiscal_year"], unique=False
+        )
+    op.create_table(
         "budget_usage",
         sa.Column("fiscal_year", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("division_id", sa.Integer(), autoincrement=False, nullable=False),
@@ -180,3 +197,6 @@ def downgrade():
             op.execute(f"DROP TRIGGER budget_usage_{name}")
         op.execute("DROP TRIGGER budget_usage_session_delete")
     op.drop_table("budget_usage")
+    with op.batch_alter_table("budget_usage_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_budget_usage_changes_fiscal_year"))
+    op.drop_table("budget_usage_changes")

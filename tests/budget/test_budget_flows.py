@@ -2,6 +2,7 @@
 
 import itertools
 import re
+import threading
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -9,11 +10,12 @@ from sqlalchemy import delete, func, select, update
 from tests_support import counted_queries
 
 from lahti_pool.accounts.models import Role
+from lahti_pool.budget import ledger
 from lahti_pool.budget import services as budget_services
 from lahti_pool.budget.cli import budget_command
 from lahti_pool.budget.guard import BudgetExceeded, BudgetWarning, check_budget
-from lahti_pool.budget.models import Budget, BudgetUsage
-from lahti_pool.budget.queries import summary, top_units, totals, usage_differences
+from lahti_pool.budget.models import Budget, BudgetUsage, BudgetUsageChange
+from lahti_pool.budget.queries import summary, top_units, totals
 from lahti_pool.budget.services import BudgetInput, recompute_costs
 from lahti_pool.core.audit import AuditEvent
 from lahti_pool.core.errors import DomainError
@@ -215,17 +217,23 @@ def test_the_ledger_follows_a_session_through_every_kind_of_change(admin, proces
     db.session.execute(update(SessionCost).values(amount_cents=SessionCost.amount_cents + 1))
     db.session.commit()
     assert _used(2027) == (0, 0, 9_101)
+    assert ledger.fold() > 0  # the changes move into the sums; the figures stay
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(BudgetUsageChange)) == 0
+    assert (_used(2026), _used(2027)) == ((0, 0, 0), (0, 0, 9_101))
     db.session.execute(delete(SupervisionSession).where(SupervisionSession.id == planned.id))
     db.session.commit()
     assert _used(2027) == (0, 0, 0)
-    assert usage_differences() == []
+    assert ledger.differences() == []
 
 
 def test_the_checks_catch_a_ledger_that_disagrees(process):
     make_session(process, date(2026, 5, 4))
+    assert ledger.fold() == 1
+    db.session.commit()
     db.session.execute(update(BudgetUsage).values(spent_cents=BudgetUsage.spent_cents + 1))
     db.session.commit()
-    assert usage_differences() == [
+    assert ledger.differences() == [
         f"(2026, {process.members[0].user.unit.division_id}): "
         "ledger (0, 9101, 0), rows (0, 9100, 0)"
     ]
@@ -233,6 +241,60 @@ def test_the_checks_catch_a_ledger_that_disagrees(process):
     db.session.execute(update(BudgetUsage).values(spent_cents=BudgetUsage.spent_cents - 1))
     db.session.commit()
     assert invariant_violations()["budget_usage_differs"] == 0
+
+
+def test_crossing_changes_to_two_divisions_money_cannot_deadlock(
+    app, database_url, process, other_division
+):
+    """Two transactions each change a session of one division, then one of the other,
+    in opposite orders (a supervisor logging while the administrator approves). Had the
+    triggers updated a row per division, each would hold the row the other waits for and
+    PostgreSQL would abort one; the triggers only append, so both commit."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: the second waits, no row locks cross")
+    sessions = [
+        make_session(process, date(2026, 6, day), approval=ApprovalStatus.PENDING)
+        for day in (1, 2, 3, 4)
+    ]
+    for moved in sessions[2:]:
+        db.session.execute(
+            update(SessionCost)
+            .where(SessionCost.session_id == moved.id)
+            .values(division_id=other_division.id)
+        )
+    db.session.commit()
+    own, other = [s.id for s in sessions[:2]], [s.id for s in sessions[2:]]
+    barrier = threading.Barrier(2, timeout=30)
+    failures = []
+
+    def approve(first: int, then: int) -> None:
+        with app.app_context():
+            try:
+                for i, session_id in enumerate((first, then)):
+                    db.session.execute(
+                        update(SupervisionSession)
+                        .where(SupervisionSession.id == session_id)
+                        .values(approval=ApprovalStatus.APPROVED)
+                    )
+                    if i == 0:
+                        barrier.wait()
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 - the test reports any failure
+                failures.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=approve, args=(own[0], other[0])),
+        threading.Thread(target=approve, args=(other[1], own[1])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    db.session.expire_all()
+    assert _used(2026) == (0, 0, 4 * 9_100)
 
 
 def test_the_guard_reads_the_ledger_not_the_years_sessions(admin, process, division):

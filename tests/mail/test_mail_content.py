@@ -8,10 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget.guard import BudgetWarning
+from lahti_pool.budget.models import BudgetUsageChange
 from lahti_pool.core import jobs, mailer
 from lahti_pool.core.calendar import feed_ics, renew_calendar_token
 from lahti_pool.core.models import utcnow
@@ -350,7 +351,22 @@ def test_daily_jobs_command_queues_reminders(app, session_at):
     today = jobs.local_today(utcnow())  # the command's "today" is Helsinki's
     tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time(), UTC)
     session_at(tomorrow + timedelta(hours=12))
+    for cents in (9_100, -9_100):  # a cost planned and cancelled: net nothing, two changes
+        db.session.add(
+            BudgetUsageChange(
+                fiscal_year=today.year,
+                division_id=1,
+                committed_cents=cents,
+                spent_cents=0,
+                awaiting_cents=0,
+            )
+        )
+    db.session.commit()
+    changes = select(func.count()).select_from(BudgetUsageChange)
+    waiting = db.session.scalar(changes)
     result = app.test_cli_runner().invoke(args=["pool", "daily-jobs"])
     assert result.exit_code == 0, result.output
     assert "Queued 2 reminders" in result.output
+    assert f"folded {waiting} budget ledger changes" in result.output
+    assert db.session.scalar(changes) == 0
     assert len(_mails("reminder")) == 2

@@ -9,8 +9,8 @@ from sqlalchemy import func, select, text, update
 from tests_support import empty_all_tables
 
 from lahti_pool.accounts.models import Role, User
+from lahti_pool.budget import ledger
 from lahti_pool.budget.models import BudgetUsage
-from lahti_pool.budget.queries import usage_differences
 from lahti_pool.demo import DEMO_PASSWORD
 from lahti_pool.extensions import db
 from lahti_pool.matching.models import MatchingRun, RunStatus
@@ -281,7 +281,7 @@ def test_the_budget_ledger_is_filled_and_kept_after_a_load(ctx):
     generate_city(factor=0.002, today=SPRING_DAY)
     assert _trigger_names() == triggers and len(triggers) >= 3
     assert db.session.scalar(select(func.count()).select_from(BudgetUsage)) > 0
-    assert usage_differences() == []
+    assert ledger.differences() == []
     planned = db.session.scalar(
         select(SupervisionSession)
         .where(SupervisionSession.status == SessionStatus.PLANNED, SupervisionSession.costs.any())
@@ -293,7 +293,7 @@ def test_the_budget_ledger_is_filled_and_kept_after_a_load(ctx):
         .values(status=SessionStatus.CANCELLED_BY_SUPERVISOR)
     )
     db.session.commit()
-    assert usage_differences() == []  # the costs left "committed" with the status
+    assert ledger.differences() == []  # the costs left "committed" with the status
 
 
 def _trigger_names() -> list[str]:
