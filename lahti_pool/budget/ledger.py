@@ -7,7 +7,7 @@ or date. The usage of a year is the two added up; ``fold`` moves the changes int
 so the change rows stay few. The guard folds before it reads (under its lock), and so
 does ``flask pool daily-jobs``.
 
-The buckets are those of the budget page (``queries.py``): *committed* = planned
+The buckets, also the budget page's (``queries.py``): *committed* = planned
 sessions; *spent* = approved billable sessions; *awaiting* = logged billable sessions not
 yet approved, or returned.
 """
@@ -16,10 +16,9 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import Integer, and_, case, cast, delete, extract, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lahti_pool.budget.models import BudgetUsage, BudgetUsageChange
+from lahti_pool.core.models import upsert
 from lahti_pool.extensions import db
 from lahti_pool.sessions.models import (
     USING_STATUSES,
@@ -100,15 +99,16 @@ def fold() -> int:
         line[1] += spent
         line[2] += awaiting
     for (year, division), (committed, spent, awaiting) in sorted(sums.items()):
-        statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(BudgetUsage)
         db.session.execute(
-            statement.values(
+            upsert(BudgetUsage)
+            .values(
                 fiscal_year=year,
                 division_id=division,
                 committed_cents=committed,
                 spent_cents=spent,
                 awaiting_cents=awaiting,
-            ).on_conflict_do_update(
+            )
+            .on_conflict_do_update(
                 index_elements=["fiscal_year", "division_id"],
                 set_={
                     "committed_cents": BudgetUsage.committed_cents + committed,

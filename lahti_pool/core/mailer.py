@@ -16,13 +16,11 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date, format_time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.routing import BuildError
 
 from lahti_pool.accounts.models import Role, User, UserRole
 from lahti_pool.core import audit
-from lahti_pool.core.models import utcnow
+from lahti_pool.core.models import upsert, utcnow
 from lahti_pool.core.outbox import MailMessage, MailStatus
 from lahti_pool.extensions import db
 
@@ -72,11 +70,6 @@ def active(users) -> list[User]:
 
 
 # --- queueing -----------------------------------------------------------------------------
-
-
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
 
 
 def queue_mail(
@@ -134,7 +127,7 @@ def queue_mail(
         now = utcnow()
         db.session.flush()
         new_id = db.session.execute(
-            _insert(MailMessage)
+            upsert(MailMessage)
             .values(
                 message_id=message_id,
                 created_at=now,

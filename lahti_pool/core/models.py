@@ -4,10 +4,20 @@ import enum
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from lahti_pool.extensions import db
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def upsert(model):
+    """An INSERT into ``model`` of the session's database, with its ``on_conflict_do_*``."""
+    dialect = db.session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
 
 
 #: ``session.info`` key set by code that inserts a row a read-only page needs

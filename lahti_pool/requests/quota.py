@@ -12,19 +12,12 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import and_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lahti_pool.core.errors import N_, InvalidTransition, QuotaExceeded
-from lahti_pool.core.models import mark_created
+from lahti_pool.core.models import mark_created, upsert
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import QuotaAccount, SchoolYear
 from lahti_pool.requests.rules import QUOTA_OPS, QuotaOp, available_change, school_year_bounds
-
-
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
 
 
 def school_year_for(day: date) -> SchoolYear:
@@ -33,7 +26,7 @@ def school_year_for(day: date) -> SchoolYear:
     year = db.session.scalar(select(SchoolYear).where(SchoolYear.starts_on == starts_on))
     if year is None:
         db.session.execute(
-            _insert(SchoolYear)
+            upsert(SchoolYear)
             .values(starts_on=starts_on, ends_on=ends_on, quota=current_app.config["DEFAULT_QUOTA"])
             .on_conflict_do_nothing(index_elements=["starts_on"])
         )
@@ -50,7 +43,7 @@ def account_for(user_id: int, year: SchoolYear) -> QuotaAccount:
     account = db.session.scalar(query)
     if account is None:
         db.session.execute(
-            _insert(QuotaAccount)
+            upsert(QuotaAccount)
             .values(user_id=user_id, school_year_id=year.id, quota=year.quota)
             .on_conflict_do_nothing(index_elements=["user_id", "school_year_id"])
         )

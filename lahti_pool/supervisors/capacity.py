@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lahti_pool.core.errors import N_, DomainError
+from lahti_pool.core.models import upsert
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import SchoolYear
 from lahti_pool.supervisors.models import Supervisor, SupervisorLoad
@@ -46,14 +45,9 @@ class Capacity:
         return self.sessions_granted / self.capacity_sessions if self.capacity_sessions else 1.0
 
 
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
-
-
 def ensure_load(supervisor_id: int, year: SchoolYear) -> None:
     db.session.execute(
-        _insert(SupervisorLoad)
+        upsert(SupervisorLoad)
         .values(supervisor_id=supervisor_id, school_year_id=year.id, sessions_granted=0)
         .on_conflict_do_nothing(index_elements=["supervisor_id", "school_year_id"])
     )
