@@ -52,10 +52,6 @@ class Totals:
         return None if self.budget_cents is None else self.budget_cents - self.used_cents
 
 
-_committed, _spent, _pending = ledger.COMMITTED, ledger.SPENT, ledger.AWAITING
-_year = ledger.in_year
-
-
 def totals(fiscal_year: int) -> dict[int | None, Totals]:
     """Per division (and None for the pool): budget, committed and spent.
 
@@ -96,15 +92,12 @@ def _totals_of(fiscal_year: int, money: dict[int, tuple[int, int, int]]) -> dict
 # --- The budget page, the CLI and the approval list --------------------------------
 
 
-_sum = ledger.money_in
-
-
 def _costs_in(fiscal_year: int, division_id: int | None):
     query = (
         select()
         .select_from(SessionCost)
         .join(SupervisionSession, SessionCost.session_id == SupervisionSession.id)
-        .where(_year(fiscal_year))
+        .where(ledger.in_year(fiscal_year))
     )
     if division_id is not None:
         query = query.where(SessionCost.division_id == division_id)
@@ -121,7 +114,13 @@ def month_division_sums(fiscal_year: int) -> MonthDivisionSums:
     month = func.extract("month", SupervisionSession.on_date)
     rows = db.session.execute(
         _costs_in(fiscal_year, None)
-        .add_columns(month, SessionCost.division_id, _sum(_spent), _sum(_pending), _sum(_committed))
+        .add_columns(
+            month,
+            SessionCost.division_id,
+            ledger.money_in(ledger.SPENT),
+            ledger.money_in(ledger.AWAITING),
+            ledger.money_in(ledger.COMMITTED),
+        )
         .group_by(month, SessionCost.division_id)
     ).all()
     return {(int(m), d): MonthFigures(int(s), int(p), int(c)) for m, d, s, p, c in rows}
@@ -179,7 +178,7 @@ def top_units(
         .join(User, SessionAttendance.user_id == User.id)
         .join(Unit, User.unit_id == Unit.id)
         .where(
-            _year(fiscal_year),
+            ledger.in_year(fiscal_year),
             or_(SessionAttendance.attended.is_(None), SessionAttendance.attended),
         )
         .group_by(Unit.id, Unit.code, Unit.name)
