@@ -70,6 +70,9 @@ class Config:
     DEFAULT_QUOTA = 10
     GROUP_MIN_MEMBERS = 3
     GROUP_MAX_MEMBERS = 12
+    #: feedback on a term's sessions is taken until this many days after the term ends;
+    #: then the term's report opens and its figures never change (lahti_pool/feedback/rules.py)
+    FEEDBACK_DAYS_AFTER_TERM = 31
     MAX_IMPORT_BYTES = 5 * 1024 * 1024
     GC_FREEZE = True  # lahti_pool/core/heap.py
 

@@ -8,12 +8,14 @@ given before the demo started.
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from lahti_pool.accounts.models import User
 from lahti_pool.budget.models import Budget
 from lahti_pool.extensions import db
 from lahti_pool.feedback.models import FeedbackResponse
+from lahti_pool.feedback.rules import reportable_terms
 from lahti_pool.organisation.models import Division
 from lahti_pool.sessions import services as session_services
 from lahti_pool.sessions import slot_rules, slot_services
@@ -97,14 +99,17 @@ def ensure_activity(admin: User, supervisor_user: User, today: date) -> dict[str
         made["slots"] = len(result.created)
     if not db.session.scalar(select(func.count()).select_from(FeedbackResponse)):
         rng = random.Random(2026)
-        month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        # in the latest term that is reported (its feedback has closed), a month each
+        days = current_app.config["FEEDBACK_DAYS_AFTER_TERM"]
+        term = reportable_terms(today, days, count=1)[0]
+        months = [date(term.year, m, 1) for m in range(term.start.month, term.end.month + 1)]
         for division_id in divisions.values():
             for _ in range(rng.randint(6, 9)):
                 db.session.add(
                     FeedbackResponse(
                         supervisor_id=supervisor.id,
                         division_id=division_id,
-                        month=month,
+                        month=rng.choice(months),
                         kind="individual",
                         usefulness=rng.choice((4, 5, 5)),
                         atmosphere=rng.choice((4, 5, 5, 5)),

@@ -113,6 +113,16 @@ def today():
 
 
 @pytest.fixture
+def reported_month(today):
+    """The first month of the latest term whose feedback report is open (a month of the
+    current term is not reported yet: lahti_pool/feedback/rules.py)."""
+    from lahti_pool.config import Config
+    from lahti_pool.feedback.rules import reportable_terms
+
+    return reportable_terms(today, Config.FEEDBACK_DAYS_AFTER_TERM)[0].start
+
+
+@pytest.fixture
 def school_year(ctx, today):
     starts_on, ends_on = school_year_bounds(today)
     year = SchoolYear(starts_on=starts_on, ends_on=ends_on, quota=10)

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from lahti_pool.feedback.services import FeedbackInput
@@ -45,5 +45,5 @@ class ReportForm(FlaskForm):
         ],
         default="division",
     )
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    #: the terms whose feedback has closed (lahti_pool/feedback/rules.py), set by the view
+    term = SelectField(_l("Term"), choices=[])

@@ -3,10 +3,70 @@
 Pure. A figure is shown only when at least ``k`` responses stand behind it, and
 complementary suppression hides more cells so that no hidden figure can be derived
 by subtracting the shown ones from a shown total.
+
+Suppression inside one table is not enough if two tables can be subtracted: a report of
+November and December minus one of November is December's, however few answered then;
+today's report minus yesterday's is the answers given since, which a supervisor can put
+names to. So reports cover fixed, disjoint periods, whole *terms* (autumn: August to
+December; spring: January to July, the school year starting on 1 August), and a term is
+reported only once feedback on it has closed, ``days_after`` days after it ends, so its
+figures never change afterwards.
 """
 
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True, order=True)
+class Term:
+    """A school term: ``year``'s autumn (August to December) or spring (January to July)."""
+
+    year: int
+    autumn: bool
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 8, 1) if self.autumn else date(self.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.year, 12, 31) if self.autumn else date(self.year, 7, 31)
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{'autumn' if self.autumn else 'spring'}"
+
+    def previous(self) -> "Term":
+        return Term(self.year, False) if self.autumn else Term(self.year - 1, True)
+
+
+def term_of(day: date) -> Term:
+    return Term(day.year, day.month >= 8)
+
+
+def feedback_closes(term: Term, days_after: int) -> date:
+    """The first day on which feedback on the term's sessions is no longer taken, and its
+    report opens."""
+    return term.end + timedelta(days=days_after + 1)
+
+
+def reportable_terms(today: date, days_after: int, count: int = 10) -> list[Term]:
+    """The ``count`` latest terms whose feedback has closed, newest first."""
+    term = term_of(today)
+    while feedback_closes(term, days_after) > today:
+        term = term.previous()
+    terms = [term]
+    while len(terms) < count:
+        terms.append(terms[-1].previous())
+    return terms
+
+
+def parse_term(key: str | None) -> Term | None:
+    year, _, half = (key or "").partition("-")
+    if not year.isdigit() or len(year) != 4 or half not in ("autumn", "spring"):
+        return None
+    return Term(int(year), half == "autumn")
 
 
 @dataclass(frozen=True)

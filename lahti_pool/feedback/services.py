@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask import current_app
+from flask_babel import format_date
 from sqlalchemy import case, false, func, or_, select, update
 
 from lahti_pool.accounts.models import User
@@ -13,13 +15,25 @@ from lahti_pool.core.mailer import notify_feedback_invitation
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
 from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse
-from lahti_pool.feedback.rules import suppress_column
+from lahti_pool.feedback.rules import feedback_closes, suppress_column, term_of
 from lahti_pool.sessions.models import SessionStatus, SupervisionSession
 
 
-def invite_feedback(sup_session: SupervisionSession) -> list[FeedbackInvitation]:
-    """After a held session, each client who attended may give feedback once."""
+def closes_on(session_date: date) -> date:
+    """The day feedback on a session of this date is no longer taken (its term's report
+    opens then; see :mod:`lahti_pool.feedback.rules`)."""
+    days = current_app.config["FEEDBACK_DAYS_AFTER_TERM"]
+    return feedback_closes(term_of(session_date), days)
+
+
+def invite_feedback(
+    sup_session: SupervisionSession, today: date | None = None
+) -> list[FeedbackInvitation]:
+    """After a held session, each client who attended may give feedback once, until the
+    session's term is reported (a session logged later than that invites nobody)."""
     if sup_session.status != SessionStatus.HELD or sup_session.is_covision:
+        return []
+    if (today or date.today()) >= closes_on(sup_session.on_date):
         return []
     people = [a.user_id for a in sup_session.attendance if a.attended is not False]
     existing = set(
@@ -48,10 +62,19 @@ class FeedbackInput:
     comment: str = ""
 
 
-def give_feedback(actor: User, invitation: FeedbackInvitation, data: FeedbackInput) -> None:
-    """Store the answer apart from who gave it; a second answer is refused."""
+def give_feedback(
+    actor: User, invitation: FeedbackInvitation, data: FeedbackInput, today: date | None = None
+) -> None:
+    """Store the answer apart from who gave it; a second answer, or one after feedback on
+    the session's term has closed, is refused."""
     if invitation.user_id != actor.id:
         raise NotPermitted(N_("This feedback form is not yours."))
+    sup_session = db.session.get(SupervisionSession, invitation.session_id)
+    closes = closes_on(sup_session.on_date)
+    if (today or date.today()) >= closes:
+        raise DomainError(
+            N_("Feedback on this session closed on %(date)s."), date=format_date(closes)
+        )
     for value in (data.usefulness, data.atmosphere, data.arrangements):
         if not 1 <= value <= 5:
             raise DomainError(N_("Give each rating from 1 to 5."))
@@ -63,7 +86,6 @@ def give_feedback(actor: User, invitation: FeedbackInvitation, data: FeedbackInp
     ).rowcount
     if not claimed:
         raise DomainError(N_("You have already given feedback on this session. Thank you!"))
-    sup_session = db.session.get(SupervisionSession, invitation.session_id)
     process = sup_session.process
     unit = actor.unit
     db.session.add(
@@ -162,19 +184,21 @@ def aggregate(
 def comments_query(
     by: str, start: date, end: date, cells: list[Cell], supervisor_id: int | None = None
 ):
-    """The comments of the visible cells, by cell then month (a select for pagination):
-    rows of ``key`` (the cell), ``month`` and ``comment``.
+    """The comments of the visible cells (a select for pagination): rows of ``key`` (the
+    cell) and ``comment``.
 
-    Comments come with visible cells only, dated to the month.
+    Comments come with visible cells only, undated and in alphabetical order: a month or
+    the order of answering would let a reader who knows who had sessions when tell whose
+    comment is whose.
     """
     column = DIMENSIONS[by]
     visible = [c.key for c in cells if c.averages is not None]
     known = [key for key in visible if key is not None]
     in_visible = or_(column.in_(known), column.is_(None) if None in visible else false())
     return (
-        select(column.label("key"), FeedbackResponse.month, FeedbackResponse.comment)
+        select(column.label("key"), FeedbackResponse.comment)
         .where(*_period(start, end, supervisor_id), in_visible, FeedbackResponse.comment != "")
-        .order_by(column, FeedbackResponse.month, FeedbackResponse.id)
+        .order_by(column, FeedbackResponse.comment, FeedbackResponse.id)
     )
 
 

@@ -21,20 +21,23 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.exports import safe_cell
-from lahti_pool.core.listing import Dates, RowPage
+from lahti_pool.core.listing import RowPage
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import ListPage, show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.feedback import services
 from lahti_pool.feedback.forms import FeedbackForm, ReportForm
 from lahti_pool.feedback.models import FeedbackInvitation
+from lahti_pool.feedback.rules import Term, parse_term, reportable_terms
 from lahti_pool.organisation.models import Division
 from lahti_pool.requests.labels import KIND_LABELS
+from lahti_pool.sessions.models import SupervisionSession
 from lahti_pool.supervisors.models import Supervisor
 
 bp = Blueprint("feedback", __name__)
@@ -58,6 +61,9 @@ def give(invitation_id: int):
     form = FeedbackForm()
     if invitation.answered:
         return render_template("feedback/thanks.html")
+    closes = services.closes_on(db.session.get(SupervisionSession, invitation.session_id).on_date)
+    if date.today() >= closes:
+        return render_template("feedback/closed.html", closes=closes)
     if form.validate_on_submit():
         try:
             services.give_feedback(current_user, invitation, form.as_input())
@@ -87,11 +93,23 @@ def _labels(by: str, keys) -> dict:
     return {k: str(KIND_LABELS.get(k, k)) for k in keys}
 
 
+def term_label(term: Term) -> str:
+    if term.autumn:
+        return _("Autumn term %(year)s", year=term.year)
+    return _("Spring term %(year)s", year=term.year)
+
+
 def _report(supervisor_id=None):
+    """The report's form and figures for a whole term whose feedback has closed: never a
+    period of the reader's choosing, nor one still taking answers (rules.py says why)."""
     form = ReportForm(request.args)
-    today = date.today()
-    start = form.start.data or date(today.year, 1, 1)
-    end = form.end.data or date(today.year, 12, 31)
+    terms = reportable_terms(date.today(), current_app.config["FEEDBACK_DAYS_AFTER_TERM"])
+    form.term.choices = [SelectChoice(t.key, term_label(t)) for t in terms]
+    term = parse_term(form.term.data)
+    if term not in terms:
+        term = terms[0]
+        form.term.data = term.key
+    start, end = term.start, term.end
     by = form.by.data if form.by.data in services.DIMENSIONS else "division"
     k = current_app.config.get("REPORT_MIN_RESPONSES", 5)
     # Counts and averages only (comments are fetched apart), until feedback changes.
@@ -100,7 +118,7 @@ def _report(supervisor_id=None):
         ("feedback.aggregate", by, start, end, k, supervisor_id),
         lambda: services.aggregate(by, start, end, k, supervisor_id),
     )
-    return form, by, start, end, cells, total
+    return form, by, term, cells, total
 
 
 class _CommentPage(RowPage):
@@ -114,40 +132,39 @@ class _CommentPage(RowPage):
 
 def _render_report(supervisor_id=None, own=False):
     """The report page: a page of cells and, apart, a page of the visible cells' comments."""
-    form, by, start, end, cells, total = _report(supervisor_id)
+    form, by, term, cells, total = _report(supervisor_id)
     # The cells are aggregated in SQL and suppressed together (a hidden figure depends
     # on the others), then shown 50 at a time.
     cell_page = ListPage(per_page=50, error_out=False, rows=cells)
-    comments = _CommentPage(
-        select=services.comments_query(by, start, end, cells, supervisor_id),
-        total=services.comment_count(cells),
-        cache_key=(
-            "feedback.comments",
-            by,
-            start,
-            end,
-            supervisor_id,
-            tuple(c.key for c in cells if c.averages is not None),  # the visible cells
-        ),
-        page=request.args.get("comments", 1, type=int),
-        per_page=50,
-        error_out=False,
-    )
-    grouped = [(key, list(group)) for key, group in groupby(comments.items, key=itemgetter(0))]
-    keys = {c.key for c in cell_page.items} | {key for key, _group in grouped}
-    period = {"by": by, "start": start.isoformat(), "end": end.isoformat()}
+    comments, grouped = None, []
+    if not own:  # written comments go to the development services, never to the supervisor
+        comments = _CommentPage(
+            select=services.comments_query(by, term.start, term.end, cells),
+            total=services.comment_count(cells),
+            cache_key=(
+                "feedback.comments",
+                by,
+                term.key,
+                tuple(c.key for c in cells if c.averages is not None),  # the visible cells
+            ),
+            page=request.args.get("comments", 1, type=int),
+            per_page=50,
+            error_out=False,
+        )
+        grouped = [(key, list(rows)) for key, rows in groupby(comments.items, key=itemgetter(0))]
+    keys = {c.key for c in cell_page.items} | {key for key, _rows in grouped}
+    period = {"by": by, "term": term.key}
     return render_template(
         "feedback/report.html",
         form=form,
         by=by,
-        start=start,
-        end=end,
+        term_name=term_label(term),
+        closes_after=current_app.config["FEEDBACK_DAYS_AFTER_TERM"],
         page=cell_page,
         total=total,
         comments=comments,
         grouped_comments=grouped,
         names=_labels(by, keys),
-        month_name=Dates().date,
         k=current_app.config.get("REPORT_MIN_RESPONSES", 5),
         period=period,
         csv_url=None if own else url_for("feedback.report_csv", **period),
@@ -164,7 +181,7 @@ def report():
 @bp.get("/reports/feedback.csv")
 @roles_required(Role.REPORTS, Role.ADMIN)
 def report_csv():
-    form, by, start, end, cells, total = _report()
+    form, by, term, cells, total = _report()
     labels = _labels(by, [c.key for c in cells])
     out = io.StringIO()
     writer = csv.writer(out)
@@ -178,7 +195,7 @@ def report_csv():
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="feedback_{by}_{start}_{end}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="feedback_{by}_{term.key}.csv"'},
     )
 
 

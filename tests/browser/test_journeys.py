@@ -215,7 +215,9 @@ def test_supervisor_plans_and_logs_and_admin_approves(
         visitor.goto(path)
 
 
-def test_reports_user_reads_aggregates(visitor, reports_user, make_supervisor, division, today):
+def test_reports_user_reads_aggregates(
+    visitor, reports_user, make_supervisor, division, reported_month
+):
     from lahti_pool.feedback.models import FeedbackResponse
 
     sup = make_supervisor()
@@ -224,7 +226,7 @@ def test_reports_user_reads_aggregates(visitor, reports_user, make_supervisor, d
             FeedbackResponse(
                 supervisor_id=sup.id,
                 division_id=division.id,
-                month=today.replace(day=1),
+                month=reported_month,
                 kind="individual",
                 usefulness=4 + i % 2,
                 atmosphere=5,

@@ -51,22 +51,28 @@ def _processes(supervisor, staff, school_year, n: int) -> SupervisionProcess:
     return process
 
 
-def test_the_supervisors_paged_lists_are_accessible(visitor, supervisor, staff, school_year):
-    _processes(supervisor, staff, school_year, 51)
-    for n in range(60):
+def _feedback(supervisor, month, n):
+    for i in range(n):
         db.session.add(
             FeedbackResponse(
                 supervisor_id=supervisor.id,
                 division_id=None,
-                month=local_date(datetime.now(UTC)).replace(day=1),
+                month=month,
                 kind="individual",
                 usefulness=4,
                 atmosphere=5,
                 arrangements=3,
-                comment=f"Comment {n}",
+                comment=f"Comment {i}",
             )
         )
     db.session.commit()
+
+
+def test_the_supervisors_paged_lists_are_accessible(
+    visitor, supervisor, staff, school_year, reported_month
+):
+    _processes(supervisor, staff, school_year, 51)
+    _feedback(supervisor, reported_month, 60)
     visitor.login(supervisor.user.email, PASSWORD)  # lands on the workspace, checked
     assert "more sessions to log" in visitor.page.content()
     visitor.goto("/workspace?page=2")
@@ -74,7 +80,16 @@ def test_the_supervisors_paged_lists_are_accessible(visitor, supervisor, staff, 
     visitor.page.get_by_role("button", name="Show").click()
     visitor.page.wait_for_load_state()
     visitor.check()
-    visitor.goto("/feedback/mine?comments=2")
+    visitor.goto("/feedback/mine")  # their figures; the comments go to the reports only
+
+
+def test_the_paged_feedback_comments_are_accessible(
+    visitor, reports_user, supervisor, reported_month
+):
+    _feedback(supervisor, reported_month, 60)
+    visitor.login(reports_user.email, PASSWORD)
+    visitor.goto("/reports/feedback?by=supervisor&comments=2")
+    assert "Comment 9" in visitor.page.content()
 
 
 def test_the_staff_members_paged_sessions_are_accessible(visitor, supervisor, staff, school_year):

@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from lahti_pool.extensions import db
+from lahti_pool.feedback import services
 from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse
+from lahti_pool.feedback.rules import term_of
 from lahti_pool.feedback.services import invite_feedback
 from lahti_pool.matching.services import create_process
 from lahti_pool.requests.rules import RequestStatus
@@ -107,17 +109,15 @@ def _responses(supervisor, division, n, month, comment=""):
 
 
 def test_report_hides_groups_under_five_and_their_complement(
-    client, reports_user, make_supervisor, division, today
+    client, reports_user, make_supervisor, division, reported_month
 ):
     a, b, c = (make_supervisor(name=n) for n in ("Aila", "Bertta", "Cecilia"))
-    month = today.replace(day=1)
+    month = reported_month
     _responses(a, division, 12, month, comment="Erittäin hyödyllinen")
     _responses(b, division, 3, month, comment="SECRET-SMALL-GROUP")
     _responses(c, division, 7, month)
     client.login(reports_user)
-    page = client.get(
-        "/reports/feedback", query_string={"by": "supervisor", "start": month.replace(month=1)}
-    ).get_data(as_text=True)
+    page = client.get("/reports/feedback", query_string={"by": "supervisor"}).get_data(as_text=True)
     assert "Aila" in page and "12" in page
     assert page.count("hidden: too few answers") == 2  # Bertta (3) and Cecilia (7)
     assert "SECRET-SMALL-GROUP" not in page
@@ -125,7 +125,7 @@ def test_report_hides_groups_under_five_and_their_complement(
     assert "22" in page  # the total of all answers is shown
     text = client.get(
         "/reports/feedback.csv",
-        query_string={"by": "supervisor", "start": month.replace(month=1)},
+        query_string={"by": "supervisor"},
     ).get_data(as_text=True)
     lines = text.strip().splitlines()
     assert any(line.startswith("Aila,12,") for line in lines)
@@ -133,9 +133,11 @@ def test_report_hides_groups_under_five_and_their_complement(
     assert any(line.startswith("Cecilia,,") for line in lines)
 
 
-def test_supervisor_sees_only_their_own_aggregates(client, make_supervisor, division, today):
+def test_supervisor_sees_only_their_own_aggregates(
+    client, make_supervisor, division, reported_month
+):
     own, other = make_supervisor(name="Oma"), make_supervisor(name="Toinen")
-    month = today.replace(day=1)
+    month = reported_month
     _responses(own, division, 4, month)
     _responses(other, division, 9, month)
     client.login(own.user)
@@ -182,3 +184,77 @@ def test_logging_a_held_session_invites_the_attending_clients(
         select(FeedbackInvitation.user_id).where(FeedbackInvitation.session_id == planned.id)
     ).all()
     assert invited == [staff.id]
+
+
+# --- Whole, closed terms; comments to the reports only -----------------------------
+
+
+def test_the_report_covers_one_closed_term_and_ignores_dates_in_the_address(
+    client, reports_user, make_supervisor, division, today, reported_month
+):
+    sup = make_supervisor(name="Aila")
+    _responses(sup, division, 6, reported_month)
+    # Answers of the current term, still open: in no report yet, whatever is asked.
+    _responses(sup, division, 1, today.replace(day=1), comment="NOT-YET")
+    client.login(reports_user)
+
+    page = client.get(
+        "/reports/feedback",
+        query_string={"by": "supervisor", "start": today.replace(day=1), "end": today},
+    ).text
+    assert "<td>6</td>" in page and "<td>7</td>" not in page
+    assert "NOT-YET" not in page
+    current = term_of(today).key
+    assert f'value="{current}"' not in page  # the open term is not offered
+    asked = client.get("/reports/feedback", query_string={"term": current}).text
+    assert "<td>6</td>" in asked and "NOT-YET" not in asked
+
+
+def test_comments_are_shown_to_the_reports_undated_and_in_alphabetical_order(
+    client, reports_user, make_supervisor, division, reported_month
+):
+    sup = make_supervisor(name="Aila")
+    later = reported_month.replace(month=reported_month.month + 1)
+    _responses(sup, division, 3, reported_month, comment="Zeta in the first month")
+    _responses(sup, division, 3, later, comment="Alpha in the second month")
+    client.login(reports_user)
+
+    page = client.get("/reports/feedback", query_string={"by": "supervisor"}).text
+    comments = page.split('id="comments-heading"', 1)[1]
+    assert comments.index("Alpha in the second") < comments.index("Zeta in the first")
+    for month in (reported_month, later):
+        assert month.strftime("%B") not in comments
+
+
+def test_the_supervisor_sees_their_figures_but_never_the_written_comments(
+    client, make_supervisor, division, reported_month
+):
+    own = make_supervisor(name="Oma")
+    _responses(own, division, 9, reported_month, comment="My principal bullies me")
+    client.login(own.user)
+
+    for by in ("division", "kind", "month"):
+        page = client.get("/feedback/mine", query_string={"by": by}).text
+        assert "<td>9</td>" in page or "hidden: too few answers" in page
+        assert "bullies" not in page
+        assert "comments-heading" not in page
+    assert "<td>9</td>" in client.get("/feedback/mine", query_string={"by": "kind"}).text
+
+
+def test_feedback_on_a_session_of_a_reported_term_is_closed(client, staff, held_session):
+    invitation = held_session()
+    sup_session = db.session.get(SupervisionSession, invitation.session_id)
+    sup_session.on_date = sup_session.on_date - timedelta(days=400)
+    db.session.commit()
+    client.login(staff)
+
+    assert "Feedback on this session closed on" in client.get(f"/feedback/{invitation.id}").text
+    response = client.post(f"/feedback/{invitation.id}", data=ANSWER)
+    assert "Feedback on this session closed on" in response.text
+    assert db.session.scalar(select(func.count()).select_from(FeedbackResponse)) == 0
+    assert not db.session.get(FeedbackInvitation, invitation.id).answered
+    # A session logged that late invites nobody.
+    db.session.execute(db.delete(FeedbackInvitation))
+    assert services.invite_feedback(sup_session) == []
+    assert db.session.scalar(select(func.count()).select_from(FeedbackInvitation)) == 0
+    db.session.rollback()

@@ -1,7 +1,6 @@
 """The feedback report at scale: cells and comments paged, the same queries for more data."""
 
 import re
-from datetime import date
 
 import pytest
 from tests_support import queries_for
@@ -9,6 +8,7 @@ from tests_support import queries_for
 from lahti_pool.extensions import db
 from lahti_pool.feedback import services
 from lahti_pool.feedback.models import FeedbackResponse
+from lahti_pool.feedback.rules import term_of
 
 
 def row_headers(page: str) -> int:
@@ -33,12 +33,12 @@ def answers(supervisor, division, n, month, comment="", kind="individual"):
 
 
 @pytest.fixture
-def month(today):
-    return today.replace(day=1)
+def month(reported_month):
+    return reported_month
 
 
 def _period(month) -> str:
-    return f"start={date(month.year, 1, 1).isoformat()}&end={date(month.year, 12, 31).isoformat()}"
+    return f"term={term_of(month).key}"
 
 
 def test_the_report_pages_its_rows_fifty_at_a_time(client, reports_user, make_supervisor, month):
