@@ -10,7 +10,7 @@ from lahti_pool.accounts.models import User
 from lahti_pool.core.exports import euros, safe_cell
 from lahti_pool.extensions import db
 from lahti_pool.matching.labels import RULE_LABELS, reason_label
-from lahti_pool.requests.models import SchoolYear
+from lahti_pool.requests.models import RequestKind, SchoolYear
 from lahti_pool.sessions.models import SupervisionProcess
 from lahti_pool.supervisors.capacity import capacities
 from lahti_pool.supervisors.models import Supervisor, SupervisorLoad
@@ -145,6 +145,16 @@ def _grounds_text(grounds: list) -> str:
     )
 
 
+#: the ``accepted_by`` of an on-duty booking: the client booked it, and orders name no clients
+CLIENT_BOOKING = "on-duty booking by the client"
+
+
+def _accepted_by(process: SupervisionProcess) -> str:
+    if process.kind == RequestKind.ON_DUTY:
+        return CLIENT_BOOKING
+    return process.accepted_by.name if process.accepted_by else ""
+
+
 def order_rows(start: date, end_exclusive: date) -> list[list]:
     """Every order placed in the period, with the rule and the grounds (no client names)."""
     lo = datetime.combine(start, time.min, tzinfo=UTC)
@@ -177,7 +187,7 @@ def order_rows(start: date, end_exclusive: date) -> list[list]:
                 str(RULE_LABELS.get(p.rule, p.rule)),
                 _grounds_text(p.grounds),
                 p.override_reason,
-                p.accepted_by.name if p.accepted_by else "",
+                _accepted_by(p),
             ]
         )
     return [[safe_cell(v) for v in row] for row in rows]
