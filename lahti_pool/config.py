@@ -74,6 +74,8 @@ class Config:
     #: then the term's report opens and its figures never change (lahti_pool/feedback/rules.py)
     FEEDBACK_DAYS_AFTER_TERM = 31
     MAX_IMPORT_BYTES = 5 * 1024 * 1024
+    #: the text of a sent e-mail is cleared this many days after sending (core/jobs.py)
+    MAIL_BODY_RETENTION_DAYS = 30
     GC_FREEZE = True  # lahti_pool/core/heap.py
 
     def __init__(self) -> None:

@@ -42,6 +42,28 @@ class JobReport:
     digests: int = 0
     #: budget ledger changes folded into its sums (``budget/ledger.py``)
     ledger_changes: int = 0
+    #: sent e-mails whose text was cleared after ``MAIL_BODY_RETENTION_DAYS``
+    mail_bodies_cleared: int = 0
+
+
+def clear_sent_mail_bodies(now: datetime) -> int:
+    """Clear the text of e-mails sent more than ``MAIL_BODY_RETENTION_DAYS`` ago.
+
+    The texts name people, dates and places of supervision; once delivered the app has no
+    use for them. The row stays, with its recipient, subject and times, for the log of
+    what was sent, and its Message-ID, which keeps a reminder from being queued twice.
+    """
+    days = current_app.config["MAIL_BODY_RETENTION_DAYS"]
+    return db.session.execute(
+        update(MailMessage)
+        .where(
+            MailMessage.status == MailStatus.SENT,
+            MailMessage.sent_at < now - timedelta(days=days),
+            or_(MailMessage.body_text != "", MailMessage.body_html != "", MailMessage.ics != ""),
+        )
+        .values(body_text="", body_html="", ics="")
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def queue_reminders(today: date) -> int:
@@ -165,13 +187,15 @@ def queue_weekly_digest(today: date, now: datetime) -> int:
 
 
 def run_daily_jobs(today: date, now: datetime) -> JobReport:
-    """Queue the day's reminders and the week's digest; fold the budget ledger (no commit)."""
+    """Queue the day's reminders and the week's digest; fold the budget ledger; clear the
+    text of e-mails sent long enough ago (no commit)."""
     from lahti_pool.budget import ledger
 
     return JobReport(
         reminders=queue_reminders(today),
         digests=queue_weekly_digest(today, now),
         ledger_changes=ledger.fold(),
+        mail_bodies_cleared=clear_sent_mail_bodies(now),
     )
 
 
@@ -364,13 +388,14 @@ def send_due(now: datetime | None = None, limit: int = 100) -> SendReport:
 @with_appcontext
 def daily_jobs_command() -> None:
     """Queue today's reminders and this week's on-duty digest, fold the budget ledger's
-    changes (run once a day)."""
+    changes, clear the text of old sent e-mails (run once a day)."""
     now = utcnow()
     report = run_daily_jobs(local_today(now), now)
     db.session.commit()
     click.echo(
         f"Queued {report.reminders} reminders and {report.digests} digests; "
-        f"folded {report.ledger_changes} budget ledger changes."
+        f"folded {report.ledger_changes} budget ledger changes; "
+        f"cleared the text of {report.mail_bodies_cleared} sent e-mails."
     )
 
 

@@ -370,3 +370,38 @@ def test_daily_jobs_command_queues_reminders(app, session_at):
     assert f"folded {waiting} budget ledger changes" in result.output
     assert db.session.scalar(changes) == 0
     assert len(_mails("reminder")) == 2
+
+
+def test_the_text_of_a_sent_mail_is_cleared_after_thirty_days(staff):
+    now = utcnow()
+
+    def message(n, status, sent_days_ago):
+        row = MailMessage(
+            kind="reminder",
+            to_user_id=staff.id,
+            to_address=staff.email,
+            subject=f"Subject {n}",
+            body_text=f"Text {n}",
+            body_html=f"<p>Text {n}</p>",
+            ics="BEGIN:VCALENDAR",
+            message_id=f"<retention-{n}@test>",
+            status=status,
+            sent_at=None if sent_days_ago is None else now - timedelta(days=sent_days_ago),
+        )
+        db.session.add(row)
+        return row
+
+    old = message(1, MailStatus.SENT, 31)
+    recent = message(2, MailStatus.SENT, 29)
+    waiting = message(3, MailStatus.PENDING, None)
+    dead = message(4, MailStatus.DEAD, None)
+    db.session.commit()
+
+    assert jobs.run_daily_jobs(jobs.local_today(now), now).mail_bodies_cleared == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert (old.body_text, old.body_html, old.ics) == ("", "", "")
+    assert (old.subject, old.message_id) == ("Subject 1", "<retention-1@test>")  # kept
+    for row in (recent, waiting, dead):
+        assert row.body_text and row.body_html and row.ics
+    assert jobs.clear_sent_mail_bodies(now) == 0  # nothing left to clear
