@@ -43,7 +43,9 @@ def outbox():
 @roles_required(Role.ADMIN)
 def resend(message_id: int):
     message = db.get_or_404(MailMessage, message_id)
-    resend_message(current_user, message, utcnow())
+    if not resend_message(current_user, message, utcnow()):
+        flash(_("This message was sent already; it is not sent again."), "info")
+        return redirect(url_for("mail.outbox"))
     db.session.commit()
     flash(_("The message is queued again."), "success")
     return redirect(url_for("mail.outbox"))

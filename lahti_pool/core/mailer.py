@@ -369,10 +369,17 @@ def failed_messages_query():
     )
 
 
-def resend_message(actor: User, message: MailMessage, now: datetime) -> None:
-    """Put a failed message back in the queue, due now, with its attempts reset."""
+def resend_message(actor: User, message: MailMessage, now: datetime) -> bool:
+    """Put a failed message back in the queue, due now, with its attempts reset.
+
+    A message already sent is not sent again (False): it arrived, and after
+    ``MAIL_BODY_RETENTION_DAYS`` its text is gone.
+    """
+    if message.status == MailStatus.SENT:
+        return False
     message.status = MailStatus.PENDING
     message.next_attempt_at = now
     message.attempts = 0
     message.locked_until = None
     audit.record(actor, "mail.resent", message, kind=message.kind)
+    return True

@@ -335,6 +335,21 @@ def test_admin_sees_failed_mail_without_bodies_and_can_resend(client, admin, sta
     assert message.next_attempt_at <= utcnow()
 
 
+def test_a_sent_message_is_not_resent(client, admin, staff):
+    mailer.queue_mail(
+        staff, "slot_booked", "requests/request_received", mailer._l("Received"), link="x"
+    )
+    message = _mails()[0]
+    message.status, message.sent_at = MailStatus.SENT, utcnow()
+    db.session.commit()
+    client.login(admin)
+
+    response = client.post(f"/admin/mail/{message.id}/resend", follow_redirects=True)
+    assert "This message was sent already" in response.text
+    db.session.refresh(message)
+    assert message.status == MailStatus.SENT
+
+
 def test_staff_can_turn_the_weekly_digest_off(client, staff):
     client.login(staff)
     assert "weekly_digest" in client.get("/settings/notifications").get_data(as_text=True)
