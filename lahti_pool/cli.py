@@ -17,7 +17,13 @@ def create_admin(email: str, name: str, password: str) -> None:
     """Create a pool administrator, or give an existing user the role."""
     from lahti_pool.accounts.models import Role
     from lahti_pool.accounts.passwords import hash_password, password_problem
-    from lahti_pool.accounts.services import UserInput, create_user, find_user_by_email
+    from lahti_pool.accounts.services import (
+        UserInput,
+        check_roles,
+        create_user,
+        find_user_by_email,
+    )
+    from lahti_pool.core.errors import DomainError
 
     problem = password_problem(password, [email, name])
     if problem:
@@ -32,6 +38,10 @@ def create_admin(email: str, name: str, password: str) -> None:
         except Exception as exc:  # DomainError: print what to fix
             raise click.ClickException(str(exc)) from exc
     else:
+        try:
+            check_roles(user, user.roles | {Role.ADMIN})  # never a supervisor as well
+        except DomainError as exc:
+            raise click.ClickException(str(exc)) from exc
         user.set_roles(user.roles | {Role.ADMIN})
         user.password_hash = hash_password(password)
         user.session_version += 1

@@ -51,6 +51,11 @@ EXPECTED = {
         {},
         row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ),
+    # Setting a password through an e-mailed link needs no login: a garbled token, or
+    # none kept in the session, is a 400 page for everybody (tests/accounts covers the rest).
+    "accounts.forgot_password": ("GET", {}, EVERYONE_OK),
+    "accounts.password_link": ("GET", {"token": "not-a-token"}, row(*[400] * len(ROLES))),
+    "accounts.set_password": ("GET", {}, row(*[400] * len(ROLES))),
     "requests.dashboard": ("GET", {}, STAFF_ONLY),
     "requests.new_individual": ("GET", {}, STAFF_ONLY),
     "requests.new_group": ("GET", {}, STAFF_ONLY),
@@ -232,6 +237,11 @@ EXPECTED = {
     "users.new": ("GET", {}, ADMIN_ONLY),
     "users.edit": ("GET", "user", ADMIN_ONLY),
     "users.toggle_active": (
+        "POST",
+        "user",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
+    "users.send_password_link": (
         "POST",
         "user",
         row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),

@@ -22,6 +22,9 @@ POSTS = [
     "/requests/new",
     "/requests/new/group",
     "/admin/users/new",
+    "/admin/users/1/password-link",
+    "/password/forgot",
+    "/password/new",
 ]
 
 

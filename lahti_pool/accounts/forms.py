@@ -14,8 +14,41 @@ ROLE_LABELS = {
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        description=_l("The address you log in with."),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password from a one-time link: asked twice, no current password."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters. A few unusual words make a good password."),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class LanguageForm(FlaskForm):
@@ -38,25 +71,26 @@ class UserForm(FlaskForm):
     role_supervisor = BooleanField(ROLE_LABELS[Role.SUPERVISOR])
     role_admin = BooleanField(ROLE_LABELS[Role.ADMIN])
     role_reports = BooleanField(ROLE_LABELS[Role.REPORTS])
-    password = PasswordField(
-        _l("New password"),
-        description=_l("At least 10 characters. Leave empty to keep the current password."),
-        validators=[Optional(), Length(max=200)],
-    )
+    # No password field: the administrator never sets or learns a password; the user
+    # sets their own through a one-time link (accounts/password_links.py).
 
 
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(), Length(max=200)]
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
         _l("New password"),
         description=_l("At least 10 characters. A few unusual words make a good password."),
         validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         _l("New password again"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
     )
 
 

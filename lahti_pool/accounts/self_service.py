@@ -15,7 +15,12 @@ from lahti_pool.core.exports import safe_cell
 from lahti_pool.core.notifications import Notification
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import QuotaAccount, RequestMember, SupervisionRequest
-from lahti_pool.sessions.models import ProcessMember, SessionAttendance, SupervisionSession
+from lahti_pool.sessions.models import (
+    ProcessMember,
+    SessionAttendance,
+    SupervisionProcess,
+    SupervisionSession,
+)
 
 
 def _reauthenticate(user: User, current_password: str) -> None:
@@ -58,6 +63,13 @@ def personal_data(user: User) -> dict:
         )
     ).all()
     process_ids = select(ProcessMember.process_id).where(ProcessMember.user_id == user.id)
+    # The processes the person is a client of (the individual's, or a group's member,
+    # organiser included): the ones whose page shows them the goals.
+    processes = db.session.scalars(
+        select(SupervisionProcess)
+        .where(SupervisionProcess.id.in_(process_ids))
+        .order_by(SupervisionProcess.accepted_at, SupervisionProcess.id)
+    ).all()
     sessions = db.session.scalars(
         select(SupervisionSession)
         .where(SupervisionSession.process_id.in_(process_ids))
@@ -108,6 +120,19 @@ def personal_data(user: User) -> dict:
                 ],
             }
             for r in requests
+        ],
+        "processes": [
+            {
+                "reference": p.reference,
+                "kind": p.kind.value,
+                "status": p.status.value,
+                "supervisor": p.supervisor.name,
+                "sessions_granted": p.sessions_granted,
+                "accepted_at": p.accepted_at.isoformat(),
+                # Confidential to the clients and the supervisor: the person is a client.
+                "goals": p.goals,
+            }
+            for p in processes
         ],
         "sessions": [
             {

@@ -1,4 +1,4 @@
-"""Login, logout and the language switch."""
+"""Login, logout, the language switch, and setting a password through a one-time link."""
 
 import time
 
@@ -16,12 +16,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select, update
 
-from lahti_pool.accounts.forms import LanguageForm, LoginForm
+from lahti_pool.accounts.forms import ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm
 from lahti_pool.accounts.models import Role
-from lahti_pool.accounts.services import authenticate
+from lahti_pool.accounts.password_links import LinkRefused, check_link, set_password_by_link
+from lahti_pool.accounts.services import authenticate, request_password_reset
+from lahti_pool.core.errors import DomainError
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.notifications import Notification
-from lahti_pool.core.views import is_safe_next
+from lahti_pool.core.views import is_safe_next, show_domain_error
 from lahti_pool.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -88,15 +90,97 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
-@bp.post("/logout")
-def logout():
+def _fresh_session() -> None:
+    """Log out and forget the session, keeping only the chosen language."""
     lang = session.get("lang")
     logout_user()
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        # A copy of this session's cookie is refused from now on (web.load_user);
+        # the person's sessions on other devices end with it.
+        current_user.session_version += 1
+        db.session.commit()
+    _fresh_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for("accounts.login"))
+
+
+# --- Setting a password through a one-time link (accounts/password_links.py) -------------
+
+
+def _limit(name: str) -> str:
+    """The forgot-password limit, or the login's when the pool sets none of its own."""
+    config = current_app.config
+    return config.get(f"PASSWORD_LINK_LIMIT_PER_{name}") or config[f"LOGIN_LIMIT_PER_{name}"]
+
+
+def _reset_key() -> str:
+    """Throttle per address as typed, so unknown and known addresses answer alike."""
+    return "password-link:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("ADDRESS"), methods=["POST"])
+@limiter.limit(lambda: _limit("ACCOUNT"), methods=["POST"], key_func=_reset_key)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        flash(
+            _("If the address has an account, a link is on its way. It works for 24 hours."), "info"
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("auth/password_forgot.html", form=form)
+
+
+def _link_refused(error: LinkRefused):
+    session.pop("password_link", None)
+    return render_template("auth/password_link_refused.html", message=error.message), error.status
+
+
+@bp.get("/password/link/<token>")
+def password_link(token: str):
+    """Check the e-mailed link, keep its token in the session and continue at an address
+    without it (so that the token is in no later request's path, form or referrer)."""
+    try:
+        check_link(token)
+    except LinkRefused as error:
+        return _link_refused(error)
+    session["password_link"] = token
+    return redirect(url_for("accounts.set_password"))
+
+
+@bp.route("/password/new", methods=["GET", "POST"])
+def set_password():
+    token = session.get("password_link") or ""
+    try:
+        link = check_link(token)
+    except LinkRefused as error:
+        return _link_refused(error)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password_by_link(token, form.new_password.data)
+        except LinkRefused as error:
+            db.session.rollback()
+            return _link_refused(error)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            _fresh_session()  # whoever was logged in here, the person logs in anew
+            flash(_("Your password is set. You can now log in with it."), "success")
+            return redirect(url_for("accounts.login"))
+    status = 400 if form.errors else 200
+    return render_template("auth/password_set.html", form=form, link=link), status
 
 
 @bp.post("/language")

@@ -1,4 +1,5 @@
-"""The administrator's user management: list, create, edit, (de)activate."""
+"""The administrator's user management: list, create, edit, (de)activate, and send a
+link to set a password (the administrator never sets or sees a password)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,7 +10,13 @@ from wtforms import SelectChoice
 
 from lahti_pool.accounts.forms import UserForm
 from lahti_pool.accounts.models import Role, User, UserRole
-from lahti_pool.accounts.services import UserInput, create_user, set_active, update_user
+from lahti_pool.accounts.services import (
+    UserInput,
+    create_user,
+    send_link_by_admin,
+    set_active,
+    update_user,
+)
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import show_domain_error
@@ -51,7 +58,6 @@ def _input(form: UserForm) -> UserInput:
         job_title=form.job_title.data or "",
         unit_id=form.unit.data or None,
         roles=frozenset(r for r, name in ROLE_FIELDS.items() if getattr(form, name).data),
-        password=form.password.data or None,
     )
 
 
@@ -85,12 +91,18 @@ def new():
     form = _form()
     if form.validate_on_submit():
         try:
-            user = create_user(current_user, _input(form))
+            user = create_user(current_user, _input(form), invite=True)
         except DomainError as error:
             show_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("User %(name)s created.", name=user.name), "success")
+            flash(
+                _(
+                    "User %(name)s created. They get an e-mail with a link to set a password.",
+                    name=user.name,
+                ),
+                "success",
+            )
             return redirect(url_for("users.index"))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -126,4 +138,20 @@ def toggle_active(user_id: int):
             flash(_("%(name)s can log in again.", name=user.name), "success")
         else:
             flash(_("%(name)s is deactivated and logged out.", name=user.name), "success")
+    return redirect(url_for("users.edit", user_id=user.id))
+
+
+@bp.post("/<int:user_id>/password-link")
+@roles_required(Role.ADMIN)
+def send_password_link(user_id: int):
+    user = get_user(user_id)  # CSRFProtect has checked the token already
+    try:
+        send_link_by_admin(current_user, user)
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        flash(
+            _("A link to set a password is on its way to %(email)s.", email=user.email), "success"
+        )
     return redirect(url_for("users.edit", user_id=user.id))

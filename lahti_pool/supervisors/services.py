@@ -401,6 +401,16 @@ def create_supervisor(actor: User | None, data: SupervisorInput, today: date) ->
         )
     if db.session.scalar(select(Supervisor.id).where(Supervisor.user_id == user.id)):
         raise DomainError(N_("This user already has a supervisor profile."), field="email")
+    if user.has_role(Role.ADMIN):
+        # A supervisor reads their clients' confidential answers and goals; the pool
+        # administrator may not, and assigns supervisors, so could assign themself.
+        raise DomainError(
+            N_(
+                "This user is a pool administrator and cannot have a supervisor profile: "
+                "a supervisor reads confidential answers the administrator may not see."
+            ),
+            field="email",
+        )
     supervisor = Supervisor(user=user, active=True, active_processes=0)
     supervisor.divisions, supervisor.conflicts = [], []
     _apply_supervisor(supervisor, data, today)

@@ -98,13 +98,12 @@ def test_admin_creates_user_with_roles(client, admin, unit):
             "unit": unit.id,
             "role_staff": "y",
             "role_reports": "y",
-            "password": "a long enough password",
         },
     )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "new.person@lahti.fi"))
     assert user.roles == {Role.STAFF, Role.REPORTS}
-    assert user.password_hash and "a long enough" not in user.password_hash
+    assert user.password_hash is None  # the user sets it through the invitation's link
 
 
 def test_admin_cannot_create_a_second_user_with_the_same_address(client, admin, staff):
@@ -129,11 +128,14 @@ def test_changing_roles_is_audited(client, admin, staff):
     assert event.actor_id == admin.id and event.details == {"old": ["staff"], "new": ["supervisor"]}
 
 
-def test_password_change_by_admin_ends_the_users_sessions(client, app, admin, staff, school_year):
+def test_a_password_posted_to_the_admins_user_form_changes_nothing(
+    client, app, admin, staff, school_year
+):
     client.login(staff)
+    old_hash = staff.password_hash
     admin_client = app.test_client()
     admin_client.login(admin)
-    admin_client.post(
+    response = admin_client.post(
         f"/admin/users/{staff.id}",
         data={
             "email": staff.email,
@@ -143,7 +145,10 @@ def test_password_change_by_admin_ends_the_users_sessions(client, app, admin, st
             "password": "another long password",
         },
     )
-    assert client.get("/dashboard").status_code == 302
+    assert response.status_code == 302
+    db.session.refresh(staff)
+    assert staff.password_hash == old_hash
+    assert client.get("/dashboard").status_code == 200  # the staff member is still logged in
 
 
 def test_create_admin_command(ctx):
@@ -155,6 +160,18 @@ def test_create_admin_command(ctx):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "boss@lahti.fi"))
     assert user.roles == {Role.ADMIN}
+
+
+def test_create_admin_does_not_make_a_supervisor_an_administrator(ctx, supervisor):
+    user = supervisor.user
+    result = ctx.test_cli_runner().invoke(
+        args=["pool", "create-admin", "--email", user.email, "--name", user.name],
+        input="a very good password\na very good password\n",
+    )
+    assert result.exit_code != 0
+    assert "cannot be both the pool administrator and a supervisor" in result.output
+    db.session.refresh(user)
+    assert Role.ADMIN not in user.roles
 
 
 def test_create_admin_refuses_a_short_password(ctx):

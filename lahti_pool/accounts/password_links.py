@@ -1,0 +1,158 @@
+"""One-time links to set a password: a new user's invitation, and the reset.
+
+The administrator never sets or learns a password; the person sets their own through a
+link e-mailed to them. The link carries a signed, timed token with the user's id and a
+fingerprint of their password hash and session version. Setting the password changes
+both, so a link works once; a logout, a deactivation or a newer password also ends it.
+
+The token is a secret like a password: it goes into the e-mail body only, never into a
+log line, an audit record or a page the administrator sees (the outbox lists no bodies).
+"""
+
+import enum
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import update
+
+from lahti_pool.accounts.models import User
+from lahti_pool.accounts.passwords import hash_password, password_problem
+from lahti_pool.core import audit
+from lahti_pool.core.errors import N_, DomainError
+from lahti_pool.core.mailer import absolute_url, queue_mail
+from lahti_pool.extensions import db
+
+#: separates these tokens from every other use of SECRET_KEY (sessions, CSRF)
+SALT = "lahti-pool.password-link"
+
+
+class LinkPurpose(enum.StrEnum):
+    INVITATION = "invitation"  #: a new user sets their first password
+    RESET = "reset"  #: a forgotten password, or the administrator's "send a link"
+
+
+#: how long a link works
+MAX_AGE = {
+    LinkPurpose.INVITATION: timedelta(days=7),
+    LinkPurpose.RESET: timedelta(hours=24),
+}
+
+SUBJECTS = {
+    LinkPurpose.INVITATION: _l("Set your password for the supervision pool"),
+    LinkPurpose.RESET: _l("A link to set a new password"),
+}
+
+
+class LinkRefused(DomainError):
+    """The link cannot be used; ``status`` is 400 (garbled) or 410 (expired or used)."""
+
+    def __init__(self, msgid: str, status: int) -> None:
+        super().__init__(msgid)
+        self.status = status
+
+
+GARBLED = N_("This link is not complete or not valid. Copy the whole link from the e-mail.")
+GONE = N_("This link has expired or has been used already.")
+
+
+@dataclass(frozen=True)
+class PasswordLink:
+    user: User
+    purpose: LinkPurpose
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def _fingerprint(user: User) -> str:
+    """Changes when the password or the session version does (the hash is salted)."""
+    state = f"{user.password_hash or ''}\x00{user.session_version}".encode()
+    return hashlib.sha256(state).hexdigest()[:24]
+
+
+def make_token(user: User, purpose: LinkPurpose) -> str:
+    return _serializer().dumps({"u": user.id, "p": purpose.value, "f": _fingerprint(user)})
+
+
+def check_link(token: str, now: datetime | None = None) -> PasswordLink:
+    """The user and purpose of a link that still works.
+
+    :raises LinkRefused: 400 for a garbled token, 410 for an expired or used one, or
+        one of a deactivated account
+    """
+    try:
+        data, issued = _serializer().loads(
+            token, max_age=max(MAX_AGE.values()).total_seconds(), return_timestamp=True
+        )
+    except SignatureExpired as error:
+        raise LinkRefused(GONE, 410) from error
+    except BadData as error:
+        raise LinkRefused(GARBLED, 400) from error
+    if not (
+        isinstance(data, dict)
+        and isinstance(data.get("u"), int)
+        and data.get("p") in set(LinkPurpose)
+        and isinstance(data.get("f"), str)
+    ):
+        raise LinkRefused(GARBLED, 400)
+    purpose = LinkPurpose(data["p"])
+    if (now or datetime.now(UTC)) - issued > MAX_AGE[purpose]:
+        raise LinkRefused(GONE, 410)
+    user = db.session.get(User, data["u"])
+    if user is None or not user.is_active_account or _fingerprint(user) != data["f"]:
+        raise LinkRefused(GONE, 410)
+    return PasswordLink(user, purpose)
+
+
+def send_password_link(actor: User | None, user: User, purpose: LinkPurpose) -> None:
+    """Queue an e-mail with a one-time link to ``user``; ``actor`` is None for a
+    self-service reset. Audited without the token."""
+    if not user.is_active_account:
+        raise DomainError(N_("The account is deactivated. Reactivate it first."))
+    queue_mail(
+        user,
+        f"password_{purpose.value}",
+        f"accounts/password_{purpose.value}",
+        SUBJECTS[purpose],
+        link=absolute_url(
+            "accounts.password_link", _fallback=None, token=make_token(user, purpose)
+        ),
+        hours=int(MAX_AGE[purpose].total_seconds() // 3600),
+        days=MAX_AGE[purpose].days,
+    )
+    audit.record(actor, "user.password_link_sent", user, purpose=purpose.value)
+
+
+def set_password_by_link(token: str, new_password: str, now: datetime | None = None) -> User:
+    """Set the password the link allows; the link and every session of the user end.
+
+    :raises LinkRefused: the link no longer works (also when a concurrent use won)
+    :raises DomainError: the password breaks the rules (on ``new_password``)
+    """
+    link = check_link(token, now)
+    user = link.user
+    problem = password_problem(new_password, [user.email, user.name])
+    if problem:
+        raise DomainError(problem, field="new_password")
+    old_hash, old_version = user.password_hash, user.session_version
+    # Conditional, so that of two uses of one link at the same moment only one counts.
+    done = db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            User.session_version == old_version,
+            User.password_hash.is_(None) if old_hash is None else User.password_hash == old_hash,
+        )
+        .values(password_hash=hash_password(new_password), session_version=old_version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    if done.rowcount != 1:
+        raise LinkRefused(GONE, 410)
+    audit.record(user, "user.password_set_by_link", user, purpose=link.purpose.value)
+    db.session.flush()
+    return user
