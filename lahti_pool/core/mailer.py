@@ -80,6 +80,7 @@ def queue_mail(
     ics: str | None = None,
     ics_method: str = "",
     message_id: str | None = None,
+    to_address: str | None = None,
     **context,
 ) -> MailMessage | None:
     """Render ``emails/<template>.txt`` and ``.html`` in the user's language and queue them.
@@ -88,7 +89,8 @@ def queue_mail(
     the recipient's language. The row joins the current transaction (no commit): it is
     sent only if the change that caused it commits.
 
-    A deterministic ``message_id`` makes the message idempotent: if one with the same id
+    ``to_address`` sends it elsewhere than the user's address (the old one, when it
+    changes). A deterministic ``message_id`` makes the message idempotent: if one with the same id
     exists already, nothing is added and None is returned (e.g. reminders, once each).
     """
     if message_id is not None and db.session.scalar(
@@ -112,7 +114,7 @@ def queue_mail(
         values = {
             "kind": kind,
             "to_user_id": user.id,
-            "to_address": user.email,
+            "to_address": to_address or user.email,
             "subject": subject,
             "body_text": render_template(f"emails/{template}.txt", **context),
             "body_html": render_template(f"emails/{template}.html", **context),

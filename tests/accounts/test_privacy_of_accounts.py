@@ -178,3 +178,39 @@ def test_the_data_export_holds_the_goals_of_the_persons_own_processes_only(
     # The supervisor's own export lists no processes of theirs: the goals are the clients'.
     client.login(supervisor.user)
     assert "MY-OWN-GOALS" not in client.get("/account/data.json").get_data(as_text=True)
+
+
+# --- An address changed by the administrator ------------------------------------------------
+
+
+def test_the_old_address_hears_when_the_administrator_changes_it(client, admin, supervisor):
+    from lahti_pool.core.outbox import MailMessage
+
+    user = supervisor.user
+    old = user.email
+    client.login(admin)
+    form = _user_form(user, supervisor=1) | {"email": "taken-over@example.org"}
+    assert client.post(f"/admin/users/{user.id}", data=form).status_code == 302
+
+    (mail,) = db.session.scalars(select(MailMessage).where(MailMessage.kind == "email_changed"))
+    assert mail.to_address == old
+    assert old in mail.body_text and "taken-over@example.org" in mail.body_text
+    assert db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "user.email_changed", AuditEvent.object_id == user.id)
+    )
+
+
+def test_a_person_changing_their_own_address_gets_no_such_mail(client, staff):
+    from lahti_pool.core.outbox import MailMessage
+
+    client.login(staff)
+    response = client.post(
+        "/account/email", data={"current_password": PASSWORD, "email": "new.me@lahti.fi"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(staff)
+    assert staff.email == "new.me@lahti.fi"
+    kinds = db.session.scalars(select(MailMessage.kind)).all()
+    assert "email_changed" not in kinds
