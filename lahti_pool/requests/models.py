@@ -153,8 +153,14 @@ class SupervisionRequest(db.Model):
         return next((m for m in self.members if m.user_id == user.id), None)
 
     def is_assigned_supervisor(self, user: User) -> bool:
+        """The supervisor of the request's process, while they hold the supervisor role
+        (a former supervisor no longer reads the answers; see sessions.services)."""
         process = self.process
-        return process is not None and process.supervisor.user_id == user.id
+        return (
+            process is not None
+            and process.supervisor.user_id == user.id
+            and user.has_role(Role.SUPERVISOR)
+        )
 
     def can_view(self, user: User) -> bool:
         """The requester, the group's members, the assigned supervisor and the administrator."""

@@ -12,7 +12,13 @@ from sqlalchemy import func, select, update
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit
-from lahti_pool.core.errors import N_, DomainError, NotPermitted, QuotaExceeded
+from lahti_pool.core.errors import (
+    N_,
+    DomainError,
+    InvalidTransition,
+    NotPermitted,
+    QuotaExceeded,
+)
 from lahti_pool.core.mailer import notify_group_invitation, notify_request_received
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.notifications import NotificationKind, notify
@@ -84,6 +90,42 @@ def _check_common(actor: User, data: RequestInput, today: date) -> SchoolYear:
     return year
 
 
+class OpenRequestExists(DomainError):
+    """The person already has an individual request waiting for this school year."""
+
+    def __init__(self, existing: SupervisionRequest) -> None:
+        super().__init__(
+            N_(
+                "You already have a request for individual supervision waiting for school "
+                "year %(year)s. Withdraw it first if you want to send a different one."
+            ),
+            year=existing.school_year.label,
+        )
+        #: the waiting request, for the page to link to
+        self.request_id = existing.id
+
+
+def waiting_individual_request(user_id: int, year: SchoolYear) -> SupervisionRequest | None:
+    """The person's open individual request for the year, if any (at most one)."""
+    return db.session.scalar(
+        select(SupervisionRequest)
+        .where(
+            SupervisionRequest.requester_id == user_id,
+            SupervisionRequest.school_year_id == year.id,
+            SupervisionRequest.kind == RequestKind.INDIVIDUAL,
+            SupervisionRequest.status.in_(rules.OPEN_STATUSES),
+        )
+        .order_by(SupervisionRequest.id)
+        .limit(1)
+    )
+
+
+def _refuse_second_request(actor: User, year: SchoolYear) -> None:
+    existing = waiting_individual_request(actor.id, year)
+    if existing is not None:
+        raise OpenRequestExists(existing)
+
+
 def _add_answers(sup_request: SupervisionRequest, answers: dict[int, str], locale: str) -> None:
     questions = {q.position: q for q in db.session.scalars(select(PreQuestion))}
     for position, answer in sorted(answers.items()):
@@ -106,11 +148,20 @@ def _record(sup_request, actor, new_status, reason="", old_status=None):
 def submit_individual_request(
     actor: User, data: RequestInput, today: date, locale: str = "fi"
 ) -> SupervisionRequest:
-    """Submit an individual request; holds the sessions from the actor's quota."""
+    """Submit an individual request; holds the sessions from the actor's quota.
+
+    One waiting individual request per person and school year: a second one (a double
+    click, a resubmitted form) is refused with a link to the first. Race-free: the quota
+    hold is a conditional UPDATE of the person's quota row, which the database lets only
+    one transaction at a time change; the check after it sees any request a concurrent
+    submission committed meanwhile.
+    """
     year = _check_common(actor, data, today)
+    _refuse_second_request(actor, year)  # the usual case, before anything is locked
     account = account_for(actor.id, year)
     rules.check_sessions_requested(data.sessions, account.state().available)
     change_quota(account, QuotaOp.HOLD, data.sessions)
+    _refuse_second_request(actor, year)  # a concurrent submission that won the row
     sup_request = SupervisionRequest(
         kind=RequestKind.INDIVIDUAL,
         requester_id=actor.id,
@@ -347,11 +398,19 @@ def set_year_quota(actor: User, year: SchoolYear, quota: int) -> None:
 
 
 def open_next_school_year(actor: User, today: date) -> SchoolYear:
-    """Create the school year after the latest one, so staff can request for it."""
-    latest = db.session.scalar(select(SchoolYear).order_by(SchoolYear.starts_on.desc()))
-    if latest is None:
-        latest = school_year_for(today)
-    year = school_year_for(latest.ends_on + timedelta(days=1))
+    """Create the school year after the current one, so staff can request for it.
+
+    Only that one: a second click (or a double click) says it is open already rather
+    than opening the year after it.
+    """
+    current = school_year_for(today)
+    starts_on, _ends_on = rules.school_year_bounds(current.ends_on + timedelta(days=1))
+    following = db.session.scalar(select(SchoolYear).where(SchoolYear.starts_on == starts_on))
+    if following is not None:
+        raise InvalidTransition(
+            N_("School year %(year)s is already open for requests."), year=following.label
+        )
+    year = school_year_for(starts_on)
     audit.record(actor, "school_year.opened", year)
     db.session.flush()
     return year

@@ -68,9 +68,13 @@ def year_quota(year_id: int):
 @bp.post("/years/next")
 @roles_required(Role.ADMIN)
 def open_next_year():
-    year = services.open_next_school_year(current_user, today())
-    db.session.commit()
-    flash(_("School year %(year)s is open for requests.", year=year.label), "success")
+    try:
+        year = services.open_next_school_year(current_user, today())
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        flash(_("School year %(year)s is open for requests.", year=year.label), "success")
     return redirect(url_for("settings.index"))
 
 

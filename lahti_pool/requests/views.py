@@ -75,9 +75,15 @@ def _prepare(form: RequestForm) -> list[PreQuestion]:
 
 def _submit(form: RequestForm, submit, template: str):
     questions = _prepare(form)
+    waiting = None  #: the message and link when a request is already waiting
     if form.validate_on_submit():
         try:
             sup_request = submit(current_user, form.as_input(), today(), str(get_locale()))
+        except services.OpenRequestExists as error:
+            db.session.rollback()  # nothing of the second request is kept
+            waiting = Waiting(
+                error.message, url_for("requests.detail", request_id=error.request_id)
+            )
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -87,7 +93,14 @@ def _submit(form: RequestForm, submit, template: str):
     year = school_year_for(today())
     quota = account_for(current_user.id, year).state()
     commit_created()
-    return render_template(template, form=form, questions=questions, quota=quota)
+    return render_template(template, form=form, questions=questions, quota=quota, waiting=waiting)
+
+
+class Waiting(NamedTuple):
+    """Why a request was not sent: another one waits (``_submit``)."""
+
+    message: str
+    url: str  #: the waiting request's page
 
 
 @bp.get("/dashboard")
@@ -149,14 +162,17 @@ def detail(request_id: int):
 def withdraw(request_id: int):
     sup_request = get_request(request_id)
     form = ReasonForm()
-    if form.validate():
-        try:
-            services.withdraw_request(current_user, sup_request, form.reason.data or "")
-        except DomainError as error:
-            show_domain_error(None, error)
-        else:
-            db.session.commit()
-            flash(_("Your request is withdrawn and its sessions are free again."), "success")
+    if sup_request.can_withdraw(current_user) and not form.validate():
+        # The reason stays on the form with its message; nothing is changed.
+        page = render_template("requests/request_detail.html", r=sup_request, form=form)
+        return page, 400
+    try:
+        services.withdraw_request(current_user, sup_request, form.reason.data or "")
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        flash(_("Your request is withdrawn and its sessions are free again."), "success")
     return redirect(url_for("requests.detail", request_id=request_id))
 
 

@@ -66,6 +66,15 @@ class PlanSessionForm(FlaskForm):
         validators=[Optional(), Length(max=500)],
     )
 
+    def keep_fields_shown(self, is_group: bool, is_admin: bool) -> None:
+        """Drop the fields the page does not show, so that what a client posts in them is
+        ignored rather than refused with an error nobody can see."""
+        if not is_group:
+            del self.host_unit
+            del self.is_covision
+        if not is_admin:
+            del self.override_reason
+
     def as_input(self) -> SessionInput:
         return SessionInput(
             on_date=self.on_date.data,
@@ -73,8 +82,8 @@ class PlanSessionForm(FlaskForm):
             duration_minutes=self.duration.data,
             mode=self.mode.data,
             place=self.place.data or "",
-            is_covision=bool(self.is_covision.data),
-            host_unit_id=self.host_unit.data or None,
+            is_covision=bool(self.is_covision and self.is_covision.data),
+            host_unit_id=(self.host_unit.data or None) if self.host_unit else None,
         )
 
 

@@ -88,7 +88,14 @@ class ProcessCounts:
 
 
 def is_supervisor_of(user: User, process: SupervisionProcess) -> bool:
-    return process.supervisor.user_id == user.id
+    """The process's supervisor, while they hold the supervisor role.
+
+    The role, not only the user id, grants access: a former supervisor whose role was
+    taken away no longer reads the confidential goals and answers, nor plans sessions.
+    A deactivated profile keeps its running processes (supervisors/services.py
+    ``set_supervisor_active``), so the profile's ``active`` flag does not count here.
+    """
+    return process.supervisor.user_id == user.id and user.has_role(Role.SUPERVISOR)
 
 
 def is_client_of(user: User, process: SupervisionProcess) -> bool:
@@ -442,6 +449,11 @@ def set_practice(
     for day, field in ((midpoint_on, "midpoint_on"), (closing_on, "closing_on")):
         if day is not None:
             check_date_in_year(day, year.starts_on, year.ends_on, field)
+    if midpoint_on is not None and closing_on is not None and midpoint_on > closing_on:
+        raise DomainError(
+            N_("The mid-point review cannot be after the closing evaluation; check the dates."),
+            field="midpoint_on",
+        )
     invite = closing_on is not None and closing_on != process.closing_evaluated_on
     process.midpoint_reviewed_on = midpoint_on
     process.closing_evaluated_on = closing_on

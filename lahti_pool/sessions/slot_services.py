@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 from sqlalchemy import and_, exists, func, literal, or_, select, union_all, update
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
@@ -71,6 +71,10 @@ class SlotUnavailable(DomainError):
     """The slot is booked, withdrawn, offered to somebody else, or in the past."""
 
 
+class AlreadyBooked(SlotUnavailable):
+    """The actor booked this slot already (a double click, a second tab)."""
+
+
 class CancelOutcome(enum.StrEnum):
     TIMELY = "timely"  #: the booker, in time: quota freed, the slot free again
     LATE = "late"  #: the booker, inside the window: the session counts as used
@@ -112,6 +116,44 @@ def can_manage_slots(user: User, supervisor: Supervisor) -> bool:
 def can_view_booking(user: User, slot: OnDutySlot) -> bool:
     """The booker, the slot's supervisor and the administrator (never the answers: see below)."""
     return slot.booked_by_id == user.id or can_manage_slots(user, slot.supervisor)
+
+
+#: the end of a booking by a cancellation, whoever made it
+CANCELLED_STATUSES = (
+    SessionStatus.CANCELLED,
+    SessionStatus.LATE_CANCELLED,
+    SessionStatus.CANCELLED_BY_SUPERVISOR,
+)
+
+
+def booking_already_cancelled(user: User, slot: OnDutySlot) -> bool:
+    """Whether the booking the user would cancel is cancelled already (a second click).
+
+    False while the slot holds a planned booking the user may see. Otherwise true if a
+    booking of this slot was cancelled: one of the user's own, or, for the slot's
+    supervisor and the administrator, anybody's. A timely cancellation clears the slot's
+    booker, so this looks at the cancelled session itself.
+    """
+    may_manage = can_manage_slots(user, slot.supervisor)
+    if slot.session_id is not None and (may_manage or slot.booked_by_id == user.id):
+        live = db.session.get(SupervisionSession, slot.session_id)
+        if live is not None and live.status == SessionStatus.PLANNED:
+            return False
+    cancelled = (
+        select(SupervisionSession.id)
+        .join(SupervisionProcess, SupervisionSession.process_id == SupervisionProcess.id)
+        .where(
+            SupervisionProcess.kind == RequestKind.ON_DUTY,
+            SupervisionProcess.supervisor_id == slot.supervisor_id,
+            SupervisionSession.starts_at == slot.starts_at,
+            SupervisionSession.status.in_(CANCELLED_STATUSES),
+        )
+    )
+    if not may_manage:
+        cancelled = cancelled.join(
+            SessionAttendance, SessionAttendance.session_id == SupervisionSession.id
+        ).where(SessionAttendance.user_id == user.id)
+    return db.session.scalar(cancelled.limit(1)) is not None
 
 
 def booking_request(slot: OnDutySlot) -> SupervisionRequest | None:
@@ -269,15 +311,49 @@ def withdraw_slot(actor: User, slot: OnDutySlot) -> None:
     audit.record(actor, "slot.withdrawn", slot)
 
 
+def _refuse_overlapping_absence(
+    supervisor_id: int, starts_on: date, ends_on: date, but: int | None = None
+) -> None:
+    query = select(SupervisorAbsence).where(
+        SupervisorAbsence.supervisor_id == supervisor_id,
+        SupervisorAbsence.starts_on <= ends_on,
+        SupervisorAbsence.ends_on >= starts_on,
+    )
+    if but is not None:
+        query = query.where(SupervisorAbsence.id != but)
+    clash = db.session.scalar(query.order_by(SupervisorAbsence.starts_on).limit(1))
+    if clash is not None:
+        raise DomainError(
+            N_(
+                "This overlaps an absence already saved, %(start)s – %(end)s. "
+                "Change the dates, or leave out the days already saved."
+            ),
+            field="starts_on",
+            start=format_date(clash.starts_on, "short"),
+            end=format_date(clash.ends_on, "short"),
+        )
+
+
 def add_absence(
     actor: User, supervisor: Supervisor, starts_on: date, ends_on: date, today: date
 ) -> int:
-    """Record days away; returns how many open slots fall on them (left for the supervisor)."""
+    """Record days away; returns how many open slots fall on them (left for the supervisor).
+
+    An absence overlapping one already recorded is refused (a double click would
+    otherwise save it twice). Race-free: the supervisor's row is locked first on
+    PostgreSQL, and on SQLite the new row's write waits for any other writer, so the
+    check after it sees an absence a concurrent request saved.
+    """
     _check_manage(actor, supervisor)
     rules.check_absence(starts_on, ends_on, today)
-    db.session.add(
-        SupervisorAbsence(supervisor_id=supervisor.id, starts_on=starts_on, ends_on=ends_on)
+    _refuse_overlapping_absence(supervisor.id, starts_on, ends_on)  # the usual case
+    db.session.execute(
+        select(Supervisor.id).where(Supervisor.id == supervisor.id).with_for_update(key_share=True)
     )
+    absence = SupervisorAbsence(supervisor_id=supervisor.id, starts_on=starts_on, ends_on=ends_on)
+    db.session.add(absence)
+    db.session.flush()
+    _refuse_overlapping_absence(supervisor.id, starts_on, ends_on, but=absence.id)
     audit.record(actor, "supervisor.absence_added", supervisor)
     db.session.flush()
     return db.session.scalar(
@@ -560,6 +636,8 @@ def _check_can_book(actor: User, slot: OnDutySlot, now: datetime) -> None:
     """Clear messages first; the conditional UPDATE in ``_claim`` is what decides."""
     if not actor.has_role(Role.STAFF):
         raise NotPermitted(N_("Only staff members can book on-duty slots."))
+    if slot.status == SlotStatus.BOOKED and slot.booked_by_id == actor.id:
+        raise AlreadyBooked(N_("You have already booked this slot."))
     supervisor = slot.supervisor
     if supervisor.user_id == actor.id:
         raise DomainError(N_("This is your own slot."))

@@ -188,7 +188,12 @@ def book(slot_id: int):
         try:
             services.book_slot(current_user, slot, form.answers(), now(), str(get_locale()))
         except DomainError as error:
-            show_domain_error(form, error)
+            db.session.rollback()  # the slot as it is now, e.g. booked by the other click
+            if _booked_by_me(slot):
+                flash(_("You have already booked this slot."), "info")
+                return redirect(url_for("slots.detail", slot_id=slot_id))
+            if services.booking_problem(current_user, slot, now()) is None:
+                show_domain_error(form, error)  # else the page's alert says it, once
         else:
             db.session.commit()
             flash(_("Booked: your on-duty session is confirmed."), "success")
@@ -201,8 +206,13 @@ def book(slot_id: int):
         form=form,
         quota=quota,
         problem=services.booking_problem(current_user, slot, now()),
+        booked_by_me=_booked_by_me(slot),
         window=services.cancellation_window_hours(),
     )
+
+
+def _booked_by_me(slot: OnDutySlot) -> bool:
+    return slot.status == SlotStatus.BOOKED and slot.booked_by_id == current_user.id
 
 
 @bp.get("/<int:slot_id>")
@@ -225,12 +235,19 @@ def detail(slot_id: int):
 @bp.route("/<int:slot_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(slot_id: int):
+    slot = db.get_or_404(OnDutySlot, slot_id)
+    if services.booking_already_cancelled(current_user, slot):
+        # A second click: the first one cleared the booking, so ``get_slot`` would refuse.
+        return _already_cancelled(slot)
     slot = get_slot(slot_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
             outcome = services.cancel_booking(current_user, slot, now())
         except DomainError as error:
+            db.session.rollback()
+            if services.booking_already_cancelled(current_user, slot):
+                return _already_cancelled(slot)  # the other click won the race
             show_domain_error(None, error)
         else:
             db.session.commit()
@@ -246,6 +263,13 @@ def cancel(slot_id: int):
         window=services.cancellation_window_hours(),
         bookable=slot.status == SlotStatus.BOOKED and slot.starts_at > now(),
     )
+
+
+def _already_cancelled(slot: OnDutySlot):
+    flash(_("This booking has already been cancelled."), "info")
+    if services.can_manage_slots(current_user, slot.supervisor):
+        return redirect(url_for("slots.manage", supervisor=slot.supervisor_id))
+    return redirect(url_for("slots.mine"))
 
 
 @bp.get("/mine")

@@ -232,10 +232,13 @@ def _process_page(process, is_supervisor, answers, goals_form, practice_form=Non
 
 
 def _prepare_plan(form: forms.PlanSessionForm, process: SupervisionProcess) -> None:
-    units = {m.user.unit.id: m.user.unit.name for m in process.members if m.user.unit}
-    form.host_unit.choices = [SelectChoice(0, _("No host unit"))] + [
-        SelectChoice(uid, name) for uid, name in sorted(units.items(), key=lambda u: u[1])
-    ]
+    is_group = process.kind == RequestKind.GROUP
+    form.keep_fields_shown(is_group, current_user.has_role(Role.ADMIN))
+    if is_group:
+        units = {m.user.unit.id: m.user.unit.name for m in process.members if m.user.unit}
+        form.host_unit.choices = [SelectChoice(0, _("No host unit"))] + [
+            SelectChoice(uid, name) for uid, name in sorted(units.items(), key=lambda u: u[1])
+        ]
     if request.method == "GET":
         form.duration.data = rules.default_duration(process.kind == RequestKind.GROUP)
         form.at.data = time(9, 0)
@@ -252,7 +255,11 @@ def plan(process_id: int):
     if form.validate_on_submit():
         try:
             _session, warnings = services.plan_session(
-                current_user, process, form.as_input(), now(), form.override_reason.data or ""
+                current_user,
+                process,
+                form.as_input(),
+                now(),
+                (form.override_reason and form.override_reason.data) or "",
             )
         except DomainError as error:
             show_domain_error(form, error)

@@ -54,6 +54,20 @@ def test_admin_opens_the_next_school_year(client, admin, school_year):
     assert years[1].starts_on == school_year.ends_on.replace(day=1, month=8)
 
 
+def test_opening_the_next_school_year_twice_opens_it_once_and_says_so(client, admin, school_year):
+    client.login(admin)
+    client.post("/admin/settings/years/next")
+
+    response = client.post("/admin/settings/years/next", follow_redirects=True)
+
+    years = db.session.scalars(select(SchoolYear).order_by(SchoolYear.starts_on)).all()
+    assert [y.starts_on for y in years] == [
+        school_year.starts_on,
+        school_year.ends_on.replace(day=1, month=8),
+    ]
+    assert f"School year {years[1].label} is already open for requests." in response.text
+
+
 @pytest.fixture
 def restore_pre_questions(ctx):
     """pre_questions is seeded by a migration and kept between tests: put it back."""

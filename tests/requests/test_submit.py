@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import QuotaAccount, RequestKind, SupervisionRequest
-from lahti_pool.requests.rules import RequestStatus
+from lahti_pool.requests.quota import account_for, change_quota
+from lahti_pool.requests.rules import QuotaOp, RequestStatus
 
 
 def _form(year, today, **overrides):
@@ -50,12 +51,15 @@ def test_staff_member_submits_individual_request_and_quota_is_held(
 
 
 def test_request_for_more_sessions_than_available_is_refused(client, staff, school_year, today):
+    # 8 sessions held already, as a group request of the person holds them (an individual
+    # request would be refused as a second one: tests/requests/test_second_request.py)
+    change_quota(account_for(staff.id, school_year), QuotaOp.HOLD, 8)
+    db.session.commit()
     client.login(staff)
-    client.post("/requests/new", data=_form(school_year, today, sessions="8"))
     response = client.post("/requests/new", data=_form(school_year, today, sessions="3"))
     assert response.status_code == 200
     assert "Only 2 sessions are left" in response.get_data(as_text=True)
-    assert db.session.scalar(select(db.func.count()).select_from(SupervisionRequest)) == 1
+    assert db.session.scalar(select(db.func.count()).select_from(SupervisionRequest)) == 0
     assert _account(staff, school_year).state().available == 2
 
 
@@ -217,3 +221,20 @@ def test_the_administrators_list_counts_a_new_request_at_once(
     assert "0 requests" in admin_client.get("/admin/requests?status=withdrawn").get_data(
         as_text=True
     )
+
+
+def test_a_too_long_withdrawal_reason_is_shown_on_the_form_and_nothing_changes(
+    client, staff, school_year, today
+):
+    client.login(staff)
+    client.post("/requests/new", data=_form(school_year, today))
+    sup_request = db.session.scalar(select(SupervisionRequest))
+
+    response = client.post(f"/requests/{sup_request.id}/withdraw", data={"reason": "x" * 600})
+
+    assert response.status_code == 400
+    assert "Field cannot be longer than 500 characters." in response.text
+    assert 'aria-invalid="true"' in response.text
+    db.session.refresh(sup_request)
+    assert sup_request.status == RequestStatus.SUBMITTED
+    assert _account(staff, school_year).state().pending == 4
