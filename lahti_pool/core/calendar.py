@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, false, or_, select
 
-from lahti_pool.accounts.models import User
+from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit
 from lahti_pool.extensions import db
 
@@ -121,6 +121,12 @@ def upcoming_sessions(user: User, now: datetime) -> list:
     member = SupervisionSession.process_id.in_(
         select(ProcessMember.process_id).where(ProcessMember.user_id == user.id)
     )
+    # A former supervisor (the role taken away) no longer gets their clients' sessions.
+    supervises = (
+        and_(Supervisor.user_id == user.id, ~SupervisionSession.is_covision)
+        if user.has_role(Role.SUPERVISOR)
+        else false()
+    )
     return db.session.scalars(
         select(SupervisionSession)
         .join(SupervisionProcess)
@@ -129,7 +135,7 @@ def upcoming_sessions(user: User, now: datetime) -> list:
             SupervisionSession.status == SessionStatus.PLANNED,
             SupervisionSession.starts_at >= now - timedelta(days=1),
             or_(
-                and_(Supervisor.user_id == user.id, ~SupervisionSession.is_covision),
+                supervises,
                 attends,
                 and_(~has_attendance, member),
             ),

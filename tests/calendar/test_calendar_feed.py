@@ -144,6 +144,20 @@ def test_feed_lists_the_users_upcoming_sessions_only(
     assert staff.name not in sup_feed and other_staff.name not in sup_feed
 
 
+def test_a_former_supervisors_feed_no_longer_lists_their_clients_sessions(
+    client, make_session, supervisor
+):
+    from lahti_pool.accounts.models import Role
+
+    make_session()
+    user = supervisor.user
+    token = _login_and_make_token(client, user)
+    assert len(Calendar.from_ical(_feed(client, token).text).walk("VEVENT")) == 1
+    user.set_roles({Role.STAFF})
+    db.session.commit()
+    assert Calendar.from_ical(_feed(client, token).text).walk("VEVENT") == []
+
+
 def test_the_feed_404s_for_a_revoked_or_replaced_token(client, staff):
     first = _login_and_make_token(client, staff)
     assert _feed(client, first).status_code == 200
