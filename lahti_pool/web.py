@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from lahti_pool.extensions import db, login_manager
@@ -102,6 +102,15 @@ def _unread_notifications() -> int:
             db.session.rollback()
             g.unread = 0
     return g.unread
+
+
+#: PostgreSQL's SQLSTATE for "integer out of range" and its kin
+NUMBER_OUT_OF_RANGE = "22003"
+
+
+def _sqlstate(error: DataError) -> str | None:
+    """The SQLSTATE code of a database error (psycopg), if it has one."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None)
 
 
 #: the main navigation, in order: (the roles that see the link, any of them; endpoint, label)
@@ -297,6 +306,21 @@ def init_app(app: Flask) -> None:
         return error_page(429)
 
     app.register_error_handler(CSRFError, lambda e: refused(400, "csrf.refused", "csrf"))
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def out_of_range(error):
+        """A value too large for the database or a date (a 20-digit number in the address,
+        a year past 9999), where no form caught it: 400 with a message to correct it.
+
+        SQLite raises OverflowError for a number past 64 bits, PostgreSQL a DataError for
+        one past its column ("integer out of range"); the page shows neither the SQL nor
+        the value.
+        """
+        db.session.rollback()
+        log.warning("%s refused on %s: %s", request.method, request.endpoint, type(error).__name__)
+        too_large = isinstance(error, OverflowError) or _sqlstate(error) == NUMBER_OUT_OF_RANGE
+        return error_page(400, "too_large" if too_large else "bad_value")
 
     @app.errorhandler(500)
     def internal_error(error):

@@ -15,7 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from lahti_pool.budget.rules import euros_to_cents
 from lahti_pool.budget.services import BudgetInput
 from lahti_pool.core.models import MAX_ROW_ID
-from lahti_pool.core.widgets import LongSelect, RenderedChoices
+from lahti_pool.core.widgets import FIRST_YEAR, LAST_YEAR, InYears, LongSelect, RenderedChoices
 from lahti_pool.sessions.models import SessionStatus
 
 SESSION_STATUS_LABELS = {
@@ -27,7 +27,7 @@ SESSION_STATUS_LABELS = {
     SessionStatus.CANCELLED_BY_SUPERVISOR: _l("Cancelled by the supervisor"),
 }
 
-YEARS = NumberRange(min=2000, max=2100)
+YEARS = NumberRange(min=FIRST_YEAR, max=LAST_YEAR)
 
 
 #: SelectField's own message, translated by WTForms (a constant: not in our catalogue)
@@ -59,7 +59,7 @@ class ApprovalFilterForm(FlaskForm):
         csrf = False  # a GET filter
 
     supervisor = LongSelectField(_l("Supervisor"), coerce=int, default=0)
-    month = MonthField(_l("Month"), validators=[Optional()])
+    month = MonthField(_l("Month"), validators=[Optional(), InYears()])
     division = SelectField(_l("Division"), coerce=int, default=0)
 
     def month_tuple(self) -> tuple[int, int] | None:
@@ -120,4 +120,4 @@ class GenerateForm(FlaskForm):
     supervisor = SelectField(
         _l("Supervisor"), coerce=int, validators=[InputRequired()], widget=LongSelect()
     )
-    month = MonthField(_l("Month"), validators=[InputRequired()])
+    month = MonthField(_l("Month"), validators=[InputRequired(), InYears()])

@@ -17,7 +17,7 @@ from lahti_pool.budget.forecast import (
     forecast,
 )
 from lahti_pool.budget.models import Budget
-from lahti_pool.budget.rules import Level, budget_level, next_month, percent_used
+from lahti_pool.budget.rules import Level, budget_level, last_day, percent_used
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Unit
 from lahti_pool.requests.models import SchoolYear
@@ -260,10 +260,9 @@ def _pending_select(
             SupervisionProcess, SupervisionSession.process_id == SupervisionProcess.id
         ).where(SupervisionProcess.supervisor_id == supervisor_id)
     if month:
-        first = date(month[0], month[1], 1)
         query = query.where(
-            SupervisionSession.on_date >= first,
-            SupervisionSession.on_date < date(*next_month(month), 1),
+            SupervisionSession.on_date >= date(month[0], month[1], 1),
+            SupervisionSession.on_date <= last_day(month),
         )
     if division_id:
         members_units = (

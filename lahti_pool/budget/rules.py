@@ -6,9 +6,11 @@ cost is split between the divisions of its attending members in proportion to
 attendance.
 """
 
+import calendar
 import enum
 from collections import Counter
 from collections.abc import Hashable, Mapping
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from lahti_pool.core.errors import N_, DomainError
@@ -97,6 +99,13 @@ Month = tuple[int, int]  #: (year, month)
 def next_month(month: Month) -> Month:
     year, m = month
     return (year + 1, 1) if m == 12 else (year, m + 1)
+
+
+def last_day(month: Month) -> date:
+    """The month's last day: a period "up to the end of the month" ends on it (the first
+    day of the next month does not exist after December 9999)."""
+    year, m = month
+    return date(year, m, calendar.monthrange(year, m)[1])
 
 
 def statement_month_for(session_month: Month, sent: set[Month]) -> Month:

@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from lahti_pool.budget.models import InvoiceStatement, StatementLine, StatementStatus
-from lahti_pool.budget.rules import dues, next_month, statement_month_for, vat_cents
+from lahti_pool.budget.rules import dues, last_day, statement_month_for, vat_cents
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition
 from lahti_pool.core.exports import safe_cell
@@ -83,13 +83,13 @@ def _is_billable_now(s: SupervisionSession) -> bool:
 def plan_lines(supervisor_id: int, year: int, month: int) -> list[LineSpec]:
     """The lines the supervisor's statement of the month should hold now."""
     sent = _sent_months(supervisor_id)
-    end = date(*next_month((year, month)), 1)
+    last = last_day((year, month))
     sessions = db.session.scalars(
         select(SupervisionSession)
         .join(SupervisionProcess, SupervisionSession.process_id == SupervisionProcess.id)
         .where(
             SupervisionProcess.supervisor_id == supervisor_id,
-            SupervisionSession.on_date < end,
+            SupervisionSession.on_date <= last,
             or_(
                 SupervisionSession.statement_id.is_not(None),
                 and_(

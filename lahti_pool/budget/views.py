@@ -30,10 +30,10 @@ from lahti_pool.budget.labels import euros_texts, money_markups
 from lahti_pool.budget.models import Budget, InvoiceStatement
 from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
-from lahti_pool.core.listing import FetchedPage, Memo, link_maker
+from lahti_pool.core.listing import FetchedPage, Memo, link_maker, paginate
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import is_safe_next, show_domain_error
-from lahti_pool.core.widgets import RenderedChoices
+from lahti_pool.core.widgets import FIRST_YEAR, LAST_YEAR, RenderedChoices, years_message
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division
 from lahti_pool.requests.labels import KIND_LABELS
@@ -266,6 +266,9 @@ def budgets():
     form = BudgetForm()
     form.division.choices = _division_choices(_("The whole pool"))
     year = request.args.get("year", type=int) or today().year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        flash(years_message(), "danger")
+        year = today().year
     if request.method == "GET":
         form.fiscal_year.data = year
     if form.validate_on_submit():
@@ -425,7 +428,7 @@ def statements_index():
         .options(selectinload(InvoiceStatement.supervisor))
         .order_by(InvoiceStatement.year.desc(), InvoiceStatement.month.desc(), InvoiceStatement.id)
     )
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50, error_out=False)
     return render_template(
         "budget/statements.html", form=form, page=page, labels=statements.STATUS_LABELS
     )

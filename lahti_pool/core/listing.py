@@ -14,16 +14,45 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_time, get_datetime_format
 from flask import url_for
 from flask_babel import get_locale, get_timezone
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import func, select
 
+from lahti_pool.core.models import MAX_ROW_ID
 from lahti_pool.extensions import db
 
 #: stands for the row's id while a link's URL is built once
 _MARK = 7_919_000_000_000_000_013
 
 
-class RowPage(Pagination):
+def bounded_page(page: int, per_page: int) -> int:
+    """``page`` (1 or more), lowered so that its rows' offset is no larger than a row id:
+    a page number from the address can be any size, and SQLite cannot bind an offset past
+    64 bits nor PostgreSQL one past its bigint. A page past the end shows no rows either
+    way."""
+    return max(1, min(page, MAX_ROW_ID // per_page + 1))
+
+
+class BoundedPagination(Pagination):
+    """``Pagination`` whose page number, however large in the address, gives an offset
+    the database can bind (``bounded_page``)."""
+
+    @staticmethod
+    def _prepare_page_args(**kwargs) -> tuple[int, int]:
+        page, per_page = Pagination._prepare_page_args(**kwargs)
+        return bounded_page(page, per_page), per_page
+
+
+class SelectPage(BoundedPagination, SelectPagination):
+    """``db.paginate``'s page of an ORM select, with a bounded page number."""
+
+
+def paginate(query, **kwargs) -> SelectPage:
+    """``db.paginate(query, **kwargs)``, a page number too large for the database being
+    an empty page past the end instead of a server error."""
+    return SelectPage(select=query, session=db.session(), **kwargs)
+
+
+class RowPage(BoundedPagination):
     """A page of a select of columns as rows (``db.paginate`` keeps only the first column):
     ``RowPage(select=…, per_page=50, error_out=False)``; ``page`` comes from the request
     as with ``db.paginate``. ``count_select=``: a select whose rows are counted instead (the same
@@ -46,7 +75,7 @@ class RowPage(Pagination):
         return db.session.scalar(select(func.count()).select_from(rows))
 
 
-class FetchedPage(Pagination):
+class FetchedPage(BoundedPagination):
     """A page whose rows a function fetches: ``fetch(limit, offset)`` gives the rows and
     their total when it has it (a window count, a cached report), else ``None``, and then
     ``total()`` counts them: ``FetchedPage(fetch=…, total=…, per_page=50, error_out=False)``

@@ -3,10 +3,10 @@
 from urllib.parse import urlsplit
 
 from flask import flash
-from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 
 from lahti_pool.core.errors import DomainError
+from lahti_pool.core.listing import BoundedPagination
 from lahti_pool.core.models import CREATED_ON_THE_WAY
 from lahti_pool.extensions import db
 
@@ -42,7 +42,7 @@ def commit_created() -> None:
         session.commit()
 
 
-class ListPage(Pagination):
+class ListPage(BoundedPagination):
     """A page of rows already in a list (filtered or aggregated in Python), for the same
     ``pager`` macro as ``db.paginate``: ``ListPage(per_page=50, error_out=False, rows=…)``."""
 

@@ -1,7 +1,36 @@
-"""Form widgets."""
+"""Form widgets, and the bounds of the dates a form accepts."""
 
+from datetime import date
+
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
+from wtforms.validators import ValidationError
 from wtforms.widgets import Select, html_params
+
+#: the years a date, a month or a fiscal year typed into a form may have. A browser's date
+#: input takes years up to 9999, and a day or a month after 9999-12 has no Python date: a
+#: period ending then breaks the arithmetic behind it. Anything outside is a typing slip.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def years_message(first: int = FIRST_YEAR, last: int = LAST_YEAR) -> str:
+    """The message for a date, month or year outside ``first``..``last``."""
+    return _("Use a year between %(first)s and %(last)s.", first=str(first), last=str(last))
+
+
+class InYears:
+    """Validates that a ``DateField``'s or ``MonthField``'s date is in ``FIRST_YEAR`` to
+    ``LAST_YEAR``, and gives the browser the same bounds (``min``, ``max``)."""
+
+    def __init__(self, first: int = FIRST_YEAR, last: int = LAST_YEAR) -> None:
+        self.first, self.last = first, last
+        # the widget writes them in the field's own format ("%Y-%m" for a month)
+        self.field_flags = {"min": date(first, 1, 1), "max": date(last, 12, 31)}
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and not self.first <= field.data.year <= self.last:
+            raise ValidationError(years_message(self.first, self.last))
+
 
 _OPEN, _CLOSE = Markup('<option value="'), Markup("</option>")
 _SELECTED, _NOT_SELECTED = Markup('" selected>'), Markup('">')

@@ -1,8 +1,11 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from lahti_pool.core.models import MAX_ROW_ID
+from lahti_pool.core.widgets import InYears
 from lahti_pool.matching.eligibility import Policy
 from lahti_pool.matching.labels import POLICY_LABELS
 
@@ -28,13 +31,19 @@ class AcceptForm(FlaskForm):
         _l("Reason for going over the budget"), validators=[Optional(), Length(max=500)]
     )
 
+    def validate_supervisor(self, field) -> None:
+        # an id no row can have (0: the proposed supervisor); the database cannot even bind
+        # some of them
+        if field.data is not None and not 0 <= field.data <= MAX_ROW_ID:
+            raise ValidationError(_("Choose a supervisor from the list."))
+
 
 class PeriodForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form for an export
 
-    start = DateField(_l("From"), validators=[InputRequired()])
-    end = DateField(_l("To"), validators=[InputRequired()])
+    start = DateField(_l("From"), validators=[InputRequired(), InYears()])
+    end = DateField(_l("To"), validators=[InputRequired(), InYears()])
 
 
 def policy_from(value: str) -> Policy:

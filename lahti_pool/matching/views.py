@@ -27,9 +27,10 @@ from lahti_pool.accounts.models import Role
 from lahti_pool.budget.labels import budget_warning_text, euros_texts
 from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
-from lahti_pool.core.listing import FetchedPage, Memo, link_maker
+from lahti_pool.core.listing import FetchedPage, Memo, bounded_page, link_maker
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import commit_created, show_domain_error
+from lahti_pool.core.widgets import years_message
 from lahti_pool.extensions import db
 from lahti_pool.matching import queue_rows, reports, services
 from lahti_pool.matching.eligibility import Policy
@@ -347,7 +348,7 @@ def form_group(offer_id: int):
 def capacity_view():
     year = school_year_for(today())
     commit_created()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = bounded_page(request.args.get("page", 1, type=int), 50)
     # Supervisors, their loads and users (names), and the year's processes (orders).
     report = versions.cached(
         ("supervisors", "sessions"),
@@ -375,9 +376,17 @@ def capacity_view():
 def orders_csv():
     form = PeriodForm(request.args)
     if not form.validate() or form.end.data < form.start.data:
-        flash(_("Choose a period: a start date and an end date on or after it."), "danger")
+        far = years_message() in form.start.errors + form.end.errors
+        flash(
+            years_message()
+            if far
+            else _("Choose a period: a start date and an end date on or after it."),
+            "danger",
+        )
         return redirect(url_for("matching.capacity_view"))
-    rows = reports.order_rows(form.start.data, form.end.data + timedelta(days=1))
+    # the day after the period (the form keeps it far from date.max, where none exists)
+    end_exclusive = min(form.end.data, date.max - timedelta(days=1)) + timedelta(days=1)
+    rows = reports.order_rows(form.start.data, end_exclusive)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(reports.ORDER_COLUMNS)

@@ -15,8 +15,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from lahti_pool.core.widgets import InYears
 from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS, MultiCheckboxField
 from lahti_pool.requests.labels import KIND_LABELS
 from lahti_pool.requests.models import RequestKind
@@ -38,6 +39,8 @@ SUPERVISOR_KIND_LABELS = {
     SupervisorKind.INTERNAL: _l("Internal (city employee)"),
 }
 SUPERVISION_KIND_LABELS = {k: KIND_LABELS[RequestKind(k)] for k in ("individual", "group")}
+#: the largest rank the form takes
+MAX_RANK = 100_000
 NOT_AN_AMOUNT = _l("Give an amount in euros, e.g. 85.50.")
 
 
@@ -77,8 +80,8 @@ class AgreementForm(FlaskForm):
         description=_l("For example the Hilma notice number."),
         validators=[Optional(), Length(max=100)],
     )
-    starts_on = DateField(_l("Period starts"), validators=[InputRequired()])
-    ends_on = DateField(_l("Period ends"), validators=[InputRequired()])
+    starts_on = DateField(_l("Period starts"), validators=[InputRequired(), InYears()])
+    ends_on = DateField(_l("Period ends"), validators=[InputRequired(), InYears()])
     allocation_rule = SelectField(_l("Allocation rule"), choices=_choices(ALLOCATION_LABELS))
     vat_percent = AmountField(
         _l("VAT percent"),
@@ -110,7 +113,8 @@ class SupervisorForm(FlaskForm):
     rank = IntegerField(
         _l("Rank in the agreement"),
         description=_l("1 is the best-ranked supplier. Not used for internal supervisors."),
-        validators=[Optional()],
+        # far more than any agreement has suppliers; a larger number fits no database column
+        validators=[Optional(), NumberRange(max=MAX_RANK)],
     )
     company_name = StringField(_l("Company"), validators=[Optional(), Length(max=200)])
     business_id = StringField(
@@ -118,8 +122,8 @@ class SupervisorForm(FlaskForm):
         description=_l("For example 1234567-8."),
         validators=[Optional(), Length(max=20)],
     )
-    contract_starts_on = DateField(_l("Contract starts"), validators=[Optional()])
-    contract_ends_on = DateField(_l("Contract ends"), validators=[Optional()])
+    contract_starts_on = DateField(_l("Contract starts"), validators=[Optional(), InYears()])
+    contract_ends_on = DateField(_l("Contract ends"), validators=[Optional(), InYears()])
     price_individual = AmountField(
         _l("Price per individual session (€)"), validators=[InputRequired()]
     )

@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
+from lahti_pool.core.listing import paginate
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import ListPage, commit_created, show_domain_error
 from lahti_pool.extensions import db
@@ -147,7 +148,7 @@ def _supervisor_form(supervisor: Supervisor | None = None) -> SupervisorForm:
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def index():
-    page = db.paginate(
+    page = paginate(
         select(Supervisor)
         .join(Supervisor.user)
         .options(contains_eager(Supervisor.user), selectinload(Supervisor.agreement))
