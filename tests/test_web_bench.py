@@ -138,3 +138,36 @@ def test_machine_cpu_counts_every_state_but_idle_and_iowait_as_busy():
     busy, total = web_bench.parse_proc_stat(stat)
     assert busy == pytest.approx(165 / ticks)  # guests are inside user already
     assert total == pytest.approx(1015 / ticks)
+
+
+def _result(requests_per_s: float, p99_ms: float, statuses=None) -> "web_bench.WrkResult":
+    statuses = statuses or {"200": 100}
+    return web_bench.WrkResult(
+        median_ms=p99_ms / 2,
+        p99_ms=p99_ms,
+        requests_per_s=requests_per_s,
+        requests=sum(statuses.values()),
+        non_2xx_3xx=0,
+        socket_errors={"connect": 0, "read": 0, "write": 0, "timeout": 0},
+        statuses=statuses,
+    )
+
+
+def test_a_page_is_judged_by_its_own_throughput_and_p99_not_by_its_share_of_hello():
+    page = web_bench.Page("budget page", "/budget", "admin")
+    hello = _result(3000, 1)
+    slow_share = web_bench.page_row(page, _result(150, 30), hello)  # 5 % of hello
+    assert slow_share["passed"], slow_share["failures"]
+    assert slow_share["percent_of_hello"] == 5.0
+    assert slow_share["below_reported_share_of_hello"]
+
+    too_few = web_bench.page_row(page, _result(40, 30), hello)
+    assert not too_few["passed"]
+    assert too_few["failures"] == ["40 req/s < 50 req/s"]
+
+    too_slow = web_bench.page_row(page, _result(2000, 120), hello)
+    assert too_slow["failures"] == ["p99 120 ms >= 100 ms"]
+    assert not too_slow["below_reported_share_of_hello"]
+
+    redirected = web_bench.page_row(page, _result(800, 5, {"200": 90, "302": 10}), hello)
+    assert not redirected["passed"]
