@@ -106,3 +106,38 @@ def test_the_request_cached_catalogue_follows_force_locale(app):
     assert english == ["Log out"] * 3
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert [gettext("Log out"), str(lazy), template.render()] == ["Log out"] * 3
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "finnish"),
+    [
+        ("at", "25:00", "Anna kellonaika muodossa tt:mm"),
+        ("mode", "teleport", "'teleport' ei ole vaihtoehto tässä kentässä"),
+    ],
+)
+def test_wtforms_own_messages_are_in_finnish_where_its_catalogue_has_a_gap(
+    app, field, value, finnish
+):
+    """WTForms' Finnish catalogue lacks "Not a valid time value." and has the invalid
+    choice only as fuzzy: the app's catalogue fills them in."""
+    from flask_wtf import FlaskForm
+    from wtforms import SelectChoice, SelectMultipleField, TimeField
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+
+        at = TimeField()
+        mode = SelectMultipleField(choices=[SelectChoice("video", "video")])
+
+    for lang, expected in (("fi", finnish), ("en", None)):
+        with app.test_request_context(
+            "/", method="POST", data={field: value}, headers={"Accept-Language": lang}
+        ):
+            form = Form()
+            assert not form.validate()
+            (message,) = form.errors[field]
+            if expected:
+                assert message.startswith(expected), message
+            else:
+                assert "valid" in message, message

@@ -8,11 +8,18 @@ e-mails go out in the recipient's language) swaps that object in Flask-Babel's c
 so the next lookup sees another object and looks the catalogue up again.
 """
 
-from flask import Flask
+import functools
+from pathlib import Path
+
+from babel import support
+from flask import Flask, Request
 from flask.globals import _cv_app
-from flask_babel import Babel, Domain, get_babel
+from flask_babel import Babel, Domain, get_babel, get_locale, gettext, ngettext
+from werkzeug.utils import cached_property
+from wtforms.i18n import messages_path
 
 _KEY = "_lahti_translations"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
 class RequestCachedDomain(Domain):
@@ -30,6 +37,49 @@ class RequestCachedDomain(Domain):
         return translations
 
 
+@functools.cache
+def wtforms_translations(locale: str):
+    """WTForms' own catalogue for the locale, with the app's filling its gaps.
+
+    WTForms' Finnish catalogue leaves a few of its messages untranslated or fuzzy (so left
+    out when compiled): "Not a valid time value." and the invalid-choice message among
+    them, which showed in English on Finnish pages. The app's catalogue has them
+    (:func:`_wtforms_gaps`), and is merged over WTForms' once per worker and locale.
+    """
+    theirs = support.Translations.load(messages_path(), [locale], domain="wtforms")
+    ours = support.Translations.load(str(TRANSLATIONS), [locale])
+    if isinstance(theirs, support.Translations) and isinstance(ours, support.Translations):
+        theirs.merge(ours)
+        return theirs
+    return ours if isinstance(ours, support.Translations) else theirs
+
+
+def _wtforms_gaps() -> None:  # pragma: no cover - never called: read by pybabel extract
+    """WTForms' messages its Finnish catalogue lacks, for the app's catalogue to translate."""
+    gettext("Not a valid time value.")
+    gettext("Not a valid week value.")
+    gettext("This field cannot be edited.")
+    gettext("This field is disabled and cannot have a value.")
+    ngettext(
+        "Field must be exactly %(max)d character long.",
+        "Field must be exactly %(max)d characters long.",
+        1,
+    )
+    ngettext(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
+        1,
+    )
+
+
+class AppRequest(Request):
+    @cached_property
+    def wtforms_translations(self):
+        """Flask-WTF translates WTForms' messages with this attribute of the request when it
+        is set (``flask_wtf.i18n``); looked up only when a form has something to say."""
+        return wtforms_translations(str(get_locale()))
+
+
 def install(app: Flask, babel: Babel) -> None:
     """Make :class:`RequestCachedDomain` the app's domain and the templates' (after
     ``babel.init_app``).
@@ -37,6 +87,7 @@ def install(app: Flask, babel: Babel) -> None:
     ``Babel.domain_instance`` is a cached property, so setting it on the instance is how
     a domain of one's own is put in its place.
     """
+    app.request_class = AppRequest
     domain = babel.domain_instance = RequestCachedDomain(domain=get_babel(app).default_domain)
     # The templates' _() as Flask-Babel installs it, minus its per-call domain lookup.
     app.jinja_env.install_gettext_callables(
