@@ -1,9 +1,11 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from lahti_pool.accounts.models import Role
+from lahti_pool.core.models import MAX_ROW_ID
 
 ROLE_LABELS = {
     Role.STAFF: _l("Staff member"),
@@ -73,6 +75,11 @@ class UserForm(FlaskForm):
     role_reports = BooleanField(ROLE_LABELS[Role.REPORTS])
     # No password field: the administrator never sets or learns a password; the user
     # sets their own through a one-time link (accounts/password_links.py).
+
+    def validate_unit(self, field) -> None:
+        # an id no row can have (0: no unit); the database cannot even bind some of them
+        if field.data is not None and not 0 <= field.data <= MAX_ROW_ID:
+            raise ValidationError(_("Choose a unit from the list."))
 
 
 class PasswordChangeForm(FlaskForm):

@@ -21,6 +21,7 @@ from lahti_pool.accounts.models import Role
 from lahti_pool.accounts.password_links import LinkRefused, check_link, set_password_by_link
 from lahti_pool.accounts.services import authenticate, request_password_reset
 from lahti_pool.core.errors import DomainError
+from lahti_pool.core.listing import paginate
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.notifications import Notification
 from lahti_pool.core.views import is_safe_next, show_domain_error
@@ -198,7 +199,7 @@ def set_language():
 @bp.get("/notifications")
 @login_required
 def notifications():
-    page = db.paginate(
+    page = paginate(
         select(Notification)
         .where(Notification.user_id == current_user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc()),

@@ -18,6 +18,7 @@ from lahti_pool.accounts.services import (
     update_user,
 )
 from lahti_pool.core.errors import DomainError
+from lahti_pool.core.listing import paginate
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import show_domain_error
 from lahti_pool.extensions import db
@@ -81,7 +82,7 @@ def index():
         )
     if role in {r.value for r in Role}:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50, error_out=False)
     return render_template("admin/users.html", page=page, q=q, role=role, roles=list(Role))
 
 

@@ -51,7 +51,7 @@ def approve_sessions(actor, sessions: list[SupervisionSession], now: datetime) -
         if sup_session.approval != ApprovalStatus.PENDING:
             raise InvalidTransition(
                 N_("The session of %(day)s is not waiting for approval any more."),
-                day=sup_session.on_date.isoformat(),
+                day=sup_session.on_date,
             )
         sup_session.approval = ApprovalStatus.APPROVED
         sup_session.approved_at = now

@@ -411,9 +411,11 @@ def get_statement(statement_id: int) -> InvoiceStatement:
 
     :raises 404: no such statement
     :raises 403: the user is neither the administrator nor the statement's supervisor
+        (while they hold the supervisor role: a former supervisor no longer reads them)
     """
     statement = db.get_or_404(InvoiceStatement, statement_id)
-    if not (current_user.has_role(Role.ADMIN) or statement.supervisor.user_id == current_user.id):
+    own = statement.supervisor.user_id == current_user.id and current_user.has_role(Role.SUPERVISOR)
+    if not (current_user.has_role(Role.ADMIN) or own):
         abort(403)
     return statement
 

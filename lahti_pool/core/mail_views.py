@@ -15,6 +15,7 @@ from lahti_pool.core.calendar import (
     revoke_calendar_token,
     user_for_token,
 )
+from lahti_pool.core.listing import paginate
 from lahti_pool.core.mailer import absolute_url, failed_messages_query, resend_message
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.outbox import MailMessage
@@ -35,7 +36,7 @@ class NotificationSettingsForm(FlaskForm):
 @bp.get("/admin/mail")
 @roles_required(Role.ADMIN)
 def outbox():
-    page = db.paginate(failed_messages_query(), per_page=50)
+    page = paginate(failed_messages_query(), per_page=50)
     return render_template("mail/outbox.html", page=page)
 
 

@@ -3,7 +3,7 @@
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, TypeDecorator
+from sqlalchemy import DateTime, Enum, TypeDecorator, false
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -26,6 +26,18 @@ CREATED_ON_THE_WAY = "created_on_the_way"
 #: the largest value of an Integer primary key; a bigger id sent in a form names no row
 #: (and SQLite cannot even bind one past 64 bits)
 MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value: int | None) -> bool:
+    """Whether ``value`` could be a row's id (1 to ``MAX_ROW_ID``): an id from the address
+    or a form outside this names no row, and the database may not even bind it."""
+    return value is not None and 0 < value <= MAX_ROW_ID
+
+
+def id_is(column, value: int):
+    """``column == value``, or a condition no row meets when ``value`` is no row's id
+    (an unknown id matches nothing; one past the database's integers is not sent to it)."""
+    return column == value if is_row_id(value) else false()
 
 
 def mark_created(session) -> None:

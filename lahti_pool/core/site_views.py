@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core.audit import AuditEvent
+from lahti_pool.core.listing import paginate
 from lahti_pool.core.permissions import roles_required
-from lahti_pool.extensions import db
 
 bp = Blueprint("site", __name__)
 
@@ -50,7 +50,7 @@ def audit_log():
         query = query.where(AuditEvent.at >= start)
     if end:
         query = query.where(AuditEvent.at <= end)
-    page = db.paginate(
+    page = paginate(
         query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), per_page=50, error_out=False
     )
     filters = {k: v for k, v in request.args.items() if k != "page"}

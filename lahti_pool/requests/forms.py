@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lahti_pool.core.widgets import InYears
 from lahti_pool.requests.models import Mode
 from lahti_pool.requests.services import GroupRequestInput, RequestInput
 
@@ -53,7 +54,7 @@ class RequestForm(FlaskForm):
         choices=[SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()],
         default="fi",
     )
-    wanted_from = DateField(_l("Earliest start date"), validators=[InputRequired()])
+    wanted_from = DateField(_l("Earliest start date"), validators=[InputRequired(), InYears()])
     times_that_suit = TextAreaField(
         _l("Days and times that suit you"),
         description=_l("For example: Tuesday and Thursday afternoons."),

@@ -126,8 +126,8 @@ def check_date_in_year(day: date, starts_on: date, ends_on: date, field: str) ->
         raise DomainError(
             N_("Choose a date between %(start)s and %(end)s (the school year)."),
             field=field,
-            start=starts_on.isoformat(),
-            end=ends_on.isoformat(),
+            start=starts_on,
+            end=ends_on,
         )
 
 

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from lahti_pool.core.widgets import InYears
 from lahti_pool.requests.forms import MODE_LABELS, MultiCheckboxField
 from lahti_pool.requests.models import SchoolYear
 from lahti_pool.sessions.models import ApprovalStatus, SessionStatus
@@ -45,7 +46,7 @@ DURATION = [InputRequired(), NumberRange(min=15, max=480)]
 
 
 class PlanSessionForm(FlaskForm):
-    on_date = DateField(_l("Date"), validators=[InputRequired()])
+    on_date = DateField(_l("Date"), validators=[InputRequired(), InYears()])
     at = TimeField(_l("Start time"), validators=[InputRequired()])
     duration = IntegerField(_l("Duration in minutes"), validators=DURATION)
     mode = SelectField(
@@ -117,11 +118,11 @@ class GoalsForm(FlaskForm):
 
 
 class PracticeForm(FlaskForm):
-    midpoint_on = DateField(_l("Mid-point review"), validators=[Optional()])
+    midpoint_on = DateField(_l("Mid-point review"), validators=[Optional(), InYears()])
     closing_on = DateField(
         _l("Closing evaluation"),
         description=_l("Setting it invites the clients to give feedback."),
-        validators=[Optional()],
+        validators=[Optional(), InYears()],
     )
 
 

@@ -3,12 +3,14 @@
 import re
 from datetime import time
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from lahti_pool.core.widgets import LongSelect
+from lahti_pool.core.models import MAX_ROW_ID
+from lahti_pool.core.widgets import InYears, LongSelect
 from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS, MultiCheckboxField
 from lahti_pool.sessions.slot_rules import SLOT_MODES, SlotPattern
 from lahti_pool.sessions.slot_services import SlotFilters, SlotInput
@@ -39,7 +41,7 @@ def parse_times(text: str) -> tuple[time, ...]:
 
 
 class SlotForm(FlaskForm):
-    on_date = DateField(_l("Date"), validators=[InputRequired()])
+    on_date = DateField(_l("Date"), validators=[InputRequired(), InYears()])
     start_time = TimeField(
         _l("Start time"),
         description=_l("Finnish time. The slot lasts an hour."),
@@ -52,8 +54,8 @@ class SlotForm(FlaskForm):
 
 
 class PatternForm(FlaskForm):
-    first_day = DateField(_l("First day"), validators=[InputRequired()])
-    last_day = DateField(_l("Last day"), validators=[InputRequired()])
+    first_day = DateField(_l("First day"), validators=[InputRequired(), InYears()])
+    last_day = DateField(_l("Last day"), validators=[InputRequired(), InYears()])
     weekdays = MultiCheckboxField(
         _l("Weekdays"),
         coerce=int,
@@ -88,8 +90,8 @@ class PatternForm(FlaskForm):
 
 
 class AbsenceForm(FlaskForm):
-    starts_on = DateField(_l("Away from"), validators=[InputRequired()])
-    ends_on = DateField(_l("Away until"), validators=[InputRequired()])
+    starts_on = DateField(_l("Away from"), validators=[InputRequired(), InYears()])
+    ends_on = DateField(_l("Away until"), validators=[InputRequired(), InYears()])
 
 
 def _question_fields(cls):
@@ -114,7 +116,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form for browsing
 
-    day = DateField(_l("Day"), validators=[Optional()])
+    day = DateField(_l("Day"), validators=[Optional(), InYears()])
     supervisor = SelectField(
         _l("Supervisor"), coerce=int, default=0, validate_choice=False, widget=LongSelect()
     )
@@ -147,18 +149,23 @@ class FilterForm(FlaskForm):
 class WatchForm(FlaskForm):
     """Used with ``prefix="watch"`` beside the filter form, whose fields share the names."""
 
-    on_date = DateField(_l("Day"), validators=[Optional()])
+    on_date = DateField(_l("Day"), validators=[Optional(), InYears()])
     supervisor = SelectField(
         _l("Supervisor"), coerce=int, default=0, validate_choice=False, widget=LongSelect()
     )
+
+    def validate_supervisor(self, field) -> None:
+        # an id no row can have (0: any supervisor); the database cannot even bind some
+        if field.data is not None and not 0 <= field.data <= MAX_ROW_ID:
+            raise ValidationError(_("Choose a supervisor from the list."))
 
 
 class UtilisationForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form for a report
 
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional(), InYears()])
+    end = DateField(_l("To"), validators=[Optional(), InYears()])
     supervisor = SelectField(
         _l("Supervisor"), coerce=int, default=0, validate_choice=False, widget=LongSelect()
     )

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Date, DateTime, Integer, and_, case, cast, func, literal_column, or_, select
 
 from lahti_pool.accounts.models import User
+from lahti_pool.core.models import id_is
 from lahti_pool.extensions import db
 from lahti_pool.sessions import slot_rules as rules
 from lahti_pool.sessions.models import SessionStatus, SupervisionSession
@@ -84,8 +85,8 @@ def utilisation_query(first: date, last: date, now: datetime, supervisor_id: int
         .group_by(week, OnDutySlot.supervisor_id, User.name)
         .order_by(week, OnDutySlot.supervisor_id)
     )
-    if supervisor_id:
-        query = query.where(OnDutySlot.supervisor_id == supervisor_id)
+    if supervisor_id:  # an id no row has matches no slot
+        query = query.where(id_is(OnDutySlot.supervisor_id, supervisor_id))
     return query
 
 

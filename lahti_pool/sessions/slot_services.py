@@ -28,7 +28,7 @@ from lahti_pool.budget.services import recompute_costs
 from lahti_pool.core import audit, versions
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition, NotPermitted, QuotaExceeded
 from lahti_pool.core.mailer import notify_session_cancelled, notify_slot_booked
-from lahti_pool.core.models import utcnow
+from lahti_pool.core.models import id_is, utcnow
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import (
@@ -419,8 +419,8 @@ def free_slots_query(user: User, filters: SlotFilters, now: datetime):
         query = query.where(or_(User.unit_id.is_(None), User.unit_id != user.unit_id))
     if filters.day:
         query = query.where(OnDutySlot.on_date == filters.day)
-    if filters.supervisor_id:
-        query = query.where(OnDutySlot.supervisor_id == filters.supervisor_id)
+    if filters.supervisor_id:  # an id no row has matches no slot
+        query = query.where(id_is(OnDutySlot.supervisor_id, filters.supervisor_id))
     if filters.mode:
         query = query.where(OnDutySlot.mode == filters.mode)
     if filters.language:  # a JSON list: filter the handful of supervisors in Python

@@ -8,14 +8,13 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_sqlalchemy.pagination import Pagination
 from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.core import audit, versions
 from lahti_pool.core.errors import DomainError
-from lahti_pool.core.listing import Dates, Memo, RowPage, link_maker
-from lahti_pool.core.models import utcnow
+from lahti_pool.core.listing import BoundedPagination, Dates, Memo, RowPage, link_maker, paginate
+from lahti_pool.core.models import is_row_id, utcnow
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import show_domain_error
 from lahti_pool.core.widgets import RenderedChoices
@@ -92,9 +91,11 @@ def get_slot(slot_id: int, *, manage: bool = False) -> OnDutySlot:
 def get_supervisor(supervisor_id: int) -> Supervisor:
     """The supervisor whose slots the current user manages.
 
-    :raises 404: no such supervisor
+    :raises 404: no such supervisor (nor any: an id outside the ids rows have)
     :raises 403: the user is neither that supervisor nor the administrator
     """
+    if not is_row_id(supervisor_id):
+        abort(404)
     supervisor = db.get_or_404(Supervisor, supervisor_id)
     if not services.can_manage_slots(current_user, supervisor):
         abort(403)
@@ -304,8 +305,9 @@ def watch():
                 _("You are on the waiting list. We will tell you when a slot frees up."), "success"
             )
             return redirect(url_for("slots.mine"))
-    else:
-        flash(_("Choose a valid day or supervisor."), "danger")
+    else:  # what to correct (a year far off, an unknown supervisor), else the general hint
+        errors = form.on_date.errors + form.supervisor.errors
+        flash(errors[0] if errors else _("Choose a valid day or supervisor."), "danger")
     return redirect(url_for("slots.browse"))
 
 
@@ -335,7 +337,7 @@ def _render_manage(supervisor: Supervisor | None, status: int = 200, **forms):
     page = absences = None
     if supervisor is not None:
         query = services.supervisor_slots(supervisor, now())
-        page = db.paginate(query, per_page=50, error_out=False)
+        page = paginate(query, per_page=50, error_out=False)
         absences = services.upcoming_absences(supervisor, today())
     supervisors = services.active_supervisors() if current_user.has_role(Role.ADMIN) else []
     return render_template(
@@ -446,7 +448,7 @@ def withdraw(slot_id: int):
 # --- The administrator's report -------------------------------------------------------
 
 
-class UtilisationPage(Pagination):
+class UtilisationPage(BoundedPagination):
     """A page of grouped utilisation rows with ``totals`` of all (``db.paginate`` keeps
     only a select's first column); one query gives the rows, their number and totals.
 

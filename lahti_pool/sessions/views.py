@@ -21,7 +21,7 @@ from wtforms import SelectChoice
 from lahti_pool.accounts.models import Role
 from lahti_pool.core import audit
 from lahti_pool.core.errors import DomainError
-from lahti_pool.core.listing import Dates, RowPage, link_maker
+from lahti_pool.core.listing import Dates, RowPage, link_maker, paginate
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import show_domain_error
@@ -355,10 +355,10 @@ def mine():
     past = queries.client_sessions(current_user, False, moment)
     return _render(
         "sessions/my_sessions.html",
-        coming=db.paginate(
+        coming=paginate(
             coming, page=request.args.get("coming", 1, type=int), per_page=50, error_out=False
         ),
-        past=db.paginate(past, per_page=50, error_out=False),
+        past=paginate(past, per_page=50, error_out=False),
         # Babel and url_for once per distinct value and page, not per cell
         when=Dates().datetime,
         process_url=link_maker("sessions.process_detail", "process_id"),
