@@ -397,20 +397,30 @@ def set_year_quota(actor: User, year: SchoolYear, quota: int) -> None:
     db.session.flush()
 
 
+def _next_year_start(today: date) -> date:
+    _starts_on, current_ends_on = rules.school_year_bounds(today)
+    return rules.school_year_bounds(current_ends_on + timedelta(days=1))[0]
+
+
+def next_school_year(today: date) -> SchoolYear | None:
+    """The school year after the current one, if it is open for requests already."""
+    starts_on = _next_year_start(today)
+    return db.session.scalar(select(SchoolYear).where(SchoolYear.starts_on == starts_on))
+
+
 def open_next_school_year(actor: User, today: date) -> SchoolYear:
     """Create the school year after the current one, so staff can request for it.
 
     Only that one: a second click (or a double click) says it is open already rather
     than opening the year after it.
     """
-    current = school_year_for(today)
-    starts_on, _ends_on = rules.school_year_bounds(current.ends_on + timedelta(days=1))
-    following = db.session.scalar(select(SchoolYear).where(SchoolYear.starts_on == starts_on))
+    school_year_for(today)  # the current year exists first
+    following = next_school_year(today)
     if following is not None:
         raise InvalidTransition(
             N_("School year %(year)s is already open for requests."), year=following.label
         )
-    year = school_year_for(starts_on)
+    year = school_year_for(_next_year_start(today))
     audit.record(actor, "school_year.opened", year)
     db.session.flush()
     return year

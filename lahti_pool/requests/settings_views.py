@@ -35,6 +35,7 @@ def _page(quota_form=None, questions_form=None, year_id=None):
         quota_form=quota_form,
         failed_year_id=year_id,
         questions_form=questions_form,
+        next_year=services.next_school_year(today()),
     )
 
 

@@ -68,6 +68,19 @@ def test_opening_the_next_school_year_twice_opens_it_once_and_says_so(client, ad
     assert f"School year {years[1].label} is already open for requests." in response.text
 
 
+def test_the_settings_page_offers_to_open_the_next_year_only_while_it_is_not_open(
+    client, admin, school_year
+):
+    client.login(admin)
+    button = "Open the next school year for requests"
+    assert button in client.get("/admin/settings/").text
+    client.post("/admin/settings/years/next")
+    page = client.get("/admin/settings/").text
+    assert button not in page
+    following = db.session.scalars(select(SchoolYear).order_by(SchoolYear.starts_on)).all()[1]
+    assert f"School year {following.label} is already open for requests." in page
+
+
 @pytest.fixture
 def restore_pre_questions(ctx):
     """pre_questions is seeded by a migration and kept between tests: put it back."""
