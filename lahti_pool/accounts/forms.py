@@ -1,7 +1,15 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from lahti_pool.accounts.models import Role
@@ -51,6 +59,9 @@ class SetPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
+    #: whose link the form was shown for: another link opened in the same browser since
+    #: replaces the session's, and must not receive this password
+    account = HiddenField()
 
 
 class LanguageForm(FlaskForm):

@@ -2,8 +2,9 @@
 
 The administrator never sets or learns a password; the person sets their own through a
 link e-mailed to them. The link carries a signed, timed token with the user's id and a
-fingerprint of their password hash and session version. Setting the password changes
-both, so a link works once; a logout, a deactivation or a newer password also ends it.
+fingerprint of their password hash, session version and e-mail address. Setting the
+password changes the first two, so a link works once; a logout, a deactivation, a newer
+password or a changed address also ends it.
 
 The token is a secret like a password: it goes into the e-mail body only, never into a
 log line, an audit record or a page the administrator sees (the outbox lists no bodies).
@@ -48,7 +49,8 @@ SUBJECTS = {
 
 
 class LinkRefused(DomainError):
-    """The link cannot be used; ``status`` is 400 (garbled) or 410 (expired or used)."""
+    """The link cannot be used; ``status`` is 400 (garbled), 410 (expired or used) or 409
+    (another link opened in the same browser since)."""
 
     def __init__(self, msgid: str, status: int) -> None:
         super().__init__(msgid)
@@ -57,6 +59,10 @@ class LinkRefused(DomainError):
 
 GARBLED = N_("This link is not complete or not valid. Copy the whole link from the e-mail.")
 GONE = N_("This link has expired or has been used already.")
+REPLACED = N_(
+    "Another password link was opened in this browser after this form, so nothing was set. "
+    "Open the link of the account you want to set a password for again."
+)
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,9 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    """Changes when the password or the session version does (the hash is salted)."""
-    state = f"{user.password_hash or ''}\x00{user.session_version}".encode()
+    """Changes when the password, the session version or the e-mail address does (the
+    hash is salted): a link sent to an address since corrected no longer works."""
+    state = f"{user.password_hash or ''}\x00{user.session_version}\x00{user.email}".encode()
     return hashlib.sha256(state).hexdigest()[:24]
 
 

@@ -18,7 +18,12 @@ from sqlalchemy import select, update
 
 from lahti_pool.accounts.forms import ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm
 from lahti_pool.accounts.models import Role
-from lahti_pool.accounts.password_links import LinkRefused, check_link, set_password_by_link
+from lahti_pool.accounts.password_links import (
+    REPLACED,
+    LinkRefused,
+    check_link,
+    set_password_by_link,
+)
 from lahti_pool.accounts.services import authenticate, request_password_reset
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import paginate
@@ -167,6 +172,11 @@ def set_password():
     except LinkRefused as error:
         return _link_refused(error)
     form = SetPasswordForm()
+    if form.is_submitted() and form.account.data != str(link.user.id):
+        # Another link was opened in this browser after this form: its token is in the
+        # session now, and this password was typed for somebody else's account.
+        return _link_refused(LinkRefused(REPLACED, 409))
+    form.account.data = str(link.user.id)
     if form.validate_on_submit():
         try:
             set_password_by_link(token, form.new_password.data)

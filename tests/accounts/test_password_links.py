@@ -50,11 +50,21 @@ def _set_password(client, token: str, password: str = NEW_PASSWORD, confirm: str
     if opened.status_code != 302:
         return opened
     assert opened.headers["Location"] == "/password/new"
-    assert token not in client.get("/password/new").get_data(as_text=True)
+    form = client.get("/password/new").get_data(as_text=True)
+    assert token not in form
     return client.post(
         "/password/new",
-        data={"new_password": password, "confirm": password if confirm is None else confirm},
+        data={
+            "new_password": password,
+            "confirm": password if confirm is None else confirm,
+            "account": _account(form),
+        },
     )
+
+
+def _account(form: str) -> str:
+    """The hidden field naming whose link the form was shown for."""
+    return re.search(r'name="account" type="hidden" value="(\d+)"', form).group(1)
 
 
 @pytest.fixture
@@ -180,12 +190,15 @@ def test_the_new_password_follows_the_rules_and_is_asked_twice(client, staff):
     short = _set_password(client, token, "short")
     assert short.status_code == 400
     assert "at least 10 characters" in short.get_data(as_text=True)
+    account = str(staff.id)
     common = client.post(
-        "/password/new", data={"new_password": "password1234", "confirm": "password1234"}
+        "/password/new",
+        data={"new_password": "password1234", "confirm": "password1234", "account": account},
     )
     assert common.status_code == 400 and "too common" in common.get_data(as_text=True)
     differ = client.post(
-        "/password/new", data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"}
+        "/password/new",
+        data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x", "account": account},
     )
     assert differ.status_code == 400 and "The passwords differ" in differ.get_data(as_text=True)
     db.session.refresh(staff)
@@ -228,7 +241,8 @@ def test_a_link_expiring_while_the_form_is_open_is_refused(client, staff, monkey
     assert client.get(f"/password/link/{token}").status_code == 302
     time.sleep(3)
     response = client.post(
-        "/password/new", data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        "/password/new",
+        data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "account": str(staff.id)},
     )
     assert response.status_code == 410
     db.session.refresh(staff)
@@ -345,3 +359,42 @@ def test_an_admin_sets_no_password_and_learns_none_even_with_supervisor_email(
     assert verify_password(supervisor.user.password_hash, PASSWORD)
     assert not verify_password(supervisor.user.password_hash, "a password the admin chose")
     assert supervisor.user.roles == {Role.SUPERVISOR}
+
+
+# --- What the second review found --------------------------------------------------------
+
+
+def test_a_link_sent_to_an_address_since_corrected_no_longer_works(client, app, admin, unit):
+    client.login(admin)
+    form = {"email": "typo@wrong.fi", "name": "Niina", "unit": unit.id, "role_staff": "y"}
+    assert client.post("/admin/users/new", data=form).status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "typo@wrong.fi"))
+    token = _token(_mails("password_invitation")[0])
+    corrected = form | {"email": "niina@lahti.fi"}
+    assert client.post(f"/admin/users/{user.id}", data=corrected).status_code == 302
+
+    stranger = app.test_client()
+    assert stranger.get(f"/password/link/{token}").status_code == 410
+    db.session.refresh(user)
+    assert user.password_hash is None
+
+
+def test_a_form_opened_for_one_link_never_sets_another_accounts_password(
+    client, staff, other_staff
+):
+    first = make_token(staff, LinkPurpose.RESET)
+    second = make_token(other_staff, LinkPurpose.RESET)
+    assert client.get(f"/password/link/{first}").status_code == 302
+    form = client.get("/password/new").get_data(as_text=True)
+    assert staff.email in form
+    assert client.get(f"/password/link/{second}").status_code == 302  # another tab
+
+    response = client.post(
+        "/password/new",
+        data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "account": _account(form)},
+    )
+    assert response.status_code == 409
+    assert "Another password link was opened in this browser" in response.get_data(as_text=True)
+    for user in (staff, other_staff):
+        db.session.refresh(user)
+        assert verify_password(user.password_hash, PASSWORD)
