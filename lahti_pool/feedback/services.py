@@ -195,10 +195,12 @@ def comments_query(
     visible = [c.key for c in cells if c.averages is not None]
     known = [key for key in visible if key is not None]
     in_visible = or_(column.in_(known), column.is_(None) if None in visible else false())
+    # By month, one alphabetical list for the term: grouped by cell, each would be dated.
+    by_cell = () if by == "month" else (column,)
     return (
         select(column.label("key"), FeedbackResponse.comment)
         .where(*_period(start, end, supervisor_id), in_visible, FeedbackResponse.comment != "")
-        .order_by(column, FeedbackResponse.comment, FeedbackResponse.id)
+        .order_by(*by_cell, FeedbackResponse.comment, FeedbackResponse.id)
     )
 
 

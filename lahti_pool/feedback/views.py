@@ -93,6 +93,10 @@ def _labels(by: str, keys) -> dict:
     return {k: str(KIND_LABELS.get(k, k)) for k in keys}
 
 
+#: the heading of comments listed under no cell (by month)
+UNDATED = object()
+
+
 def term_label(term: Term) -> str:
     if term.autumn:
         return _("Autumn term %(year)s", year=term.year)
@@ -151,8 +155,13 @@ def _render_report(supervisor_id=None, own=False):
             per_page=50,
             error_out=False,
         )
-        grouped = [(key, list(rows)) for key, rows in groupby(comments.items, key=itemgetter(0))]
-    keys = {c.key for c in cell_page.items} | {key for key, _rows in grouped}
+        if by == "month":  # one list under no month: a month would date each comment
+            grouped = [(UNDATED, list(comments.items))] if comments.items else []
+        else:
+            grouped = [
+                (key, list(rows)) for key, rows in groupby(comments.items, key=itemgetter(0))
+            ]
+    keys = {c.key for c in cell_page.items} | {k for k, _rows in grouped if k is not UNDATED}
     period = {"by": by, "term": term.key}
     return render_template(
         "feedback/report.html",
@@ -165,6 +174,7 @@ def _render_report(supervisor_id=None, own=False):
         comments=comments,
         grouped_comments=grouped,
         names=_labels(by, keys),
+        undated=UNDATED,
         k=current_app.config.get("REPORT_MIN_RESPONSES", 5),
         period=period,
         csv_url=None if own else url_for("feedback.report_csv", **period),

@@ -258,3 +258,18 @@ def test_feedback_on_a_session_of_a_reported_term_is_closed(client, staff, held_
     assert services.invite_feedback(sup_session) == []
     assert db.session.scalar(select(func.count()).select_from(FeedbackInvitation)) == 0
     db.session.rollback()
+
+
+def test_by_month_the_comments_are_one_alphabetical_list_under_no_month(
+    client, reports_user, make_supervisor, division, reported_month
+):
+    sup = make_supervisor(name="Aila")
+    later = reported_month.replace(month=reported_month.month + 1)
+    _responses(sup, division, 5, reported_month, comment="Zeta in the first month")
+    _responses(sup, division, 5, later, comment="Alpha in the second month")
+    client.login(reports_user)
+
+    page = client.get("/reports/feedback", query_string={"by": "month"}).text
+    comments = page.split('id="comments-heading"', 1)[1]
+    assert "<h3" not in comments.split("</section>", 1)[0]
+    assert comments.index("Alpha in the second") < comments.index("Zeta in the first")
