@@ -45,8 +45,8 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
-    """A new password from a one-time link: asked twice, no current password."""
+class NewPasswordForm(FlaskForm):
+    """A new password, asked twice (the templates place each field)."""
 
     new_password = PasswordField(
         _l("New password"),
@@ -59,6 +59,11 @@ class SetPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class SetPasswordForm(NewPasswordForm):
+    """A new password from a one-time link: no current password."""
+
     #: whose link the form was shown for: another link opened in the same browser since
     #: replaces the session's, and must not receive this password
     account = HiddenField()
@@ -93,22 +98,11 @@ class UserForm(FlaskForm):
             raise ValidationError(_("Choose a unit from the list."))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(NewPasswordForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
-    )
-    new_password = PasswordField(
-        _l("New password"),
-        description=_l("At least 10 characters. A few unusual words make a good password."),
-        validators=[DataRequired(), Length(max=200)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
     )
 
 
