@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
+from tests_support import add_slot
 
 from lahti_pool.budget.models import BudgetUsage
 from lahti_pool.core.audit import AuditEvent
@@ -16,7 +17,6 @@ from lahti_pool.core.outbox import MailMessage
 from lahti_pool.extensions import db
 from lahti_pool.scale import generate_city
 from lahti_pool.sessions.models import SupervisionSession
-from lahti_pool.sessions.slot_rules import local_date
 from lahti_pool.sessions.slots import OnDutySlot, SlotStatus
 from lahti_pool.supervisors.models import Supervisor
 
@@ -38,15 +38,7 @@ def test_the_guard_bench_times_both_ways_and_leaves_the_city_as_it_was(ctx, data
     soon = utcnow().replace(hour=8, minute=0, second=0, microsecond=0) + timedelta(days=3)
     for day in range(5):
         starts_at = soon + timedelta(days=day)
-        db.session.add(
-            OnDutySlot(
-                supervisor_id=supervisor.id,
-                starts_at=starts_at,
-                on_date=local_date(starts_at),
-                mode="video",
-                duration_minutes=60,
-            )
-        )
+        add_slot(supervisor, starts_at)
     db.session.commit()
     before = _counts()
     db.session.remove()

@@ -49,3 +49,20 @@ def queries_for(client, url: str) -> int:
     with counted_queries() as statements:
         assert client.get(url).status_code == 200
     return len(statements)
+
+
+def add_slot(supervisor, starts_at, mode: str = "video"):
+    """An open one-hour on-duty slot of ``supervisor`` at ``starts_at`` (UTC), flushed."""
+    from lahti_pool.sessions.slot_rules import local_date
+    from lahti_pool.sessions.slots import OnDutySlot
+
+    slot = OnDutySlot(
+        supervisor_id=supervisor.id,
+        starts_at=starts_at,
+        on_date=local_date(starts_at),
+        mode=mode,
+        duration_minutes=60,
+    )
+    db.session.add(slot)
+    db.session.flush()
+    return slot

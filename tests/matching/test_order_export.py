@@ -2,26 +2,19 @@
 
 from datetime import timedelta
 
+from tests_support import add_slot
+
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
 from lahti_pool.sessions import slot_services
 from lahti_pool.sessions.slot_rules import local_date
-from lahti_pool.sessions.slots import OnDutySlot
 
 
 def test_an_on_duty_booking_is_ordered_without_the_name_of_its_client(
     client, admin, staff, supervisor, school_year
 ):
     starts_at = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
-    slot = OnDutySlot(
-        supervisor_id=supervisor.id,
-        starts_at=starts_at,
-        on_date=local_date(starts_at),
-        mode="video",
-        duration_minutes=60,
-    )
-    db.session.add(slot)
-    db.session.flush()
+    slot = add_slot(supervisor, starts_at)
     slot_services.book_slot(staff, slot, {1: "a", 2: "b", 3: "c"}, utcnow())
     db.session.commit()
     client.login(admin)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from tests_support import add_slot
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.core.models import utcnow
@@ -18,8 +19,6 @@ from lahti_pool.matching.eligibility import Policy
 from lahti_pool.requests.services import RequestInput, submit_individual_request
 from lahti_pool.sessions import services, slot_services
 from lahti_pool.sessions.models import SupervisionProcess, SupervisionSession
-from lahti_pool.sessions.slot_rules import local_date
-from lahti_pool.sessions.slots import OnDutySlot
 
 GOALS_CANARY = "CANARY-GOALS-former"
 ANSWER_CANARY = "CANARY-ANSWER-former"
@@ -53,15 +52,7 @@ def process(staff, supervisor, admin, school_year, today):
 @pytest.fixture
 def booked_slot(other_staff, supervisor, school_year):
     starts_at = (utcnow() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
-    slot = OnDutySlot(
-        supervisor_id=supervisor.id,
-        starts_at=starts_at,
-        on_date=local_date(starts_at),
-        mode="video",
-        duration_minutes=60,
-    )
-    db.session.add(slot)
-    db.session.flush()
+    slot = add_slot(supervisor, starts_at)
     answers = {1: ON_DUTY_CANARY, 2: "b", 3: "c"}
     slot_services.book_slot(other_staff, slot, answers, utcnow())
     db.session.commit()

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from tests_support import add_slot
 
 from lahti_pool.core.audit import AuditEvent
 from lahti_pool.core.errors import DomainError
@@ -14,7 +15,7 @@ from lahti_pool.requests.models import SupervisionRequest
 from lahti_pool.requests.quota import account_for, school_year_for
 from lahti_pool.sessions import slot_services as services
 from lahti_pool.sessions.slot_rules import local_date
-from lahti_pool.sessions.slots import OnDutySlot, SlotStatus, SupervisorAbsence
+from lahti_pool.sessions.slots import SlotStatus, SupervisorAbsence
 from lahti_pool.supervisors.models import Supervisor
 
 ANSWERS = {1: "a", 2: "b", 3: "c"}
@@ -24,14 +25,7 @@ BOOK_FORM = {f"answer_{n}": text for n, text in ANSWERS.items()}
 @pytest.fixture
 def slot(ctx, supervisor, school_year):
     starts_at = (utcnow() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
-    slot = OnDutySlot(
-        supervisor_id=supervisor.id,
-        starts_at=starts_at,
-        on_date=local_date(starts_at),
-        mode="video",
-        duration_minutes=60,
-    )
-    db.session.add(slot)
+    slot = add_slot(supervisor, starts_at)
     db.session.commit()
     return slot
 
@@ -104,15 +98,7 @@ def test_cancelling_a_booking_twice_says_it_is_cancelled_already(client, staff, 
 
 def test_cancelling_a_late_cancelled_booking_again_says_so(client, staff, supervisor, ctx):
     starts_at = (utcnow() + timedelta(hours=5)).replace(second=0, microsecond=0)
-    late = OnDutySlot(
-        supervisor_id=supervisor.id,
-        starts_at=starts_at,
-        on_date=local_date(starts_at),
-        mode="video",
-        duration_minutes=60,
-    )
-    db.session.add(late)
-    db.session.flush()
+    late = add_slot(supervisor, starts_at)
     services.book_slot(staff, late, ANSWERS, utcnow())
     db.session.commit()
     client.login(staff)
