@@ -5,7 +5,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
-from flask_babel import format_date
 from sqlalchemy import case, false, func, or_, select, update
 
 from lahti_pool.accounts.models import User
@@ -72,9 +71,7 @@ def give_feedback(
     sup_session = db.session.get(SupervisionSession, invitation.session_id)
     closes = closes_on(sup_session.on_date)
     if (today or date.today()) >= closes:
-        raise DomainError(
-            N_("Feedback on this session closed on %(date)s."), date=format_date(closes)
-        )
+        raise DomainError(N_("Feedback on this session closed on %(date)s."), date=closes)
     for value in (data.usefulness, data.atmosphere, data.arrangements):
         if not 1 <= value <= 5:
             raise DomainError(N_("Give each rating from 1 to 5."))
@@ -181,12 +178,12 @@ def aggregate(
     return cells, total
 
 
-def comments_query(
-    by: str, start: date, end: date, cells: list[Cell], supervisor_id: int | None = None
-):
+def comments_query(by: str, start: date, end: date, cells: list[Cell]):
     """The comments of the visible cells (a select for pagination): rows of ``key`` (the
     cell) and ``comment``.
 
+    For the development services' report only: feedback goes to them, never to the
+    supervisor as raw rows (DOMAIN.md), so there is no supervisor's selection of comments.
     Comments come with visible cells only, undated and in alphabetical order: a month or
     the order of answering would let a reader who knows who had sessions when tell whose
     comment is whose.
@@ -199,7 +196,7 @@ def comments_query(
     by_cell = () if by == "month" else (column,)
     return (
         select(column.label("key"), FeedbackResponse.comment)
-        .where(*_period(start, end, supervisor_id), in_visible, FeedbackResponse.comment != "")
+        .where(*_period(start, end, None), in_visible, FeedbackResponse.comment != "")
         .order_by(*by_cell, FeedbackResponse.comment, FeedbackResponse.id)
     )
 
