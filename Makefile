@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-export FLASK_APP := wsgi
+# The development app: the production app (wsgi.py) plus `flask pool demo` (lahti_dev/).
+export FLASK_APP := lahti_dev.app
 
 .PHONY: run test install system-deps lint translations extract-messages clean
 
@@ -29,8 +30,8 @@ system-deps:
 	bash scripts/install-system-deps.sh
 
 lint: install
-	$(BIN)/ruff check lahti_pool tests benchmarks wsgi.py
-	$(BIN)/ruff format --check lahti_pool tests benchmarks wsgi.py
+	$(BIN)/ruff check lahti_pool lahti_dev tests benchmarks wsgi.py
+	$(BIN)/ruff format --check lahti_pool lahti_dev tests benchmarks wsgi.py
 	$(BIN)/bandit --quiet --recursive --severity-level medium lahti_pool
 
 test: system-deps install lint

@@ -27,7 +27,7 @@ from lahti_pool.sessions.models import (  # noqa: F401
     SupervisionProcess,
     SupervisionSession,
 )
-from lahti_pool.sessions.slots import (  # noqa: F401
+from lahti_pool.slots.models import (  # noqa: F401
     OnDutySlot,
     SlotWatch,
     SupervisorAbsence,

@@ -166,7 +166,7 @@ BLUEPRINTS = [
     ("lahti_pool.requests.views", "bp"),
     ("lahti_pool.requests.settings_views", "bp"),
     ("lahti_pool.sessions.views", "bp"),
-    ("lahti_pool.sessions.slot_views", "bp"),
+    ("lahti_pool.slots.views", "bp"),
     ("lahti_pool.matching.views", "bp"),
     ("lahti_pool.supervisors.views", "bp"),
     ("lahti_pool.supervisors.views", "public_bp"),

@@ -404,8 +404,8 @@ def _slots(people, supervisor):
     from datetime import time, timedelta
 
     from lahti_pool.core.models import utcnow
-    from lahti_pool.sessions import slot_services
-    from lahti_pool.sessions.slot_rules import local_date
+    from lahti_pool.slots import services as slot_services
+    from lahti_pool.slots.rules import local_date
 
     day, now = local_date(utcnow()) + timedelta(days=5), utcnow()
     publish = slot_services.publish_slot

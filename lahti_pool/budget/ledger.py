@@ -122,7 +122,7 @@ def fold() -> int:
 
 def fill(conn) -> None:
     """Fill the empty ledger from the rows in one pass, on ``conn``: for a bulk load that
-    set the ledger's triggers aside (``lahti_pool/scale``)."""
+    set the ledger's triggers aside (``lahti_dev/scale``)."""
     year = cast(extract("year", SupervisionSession.on_date), Integer)
     sums = (
         select(
@@ -141,7 +141,7 @@ def fill(conn) -> None:
 
 def summed(fiscal_year: int) -> dict[int, Money]:
     """(committed, spent, awaiting) per division summed from the session rows themselves:
-    what the ledger must equal (the tests and ``lahti_pool/scale/checks.py`` compare)."""
+    what the ledger must equal (the tests and ``lahti_dev/scale/checks.py`` compare)."""
     rows = db.session.execute(
         select(
             SessionCost.division_id,

@@ -101,7 +101,7 @@ def queue_reminders(today: date) -> int:
 
 def free_slots(now: datetime, days: int = 7) -> list:
     """Open on-duty slots in the coming ``days`` that nobody holds an offer on."""
-    from lahti_pool.sessions.slots import OnDutySlot, SlotStatus
+    from lahti_pool.slots.models import OnDutySlot, SlotStatus
     from lahti_pool.supervisors.models import Supervisor
 
     return db.session.scalars(

@@ -28,7 +28,7 @@ from lahti_pool.requests.models import (
 )
 from lahti_pool.requests.quota import account_for, school_year_for
 from lahti_pool.requests.rules import RequestStatus
-from lahti_pool.sessions import slot_services
+from lahti_pool.slots import services as slot_services
 from lahti_pool.supervisors.models import Supervisor
 
 bp = Blueprint("requests", __name__)

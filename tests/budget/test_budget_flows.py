@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from tests_support import counted_queries
 
+from lahti_dev.scale.checks import invariant_violations
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget import ledger
 from lahti_pool.budget import services as budget_services
@@ -30,7 +31,6 @@ from lahti_pool.requests.services import (
     submit_group_request,
     submit_individual_request,
 )
-from lahti_pool.scale.checks import invariant_violations
 from lahti_pool.sessions.models import (
     ApprovalStatus,
     SessionAttendance,

@@ -26,7 +26,7 @@ from lahti_pool.requests.models import (
     SupervisionRequest,
 )
 from lahti_pool.sessions.models import ProcessMember, SupervisionProcess, SupervisionSession
-from lahti_pool.sessions.slots import OnDutySlot
+from lahti_pool.slots.models import OnDutySlot
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 CANARY = "CANARY-burnout-at-Kivimaa-7f3a"

@@ -9,9 +9,9 @@ and publishes on-duty slots, so they get many processes of every kind.
 
 from datetime import datetime, timedelta
 
-from lahti_pool.scale.context import YearState
-from lahti_pool.scale.demand import Req
-from lahti_pool.scale.sessions import Proc, Scheduler
+from lahti_dev.scale.context import YearState
+from lahti_dev.scale.demand import Req
+from lahti_dev.scale.sessions import Proc, Scheduler
 
 
 def _req(state: YearState, kind, requester, members, sessions, day, **extra) -> Req:

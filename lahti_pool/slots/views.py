@@ -21,9 +21,10 @@ from lahti_pool.core.widgets import RenderedChoices
 from lahti_pool.extensions import db
 from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.quota import account_for, school_year_for
-from lahti_pool.sessions import slot_queries, slot_rules
-from lahti_pool.sessions import slot_services as services
-from lahti_pool.sessions.slot_forms import (
+from lahti_pool.slots import queries as slot_queries
+from lahti_pool.slots import rules as slot_rules
+from lahti_pool.slots import services
+from lahti_pool.slots.forms import (
     AbsenceForm,
     BookForm,
     ConfirmForm,
@@ -33,8 +34,8 @@ from lahti_pool.sessions.slot_forms import (
     UtilisationForm,
     WatchForm,
 )
-from lahti_pool.sessions.slot_services import CancelOutcome
-from lahti_pool.sessions.slots import OnDutySlot, SlotStatus, SlotWatch
+from lahti_pool.slots.models import OnDutySlot, SlotStatus, SlotWatch
+from lahti_pool.slots.services import CancelOutcome
 from lahti_pool.supervisors.models import Supervisor
 
 bp = Blueprint("slots", __name__, url_prefix="/slots")

@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
-from lahti_pool.scale import current, known, names, params
-from lahti_pool.scale.allocate import Allocator
-from lahti_pool.scale.batch import SupervisorBatch
-from lahti_pool.scale.context import Run, YearState
-from lahti_pool.scale.demand import Req, make_requests
-from lahti_pool.scale.sessions import Proc, Scheduler
-from lahti_pool.scale.slots import publish, slot_times
+from lahti_dev.scale import current, known, names, params
+from lahti_dev.scale.allocate import Allocator
+from lahti_dev.scale.batch import SupervisorBatch
+from lahti_dev.scale.context import Run, YearState
+from lahti_dev.scale.demand import Req, make_requests
+from lahti_dev.scale.sessions import Proc, Scheduler
+from lahti_dev.scale.slots import publish, slot_times
 
 
 def _matched_and_accepted(state: YearState, req: Req) -> tuple:

@@ -9,10 +9,10 @@ group. The run's snapshot is the supervisors' final counters, so it is fresh.
 
 from datetime import timedelta
 
-from lahti_pool.scale import names
-from lahti_pool.scale.context import YearState
-from lahti_pool.scale.demand import Req
-from lahti_pool.scale.params import QUOTA
+from lahti_dev.scale import names
+from lahti_dev.scale.context import YearState
+from lahti_dev.scale.demand import Req
+from lahti_dev.scale.params import QUOTA
 
 
 def cap_queue(state: YearState, reqs: list[Req]) -> None:

@@ -5,14 +5,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
-from lahti_pool import demo
+from lahti_dev import demo
+from lahti_dev.scale import names, params
+from lahti_dev.scale.calendar import Year, local
+from lahti_dev.scale.params import Weighted
+from lahti_dev.scale.supervisors import Sup, build_supervisors
+from lahti_dev.scale.writer import BulkWriter, Ids
 from lahti_pool.accounts.models import Role
 from lahti_pool.organisation.models import UnitKind
-from lahti_pool.scale import names, params
-from lahti_pool.scale.calendar import Year, local
-from lahti_pool.scale.params import Weighted
-from lahti_pool.scale.supervisors import Sup, build_supervisors
-from lahti_pool.scale.writer import BulkWriter, Ids
 
 
 @dataclass

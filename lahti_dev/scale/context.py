@@ -6,10 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from lahti_pool.scale.calendar import Year, local
-from lahti_pool.scale.city import City
-from lahti_pool.scale.params import QUOTA, Scale
-from lahti_pool.scale.writer import BulkWriter, Ids
+from lahti_dev.scale.calendar import Year, local
+from lahti_dev.scale.city import City
+from lahti_dev.scale.params import QUOTA, Scale
+from lahti_dev.scale.writer import BulkWriter, Ids
 
 
 def next_month(year: int, month: int) -> tuple[int, int]:

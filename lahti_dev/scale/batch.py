@@ -10,12 +10,12 @@ supervisors/capacity.py and budget/services.recompute_costs.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from lahti_dev.scale import billing, names, params
+from lahti_dev.scale.city import Sup
+from lahti_dev.scale.context import YearState
+from lahti_dev.scale.params import Weighted
+from lahti_dev.scale.sessions import USING, Occ, Proc
 from lahti_pool.budget.rules import division_weights, split_cents
-from lahti_pool.scale import billing, names, params
-from lahti_pool.scale.city import Sup
-from lahti_pool.scale.context import YearState
-from lahti_pool.scale.params import Weighted
-from lahti_pool.scale.sessions import USING, Occ, Proc
 
 #: the session counts in the budget: planned (committed) or billable (spent or awaiting)
 COSTED = USING | {"planned"}

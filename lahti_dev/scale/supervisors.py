@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from lahti_pool import demo
-from lahti_pool.scale import names, params
-from lahti_pool.scale.params import Weighted
+from lahti_dev import demo
+from lahti_dev.scale import names, params
+from lahti_dev.scale.params import Weighted
 
 #: VAT in Finland rose from 24 % to 25.5 % on 1 September 2024; processes froze theirs
 VAT_CHANGE = date(2024, 9, 1)

@@ -19,10 +19,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from lahti_dev.demo_activity import ensure_activity
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.passwords import hash_password
 from lahti_pool.core.models import utcnow
-from lahti_pool.demo_activity import ensure_activity
 from lahti_pool.extensions import db
 from lahti_pool.matching.services import create_process
 from lahti_pool.organisation.models import Division, Unit, UnitKind
@@ -678,7 +678,7 @@ def _spread_in_time(made: list[SupervisionRequest], rng: random.Random) -> None:
     "--scale",
     type=click.Choice(["city"]),
     help="Generate a city-scale history instead (50,000 staff, about a million sessions) "
-    "into an empty database; see lahti_pool/scale.",
+    "into an empty database; see lahti_dev/scale.",
 )
 @click.option(
     "--factor",
@@ -692,7 +692,7 @@ def demo_command(scale: str | None, factor: float | None, seed: int | None) -> N
     if current_app.config.get("ENV_NAME") == "production":
         raise click.ClickException("Refusing to load demo data with LAHTI_POOL_ENV=production.")
     if scale or factor is not None:
-        from lahti_pool.scale.command import run_city
+        from lahti_dev.scale.command import run_city
 
         run_city(1.0 if factor is None else factor, 2026 if seed is None else seed)
         return

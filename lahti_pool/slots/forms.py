@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from lahti_pool.core.models import MAX_ROW_ID
 from lahti_pool.core.widgets import InYears, LongSelect
 from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS, MultiCheckboxField
-from lahti_pool.sessions.slot_rules import SLOT_MODES, SlotPattern
-from lahti_pool.sessions.slot_services import SlotFilters, SlotInput
+from lahti_pool.slots.rules import SLOT_MODES, SlotPattern
+from lahti_pool.slots.services import SlotFilters, SlotInput
 
 WEEKDAY_LABELS = (
     _l("Monday"),

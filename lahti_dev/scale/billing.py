@@ -10,8 +10,8 @@ current year has room for the queue.
 
 from datetime import timedelta
 
+from lahti_dev.scale.context import statement_sent_at
 from lahti_pool.budget.rules import vat_cents
-from lahti_pool.scale.context import statement_sent_at
 from lahti_pool.sessions.models import process_reference
 
 #: the busiest year's spending and this much more is a new year's budget

@@ -9,10 +9,10 @@ load can pass their contracted sessions.
 
 import random
 
-from lahti_pool.scale import params
-from lahti_pool.scale.city import Sup
-from lahti_pool.scale.context import YearState
-from lahti_pool.scale.params import Weighted
+from lahti_dev.scale import params
+from lahti_dev.scale.city import Sup
+from lahti_dev.scale.context import YearState
+from lahti_dev.scale.params import Weighted
 
 RULES = Weighted(params.RULES)
 #: at most this many passed-over supervisors are kept in a process's grounds

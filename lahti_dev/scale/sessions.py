@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from lahti_pool.scale import names, params
-from lahti_pool.scale.calendar import local, session_hour
-from lahti_pool.scale.city import Sup
-from lahti_pool.scale.context import YearState, statement_sent_at
-from lahti_pool.scale.params import Weighted
+from lahti_dev.scale import names, params
+from lahti_dev.scale.calendar import local, session_hour
+from lahti_dev.scale.city import Sup
+from lahti_dev.scale.context import YearState, statement_sent_at
+from lahti_dev.scale.params import Weighted
 
 OUTCOMES = Weighted(params.OUTCOMES)
 USING = frozenset({"held", "no_show", "late_cancelled"})

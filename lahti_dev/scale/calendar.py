@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
+from lahti_dev.scale.params import Weighted
 from lahti_pool.requests.rules import school_year_bounds
-from lahti_pool.scale.params import Weighted
 from lahti_pool.sessions.rules import LOCAL_TZ
-from lahti_pool.sessions.slot_rules import finnish_holidays
+from lahti_pool.slots.rules import finnish_holidays
 
 #: the hours sessions start at (local time), and their weights
 SESSION_HOURS = Weighted({8: 2, 9: 4, 10: 4, 12: 3, 13: 4, 14: 5, 15: 3})

@@ -1,7 +1,7 @@
 """Names for the generated city: divisions, unit names, job titles, neutral texts.
 
 People's names, supervisors' presentations and company forms come from the small
-demo (lahti_pool/demo.py), so both cities read alike.
+demo (lahti_dev/demo.py), so both cities read alike.
 """
 
 from lahti_pool.organisation.models import UnitKind

@@ -22,16 +22,16 @@ from datetime import date
 
 from sqlalchemy import func, select, text
 
+from lahti_dev.demo import DEMO_PASSWORD
+from lahti_dev.scale import billing, writer
+from lahti_dev.scale.calendar import school_years
+from lahti_dev.scale.city import build_city
+from lahti_dev.scale.context import Run
+from lahti_dev.scale.params import YEARS, Scale
+from lahti_dev.scale.year import simulate
 from lahti_pool.accounts.passwords import hash_password
 from lahti_pool.budget import ledger
-from lahti_pool.demo import DEMO_PASSWORD
 from lahti_pool.extensions import db
-from lahti_pool.scale import billing, writer
-from lahti_pool.scale.calendar import school_years
-from lahti_pool.scale.city import build_city
-from lahti_pool.scale.context import Run
-from lahti_pool.scale.params import YEARS, Scale
-from lahti_pool.scale.year import simulate
 
 #: rows per batch: big enough for fast executemany/COPY, small enough to keep memory flat
 BATCH_ROWS = 20_000

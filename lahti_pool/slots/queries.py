@@ -12,9 +12,9 @@ from sqlalchemy import Date, DateTime, Integer, and_, case, cast, func, literal_
 from lahti_pool.accounts.models import User
 from lahti_pool.core.models import id_is
 from lahti_pool.extensions import db
-from lahti_pool.sessions import slot_rules as rules
 from lahti_pool.sessions.models import SessionStatus, SupervisionSession
-from lahti_pool.sessions.slots import OnDutySlot, SlotStatus
+from lahti_pool.slots import rules
+from lahti_pool.slots.models import OnDutySlot, SlotStatus
 from lahti_pool.supervisors.models import Supervisor
 
 

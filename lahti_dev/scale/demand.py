@@ -10,9 +10,9 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from lahti_pool.scale import names, params
-from lahti_pool.scale.context import YearState
-from lahti_pool.scale.params import Weighted
+from lahti_dev.scale import names, params
+from lahti_dev.scale.context import YearState
+from lahti_dev.scale.params import Weighted
 
 INDIVIDUAL_SESSIONS = Weighted(params.INDIVIDUAL_SESSIONS)
 GROUP_SESSIONS = Weighted(params.GROUP_SESSIONS)

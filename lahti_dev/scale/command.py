@@ -4,8 +4,8 @@ import time
 
 import click
 
-from lahti_pool.demo import DEMO_PASSWORD
-from lahti_pool.scale import DatabaseNotEmpty, generate_city, names
+from lahti_dev.demo import DEMO_PASSWORD
+from lahti_dev.scale import DatabaseNotEmpty, generate_city, names
 
 #: what the summary line names, in order: (table, label)
 SUMMARY = (

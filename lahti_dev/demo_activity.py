@@ -18,9 +18,10 @@ from lahti_pool.feedback.models import FeedbackResponse
 from lahti_pool.feedback.rules import reportable_terms
 from lahti_pool.organisation.models import Division
 from lahti_pool.sessions import services as session_services
-from lahti_pool.sessions import slot_rules, slot_services
 from lahti_pool.sessions.models import ProcessStatus, SessionStatus, SupervisionProcess
-from lahti_pool.sessions.slots import OnDutySlot
+from lahti_pool.slots import rules as slot_rules
+from lahti_pool.slots import services as slot_services
+from lahti_pool.slots.models import OnDutySlot
 from lahti_pool.supervisors.models import Supervisor
 
 #: the yearly money for supervision, in cents (Lahti's whole system: about 40,000 €)

@@ -9,12 +9,12 @@ the supervisor's capacity (no process place). Cancellations follow cancel_bookin
 
 from datetime import datetime, timedelta
 
-from lahti_pool.scale import names, params
-from lahti_pool.scale.batch import SupervisorBatch
-from lahti_pool.scale.calendar import local
-from lahti_pool.scale.context import YearState
-from lahti_pool.scale.params import Weighted
-from lahti_pool.scale.sessions import Occ, Proc, log
+from lahti_dev.scale import names, params
+from lahti_dev.scale.batch import SupervisorBatch
+from lahti_dev.scale.calendar import local
+from lahti_dev.scale.context import YearState
+from lahti_dev.scale.params import Weighted
+from lahti_dev.scale.sessions import Occ, Proc, log
 from lahti_pool.sessions.rules import local_date
 
 OUTCOMES = Weighted(params.SLOT_OUTCOMES)
