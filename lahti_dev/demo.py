@@ -24,6 +24,7 @@ from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.passwords import hash_password
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
+from lahti_pool.matching.models import GroupOffer, GroupOfferMember
 from lahti_pool.matching.services import create_process
 from lahti_pool.organisation.models import Division, Unit, UnitKind
 from lahti_pool.requests.models import RequestKind, SupervisionRequest
@@ -38,7 +39,6 @@ from lahti_pool.requests.services import (
     submit_individual_request,
     withdraw_request,
 )
-from lahti_pool.sessions.models import GroupOffer, GroupOfferMember
 from lahti_pool.supervisors.models import FrameworkAgreement, Supervisor
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed on purpose; demo data only

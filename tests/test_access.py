@@ -322,8 +322,8 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     """A matching run with an accepted process, a proposed assignment and a group offer."""
     from lahti_pool.matching import services
     from lahti_pool.matching.eligibility import Policy
+    from lahti_pool.matching.models import GroupOffer, GroupOfferMember
     from lahti_pool.requests.services import RequestInput, submit_individual_request
-    from lahti_pool.sessions.models import GroupOffer, GroupOfferMember
 
     waiting = submit_individual_request(
         make_user(),

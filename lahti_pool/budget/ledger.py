@@ -17,13 +17,12 @@ from datetime import date
 
 from sqlalchemy import Integer, and_, case, cast, delete, extract, func, insert, select
 
-from lahti_pool.budget.models import BudgetUsage, BudgetUsageChange
+from lahti_pool.budget.models import BudgetUsage, BudgetUsageChange, SessionCost
 from lahti_pool.core.models import upsert
 from lahti_pool.extensions import db
 from lahti_pool.sessions.models import (
     USING_STATUSES,
     ApprovalStatus,
-    SessionCost,
     SessionStatus,
     SupervisionSession,
 )

@@ -22,20 +22,22 @@ from lahti_pool.matching.eligibility import Policy, Reason, static_reason
 from lahti_pool.matching.inputs import WAITING, load_inputs, previous_supervisors, request_in
 from lahti_pool.matching.inputs import supervisor_in as to_supervisor_in
 from lahti_pool.matching.labels import REASON_LABELS
-from lahti_pool.matching.models import AssignmentStatus, MatchingRun, ProposedAssignment, RunStatus
+from lahti_pool.matching.models import (
+    AssignmentStatus,
+    GroupOffer,
+    GroupOfferMember,
+    MatchingRun,
+    OfferResponse,
+    OfferStatus,
+    ProposedAssignment,
+    RunStatus,
+)
 from lahti_pool.requests import rules
 from lahti_pool.requests import services as request_services
 from lahti_pool.requests.models import RequestKind, SchoolYear, SupervisionRequest
 from lahti_pool.requests.quota import account_for, change_quota
 from lahti_pool.requests.rules import QuotaOp, RequestStatus
-from lahti_pool.sessions.models import (
-    GroupOffer,
-    GroupOfferMember,
-    OfferResponse,
-    OfferStatus,
-    ProcessMember,
-    SupervisionProcess,
-)
+from lahti_pool.sessions.models import ProcessMember, SupervisionProcess
 from lahti_pool.supervisors import capacity
 from lahti_pool.supervisors.models import Supervisor, SupervisorKind
 

@@ -36,12 +36,11 @@ from lahti_pool.matching import queue_rows, reports, services
 from lahti_pool.matching.eligibility import Policy
 from lahti_pool.matching.forms import AcceptForm, PeriodForm, RunForm
 from lahti_pool.matching.labels import ASSIGNMENT_LABELS, RULE_LABELS, reason_label
-from lahti_pool.matching.models import MatchingRun, ProposedAssignment
+from lahti_pool.matching.models import GroupOffer, MatchingRun, ProposedAssignment
 from lahti_pool.requests import labels as request_labels
 from lahti_pool.requests.forms import LANGUAGE_LABELS
 from lahti_pool.requests.models import SupervisionRequest
 from lahti_pool.requests.quota import school_year_for
-from lahti_pool.sessions.models import GroupOffer
 from lahti_pool.supervisors.models import FrameworkAgreement, Supervisor
 
 bp = Blueprint("matching", __name__, url_prefix="/admin/matching")

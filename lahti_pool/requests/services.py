@@ -451,7 +451,7 @@ def answer_group_offer(actor: User, sup_request: SupervisionRequest, accept: boo
 
     Declining puts the request back on the waiting list for individual supervision.
     """
-    from lahti_pool.sessions.models import OfferResponse
+    from lahti_pool.matching.models import OfferResponse
 
     if actor.id != sup_request.requester_id:
         raise NotPermitted(N_("Only the person who made the request can answer the offer."))

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 
 from lahti_pool.budget import statements
 from lahti_pool.budget.cli import budget_command
-from lahti_pool.budget.models import Budget, InvoiceStatement, StatementLine
+from lahti_pool.budget.models import Budget, InvoiceStatement, SessionCost, StatementLine
 from lahti_pool.budget.services import recompute_costs
 from lahti_pool.extensions import db
 from lahti_pool.matching import services as matching
@@ -30,7 +30,6 @@ from lahti_pool.requests.services import (
 from lahti_pool.sessions.models import (
     ApprovalStatus,
     SessionAttendance,
-    SessionCost,
     SessionStatus,
     SupervisionSession,
 )

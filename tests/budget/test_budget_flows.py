@@ -15,7 +15,7 @@ from lahti_pool.budget import ledger
 from lahti_pool.budget import services as budget_services
 from lahti_pool.budget.cli import budget_command
 from lahti_pool.budget.guard import BudgetExceeded, BudgetWarning, check_budget
-from lahti_pool.budget.models import Budget, BudgetUsage, BudgetUsageChange
+from lahti_pool.budget.models import Budget, BudgetUsage, BudgetUsageChange, SessionCost
 from lahti_pool.budget.queries import summary, top_units, totals
 from lahti_pool.budget.services import BudgetInput, recompute_costs
 from lahti_pool.core.audit import AuditEvent
@@ -34,7 +34,6 @@ from lahti_pool.requests.services import (
 from lahti_pool.sessions.models import (
     ApprovalStatus,
     SessionAttendance,
-    SessionCost,
     SessionStatus,
     SupervisionSession,
 )

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from lahti_pool.accounts.models import User
 from lahti_pool.core.errors import DomainError
 from lahti_pool.extensions import db
-from lahti_pool.requests.models import QuotaAccount, SchoolYear
 from lahti_pool.requests import quota
+from lahti_pool.requests.models import QuotaAccount, SchoolYear
 from lahti_pool.requests.quota import account_for
 from lahti_pool.requests.rules import QuotaOp
 from lahti_pool.supervisors import capacity

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget.guard import BudgetExceeded
-from lahti_pool.budget.models import Budget
+from lahti_pool.budget.models import Budget, SessionCost
 from lahti_pool.core.audit import AuditEvent
 from lahti_pool.core.errors import DomainError, NotPermitted
 from lahti_pool.core.notifications import Notification, NotificationKind
@@ -27,7 +27,6 @@ from lahti_pool.sessions import rules, services
 from lahti_pool.sessions.models import (
     ApprovalStatus,
     ProcessStatus,
-    SessionCost,
     SessionStatus,
     SupervisionSession,
 )
