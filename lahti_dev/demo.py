@@ -24,7 +24,7 @@ from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.passwords import hash_password
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
-from lahti_pool.matching.models import GroupOffer, GroupOfferMember
+from lahti_pool.matching.models import GroupOffer, GroupOfferMember, OfferResponse
 from lahti_pool.matching.services import create_process
 from lahti_pool.organisation.models import Division, Unit, UnitKind
 from lahti_pool.requests.models import RequestKind, SupervisionRequest
@@ -622,7 +622,7 @@ def _make_requests(today: date) -> int:
     made += [individual(next_requester(), n, waitlisted) for n in (10, 8, 6)]
     offered = [
         individual(next_requester(), n, waitlisted, group_offered, language="en", modes=("video",))
-        for n in (6, 10)
+        for n in (6, 10, 8)
     ]
     made += offered
     group_supervisor = next(s for s in supervisors if "group" in s.kinds)
@@ -634,7 +634,14 @@ def _make_requests(today: date) -> int:
             language="en",
             sessions=6,
             created_by_id=admin.id,
-            members=[GroupOfferMember(request_id=r.id) for r in offered],
+            # Two have said yes; once the third answers, the group can be formed.
+            members=[
+                GroupOfferMember(
+                    request_id=r.id,
+                    response=OfferResponse.ACCEPTED if i < 2 else OfferResponse.PENDING,
+                )
+                for i, r in enumerate(offered)
+            ],
         )
     )
     for n in (4, 3):

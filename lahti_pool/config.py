@@ -70,6 +70,8 @@ class Config:
     DEFAULT_QUOTA = 10
     GROUP_MIN_MEMBERS = 3
     GROUP_MAX_MEMBERS = 12
+    #: a Lahti-fallback group offer still open after this many days expires (daily-jobs)
+    GROUP_OFFER_DAYS = 14
     #: feedback on a term's sessions is taken until this many days after the term ends;
     #: then the term's report opens and its figures never change (lahti_pool/feedback/rules.py)
     FEEDBACK_DAYS_AFTER_TERM = 31

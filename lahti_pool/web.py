@@ -177,11 +177,17 @@ BLUEPRINTS = [
 ]
 
 
+#: the features' modules that register daily jobs with core/jobs.py when imported
+JOB_MODULES = ["lahti_pool.matching.jobs"]
+
+
 def init_app(app: Flask) -> None:
     import importlib
 
     for module, attribute in BLUEPRINTS:
         app.register_blueprint(getattr(importlib.import_module(module), attribute))
+    for module in JOB_MODULES:
+        importlib.import_module(module)
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to continue.")

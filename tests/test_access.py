@@ -338,7 +338,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     )
     run = services.run_matching(people["admin"], school_year, Policy.RANKING, today)
     group_assignment = next(a for a in run.assignments if a.request_id == owned_request.id)
-    process = services.accept_assignment(people["admin"], group_assignment, today)
+    process = services.accept_assignment(people["admin"], group_assignment, today).process
     from datetime import UTC, datetime, timedelta
 
     from lahti_pool.feedback.models import FeedbackInvitation

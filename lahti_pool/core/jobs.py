@@ -10,6 +10,7 @@ import logging
 import smtplib
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -44,6 +45,24 @@ class JobReport:
     ledger_changes: int = 0
     #: sent e-mails whose text was cleared after ``MAIL_BODY_RETENTION_DAYS``
     mail_bodies_cleared: int = 0
+    #: what each job a feature registered with ``daily_job`` reports, by its name
+    registered: dict[str, int] = field(default_factory=dict)
+
+
+#: the features' daily jobs: (a line for the report with {n}, the job)
+_DAILY_JOBS: dict[str, Callable[[date, datetime], int]] = {}
+
+
+def daily_job(line: str):
+    """Register ``job(today, now) -> count`` with ``flask pool daily-jobs``; ``line`` is
+    what the command prints, with ``{n}`` for the count. A feature registers its own
+    jobs, so that this module needs none of them."""
+
+    def register(job: Callable[[date, datetime], int]):
+        _DAILY_JOBS[line] = job
+        return job
+
+    return register
 
 
 def clear_sent_mail_bodies(now: datetime) -> int:
@@ -196,6 +215,7 @@ def run_daily_jobs(today: date, now: datetime) -> JobReport:
         digests=queue_weekly_digest(today, now),
         ledger_changes=ledger.fold(),
         mail_bodies_cleared=clear_sent_mail_bodies(now),
+        registered={line: job(today, now) for line, job in _DAILY_JOBS.items()},
     )
 
 
@@ -397,6 +417,8 @@ def daily_jobs_command() -> None:
         f"folded {report.ledger_changes} budget ledger changes; "
         f"cleared the text of {report.mail_bodies_cleared} sent e-mails."
     )
+    for line, n in report.registered.items():
+        click.echo(line.format(n=n))
 
 
 @click.command("send-mail")

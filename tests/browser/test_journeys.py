@@ -171,7 +171,7 @@ def test_supervisor_plans_and_logs_and_admin_approves(
         today,
     )
     change_status(admin, sup_request, RequestStatus.MATCHED)
-    process = create_process(admin, sup_request, supervisor, 4, rule="ranking", grounds=[])
+    process = create_process(admin, sup_request, supervisor, 4, rule="ranking", grounds=[]).process
     past = datetime.now(UTC).date()
     from datetime import time as dtime
 

@@ -42,7 +42,7 @@ _clock = itertools.count()
 def _accept(admin, sup_request, school_year, today):
     run = matching.run_matching(admin, school_year, Policy.RANKING, today)
     assignment = next(a for a in run.assignments if a.request_id == sup_request.id)
-    process = matching.accept_assignment(admin, assignment, today)
+    process = matching.accept_assignment(admin, assignment, today).process
     db.session.commit()
     return process
 

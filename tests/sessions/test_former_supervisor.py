@@ -43,7 +43,7 @@ def process(staff, supervisor, admin, school_year, today):
     db.session.commit()
     run = matching.run_matching(admin, school_year, Policy.RANKING, today)
     (assignment,) = run.assignments
-    process = matching.accept_assignment(admin, assignment, today, reason="test")
+    process = matching.accept_assignment(admin, assignment, today, reason="test").process
     services.set_goals(staff, process, GOALS_CANARY)
     db.session.commit()
     assert sup_request.id == process.request_id

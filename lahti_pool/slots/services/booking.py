@@ -12,32 +12,28 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from lahti_pool.accounts.models import Role, User
-from lahti_pool.budget.guard import check_budget
-from lahti_pool.budget.rules import division_weights, split_cents
 from lahti_pool.budget.services import recompute_costs
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition, NotPermitted, QuotaExceeded
 from lahti_pool.core.mailer import notify_session_cancelled, notify_slot_booked
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
+from lahti_pool.requests import services as request_services
 from lahti_pool.requests.models import (
     PreQuestion,
     PreQuestionAnswer,
-    RequestEvent,
     RequestKind,
-    SupervisionRequest,
 )
 from lahti_pool.requests.quota import account_for, change_quota, school_year_for
-from lahti_pool.requests.rules import QuotaOp, RequestStatus
+from lahti_pool.requests.rules import QuotaOp
+from lahti_pool.sessions import processes
 from lahti_pool.sessions.models import (
     ApprovalStatus,
-    ProcessMember,
-    ProcessStatus,
     SessionAttendance,
     SessionStatus,
-    SupervisionProcess,
     SupervisionSession,
 )
+from lahti_pool.sessions.processes import ProcessClient, ProcessOrder
 from lahti_pool.sessions.services import count_supervisor_use
 from lahti_pool.slots import rules
 from lahti_pool.slots.models import (
@@ -48,8 +44,6 @@ from lahti_pool.slots.models import (
 from lahti_pool.slots.services.access import can_manage_slots
 from lahti_pool.slots.services.browsing import free_for
 from lahti_pool.slots.services.waiting import close_watches, offer_to_next
-from lahti_pool.supervisors import capacity
-from lahti_pool.supervisors.models import SupervisorKind
 
 #: the allocation rule recorded on processes born from a booked slot
 ON_DUTY_RULE = "on_duty"
@@ -160,62 +154,51 @@ def book_slot(
     supervisor = slot.supervisor
     answer_rows = _answers(pre_questions(), answers, locale)
     year = school_year_for(slot.on_date)
-    price = supervisor.price_individual_cents
-    divisions = [actor.unit.division_id] if actor.unit is not None else []
-    check_budget(actor, slot.on_date.year, split_cents(price, division_weights(divisions)))
-    account = account_for(actor.id, year)
+    sup_request = request_services.new_on_duty_request(
+        actor,
+        year,
+        mode=slot.mode,
+        language=locale if locale in supervisor.languages else (supervisor.languages or ["fi"])[0],
+        supervisor_id=supervisor.id,
+        on_date=slot.on_date,
+        answers=answer_rows,
+    )
+    division_id = actor.unit.division_id if actor.unit is not None else None
+    # The budget guard comes first, as in every order: its lock orders concurrent orders.
+    process = processes.open_process(
+        actor,
+        ProcessOrder(
+            kind=RequestKind.ON_DUTY,
+            supervisor=supervisor,
+            school_year=year,
+            sessions=1,
+            clients=(ProcessClient(actor.id, None, division_id),),
+            rule=ON_DUTY_RULE,
+            grounds=[],
+            fiscal_year=slot.on_date.year,
+            request=sup_request,
+            announce=False,  # the booking confirms itself, with the calendar invitation
+            process_place=False,
+        ),
+    ).process
     _claim(actor, slot, now)
     try:
-        change_quota(account, QuotaOp.BOOK)
+        change_quota(account_for(actor.id, year), QuotaOp.BOOK)
     except QuotaExceeded as exc:
         raise QuotaExceeded(
             N_("You have no sessions left in the school year %(year)s."), year=year.label
         ) from exc
-    capacity.reserve(supervisor.id, year, 1, process_place=False)
-    sup_request = SupervisionRequest(
-        kind=RequestKind.ON_DUTY,
-        status=RequestStatus.ACCEPTED,
-        requester_id=actor.id,
-        school_year_id=year.id,
-        sessions_requested=1,
-        modes=[slot.mode],
-        language=locale if locale in supervisor.languages else (supervisor.languages or ["fi"])[0],
-        preferred_supervisor_id=supervisor.id,
-        wanted_from=slot.on_date,
-        answers=answer_rows,
-        events=[
-            RequestEvent(
-                actor_id=actor.id, to_status=RequestStatus.ACCEPTED, reason="on-duty slot booked"
-            )
-        ],
-    )
-    db.session.add(sup_request)
-    db.session.flush()
-    vat = supervisor.agreement.vat_percent if supervisor.agreement else 0
-    process = SupervisionProcess(
-        request_id=sup_request.id,
-        supervisor_id=supervisor.id,
-        school_year_id=year.id,
-        kind=RequestKind.ON_DUTY,
-        sessions_granted=1,
-        price_cents=price,
-        vat_percent=vat if supervisor.kind == SupervisorKind.CONTRACTED else 0,
-        accepted_by_id=actor.id,
-        rule=ON_DUTY_RULE,
-        grounds=[],
-        members=[ProcessMember(user_id=actor.id, request_id=sup_request.id)],
-    )
     sup_session = SupervisionSession(
-        process=process,
+        process_id=process.id,
         starts_at=slot.starts_at,
         on_date=slot.on_date,
         duration_minutes=slot.duration_minutes,
         mode=slot.mode,
         status=SessionStatus.PLANNED,
-        price_cents=price,
+        price_cents=process.price_cents,
         attendance=[SessionAttendance(user_id=actor.id)],
     )
-    db.session.add_all([process, sup_session])
+    db.session.add(sup_session)
     db.session.flush()
     recompute_costs(sup_session)
     slot.session_id = sup_session.id
@@ -297,9 +280,7 @@ def cancel_booking(actor: User, slot: OnDutySlot, now: datetime) -> CancelOutcom
         # supervisor's session counts as used, as a late cancellation of any session does.
         sup_session.approval, sup_session.logged_at = ApprovalStatus.PENDING, now
         count_supervisor_use(process, 1)
-    else:
-        capacity.release(slot.supervisor_id, process.school_year, 1, end_process=False)
-    process.status, process.closed_at, process.closed_by_id = ProcessStatus.CLOSED, now, actor.id
+    processes.close(actor, process, now)  # gives the session's capacity back unless used
     recompute_costs(sup_session)
     sup_session.ical_sequence += 1
     notify_session_cancelled(sup_session)
