@@ -117,6 +117,11 @@ EXPECTED = {
         "offer",
         row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
     ),
+    "matching.cancel_offer": (
+        "POST",
+        "offer",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
     "matching.capacity_view": ("GET", {}, ADMIN_ONLY),
     "matching.orders_csv": ("GET", "period", ADMIN_ONLY),
     "sessions.workspace": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
