@@ -33,7 +33,7 @@ lint: install
 	$(BIN)/ruff check lahti_pool lahti_dev tests benchmarks wsgi.py
 	$(BIN)/ruff format --check lahti_pool lahti_dev tests benchmarks wsgi.py
 	$(BIN)/bandit --quiet --recursive --severity-level medium lahti_pool
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
 
 test: system-deps install lint
 	$(BIN)/python -m pytest --db=sqlite

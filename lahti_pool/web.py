@@ -162,7 +162,7 @@ BLUEPRINTS = [
     ("lahti_pool.accounts.views", "bp"),
     ("lahti_pool.accounts.views_admin", "bp"),
     ("lahti_pool.accounts.views_self", "bp"),
-    ("lahti_pool.core.site_views", "bp"),
+    ("lahti_pool.site.views", "bp"),
     ("lahti_pool.requests.views", "bp"),
     ("lahti_pool.requests.settings_views", "bp"),
     ("lahti_pool.sessions.views", "bp"),
@@ -172,13 +172,24 @@ BLUEPRINTS = [
     ("lahti_pool.supervisors.views", "public_bp"),
     ("lahti_pool.feedback.views", "bp"),
     ("lahti_pool.budget.views", "bp"),
-    ("lahti_pool.core.mail_views", "bp"),
-    ("lahti_pool.core.mail_views", "calendar_bp"),
+    ("lahti_pool.mail.views", "bp"),
+    ("lahti_pool.sessions.calendar_views", "calendar_bp"),
 ]
 
 
-#: the features' modules that register daily jobs with core/jobs.py when imported
-JOB_MODULES = ["lahti_pool.matching.jobs"]
+#: the features' modules that register with core's machinery when imported: daily jobs
+#: (core/jobs.py) and notification texts (core/notifications.py)
+REGISTERING_MODULES = [
+    "lahti_pool.sessions.jobs",
+    "lahti_pool.slots.jobs",
+    "lahti_pool.budget.jobs",
+    "lahti_pool.matching.jobs",
+    "lahti_pool.requests.notices",
+    "lahti_pool.matching.notices",
+    "lahti_pool.sessions.notices",
+    "lahti_pool.feedback.notices",
+    "lahti_pool.slots.notices",
+]
 
 
 def init_app(app: Flask) -> None:
@@ -186,7 +197,7 @@ def init_app(app: Flask) -> None:
 
     for module, attribute in BLUEPRINTS:
         app.register_blueprint(getattr(importlib.import_module(module), attribute))
-    for module in JOB_MODULES:
+    for module in REGISTERING_MODULES:
         importlib.import_module(module)
 
     login_manager.login_view = "accounts.login"
@@ -197,7 +208,7 @@ def init_app(app: Flask) -> None:
     from lahti_pool.accounts.forms import ROLE_LABELS
     from lahti_pool.core.notifications import notification_link, notification_text
     from lahti_pool.requests import labels
-    from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS
+    from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["euros"] = lambda cents: format_currency(Decimal(cents) / 100, "EUR")

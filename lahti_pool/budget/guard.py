@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from sqlalchemy import update
 
 from lahti_pool.budget import ledger
+from lahti_pool.budget.mails import notify_budget_threshold
 from lahti_pool.budget.models import Budget
 from lahti_pool.budget.queries import totals
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError
-from lahti_pool.core.mailer import notify_budget_threshold
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division
 

@@ -8,6 +8,6 @@ from lahti_pool.core.jobs import daily_job
 from lahti_pool.matching import offers
 
 
-@daily_job("Expired {n} group offers left open too long.")
+@daily_job("group_offers_expired", "Expired {n} group offers left open too long.")
 def expire_group_offers(today: date, now: datetime) -> int:
     return offers.expire_offers(now, current_app.config["GROUP_OFFER_DAYS"])

@@ -38,7 +38,7 @@ from lahti_pool.matching.forms import AcceptForm, FormGroupForm, PeriodForm, Run
 from lahti_pool.matching.labels import ASSIGNMENT_LABELS, RULE_LABELS, reason_label
 from lahti_pool.matching.models import GroupOffer, MatchingRun, ProposedAssignment
 from lahti_pool.requests import labels as request_labels
-from lahti_pool.requests.forms import LANGUAGE_LABELS
+from lahti_pool.requests.labels import LANGUAGE_LABELS
 from lahti_pool.requests.models import SupervisionRequest
 from lahti_pool.requests.quota import school_year_for
 from lahti_pool.supervisors.models import FrameworkAgreement, Supervisor

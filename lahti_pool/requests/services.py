@@ -19,11 +19,11 @@ from lahti_pool.core.errors import (
     NotPermitted,
     QuotaExceeded,
 )
-from lahti_pool.core.mailer import notify_group_invitation, notify_request_received
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
 from lahti_pool.requests import rules
+from lahti_pool.requests.mails import notify_group_invitation, notify_request_received
 from lahti_pool.requests.models import (
     MemberStatus,
     PreQuestion,

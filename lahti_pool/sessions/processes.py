@@ -17,7 +17,6 @@ from lahti_pool.budget.guard import BudgetWarning, check_budget
 from lahti_pool.budget.rules import division_weights, split_cents
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, InvalidTransition, NotPermitted
-from lahti_pool.core.mailer import notify_process_accepted
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
 from lahti_pool.requests import services as request_services
@@ -25,6 +24,7 @@ from lahti_pool.requests.models import RequestKind, SchoolYear, SupervisionReque
 from lahti_pool.requests.quota import account_for, change_quota
 from lahti_pool.requests.rules import QuotaOp, RequestStatus
 from lahti_pool.sessions import rules
+from lahti_pool.sessions.mails import notify_process_accepted
 from lahti_pool.sessions.models import (
     USING_STATUSES,
     ProcessMember,

@@ -18,7 +18,6 @@ from lahti_pool.budget.rules import division_weights, split_cents
 from lahti_pool.budget.services import recompute_costs
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition, NotPermitted
-from lahti_pool.core.mailer import notify_session_cancelled, notify_session_planned
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
 from lahti_pool.feedback.services import invite_feedback
@@ -26,6 +25,7 @@ from lahti_pool.requests.models import RequestKind
 from lahti_pool.requests.quota import account_for, change_quota
 from lahti_pool.requests.rules import check_date_in_year
 from lahti_pool.sessions import processes, rules
+from lahti_pool.sessions.mails import notify_session_cancelled, notify_session_planned
 from lahti_pool.sessions.models import (
     USING_STATUSES,
     ApprovalStatus,

@@ -10,8 +10,8 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from lahti_pool.core.models import MAX_ROW_ID
-from lahti_pool.core.widgets import InYears, LongSelect
-from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS, MultiCheckboxField
+from lahti_pool.core.widgets import InYears, LongSelect, MultiCheckboxField
+from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.slots.rules import SLOT_MODES, SlotPattern
 from lahti_pool.slots.services import SlotFilters, SlotInput
 

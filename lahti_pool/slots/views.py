@@ -19,7 +19,7 @@ from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import show_domain_error
 from lahti_pool.core.widgets import RenderedChoices
 from lahti_pool.extensions import db
-from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS
+from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.quota import account_for, school_year_for
 from lahti_pool.slots import queries as slot_queries
 from lahti_pool.slots import rules as slot_rules

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from icalendar import Calendar
 
-from lahti_pool.core.calendar import session_ics, session_uid
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import RequestKind
+from lahti_pool.sessions.calendar import session_ics, session_uid
 from lahti_pool.sessions.models import (
     ProcessMember,
     SessionStatus,

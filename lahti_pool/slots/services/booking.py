@@ -15,7 +15,6 @@ from lahti_pool.accounts.models import Role, User
 from lahti_pool.budget.services import recompute_costs
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition, NotPermitted, QuotaExceeded
-from lahti_pool.core.mailer import notify_session_cancelled, notify_slot_booked
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
 from lahti_pool.requests import services as request_services
@@ -27,6 +26,7 @@ from lahti_pool.requests.models import (
 from lahti_pool.requests.quota import account_for, change_quota, school_year_for
 from lahti_pool.requests.rules import QuotaOp
 from lahti_pool.sessions import processes
+from lahti_pool.sessions.mails import notify_session_cancelled
 from lahti_pool.sessions.models import (
     ApprovalStatus,
     SessionAttendance,
@@ -36,6 +36,7 @@ from lahti_pool.sessions.models import (
 from lahti_pool.sessions.processes import ProcessClient, ProcessOrder
 from lahti_pool.sessions.services import count_supervisor_use
 from lahti_pool.slots import rules
+from lahti_pool.slots.mails import notify_slot_booked
 from lahti_pool.slots.models import (
     OnDutySlot,
     SlotStatus,

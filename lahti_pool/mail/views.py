@@ -1,7 +1,6 @@
-"""Pages for e-mail and calendars: the administrator's outbox, a user's notification
-settings, and the private calendar feed."""
+"""Pages for e-mail: the administrator's outbox and a user's notification settings."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -9,21 +8,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
 from lahti_pool.accounts.models import Role
-from lahti_pool.core.calendar import (
-    feed_ics,
-    renew_calendar_token,
-    revoke_calendar_token,
-    user_for_token,
-)
 from lahti_pool.core.listing import paginate
-from lahti_pool.core.mailer import absolute_url, failed_messages_query, resend_message
+from lahti_pool.core.mailer import failed_messages_query, resend_message
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.outbox import MailMessage
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.extensions import db
 
 bp = Blueprint("mail", __name__)
-calendar_bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 
 class NotificationSettingsForm(FlaskForm):
@@ -69,42 +61,3 @@ def notification_settings_save():
     db.session.commit()
     flash(_("Your e-mail settings are saved."), "success")
     return redirect(url_for("mail.notification_settings"))
-
-
-@calendar_bp.get("/")
-@login_required
-def settings():
-    feed_url = None
-    if current_user.calendar_token:
-        feed_url = absolute_url("calendar.feed", _fallback=None, token=current_user.calendar_token)
-    return render_template("calendar/calendar_settings.html", feed_url=feed_url)
-
-
-@calendar_bp.post("/token")
-@login_required
-def create_token():
-    renew_calendar_token(current_user)
-    db.session.commit()
-    flash(_("Your calendar has a new address; the old one no longer works."), "success")
-    return redirect(url_for("calendar.settings"))
-
-
-@calendar_bp.post("/token/revoke")
-@login_required
-def revoke_token():
-    revoke_calendar_token(current_user)
-    db.session.commit()
-    flash(_("Your calendar address no longer works."), "success")
-    return redirect(url_for("calendar.settings"))
-
-
-@calendar_bp.get("/<token>.ics")
-def feed(token: str):
-    """The private feed: no login (calendar apps cannot log in); the token is the secret."""
-    user = user_for_token(token)
-    if user is None:
-        abort(404)
-    response = Response(feed_ics(user, utcnow()), mimetype="text/calendar")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Disposition"] = 'inline; filename="supervision.ics"'
-    return response
