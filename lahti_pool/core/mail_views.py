@@ -2,6 +2,7 @@
 settings, and the private calendar feed."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -16,7 +17,12 @@ from lahti_pool.core.calendar import (
     user_for_token,
 )
 from lahti_pool.core.listing import paginate
-from lahti_pool.core.mailer import absolute_url, failed_messages_query, resend_message
+from lahti_pool.core.mailer import (
+    absolute_url,
+    failed_messages_query,
+    recipient_locale,
+    resend_message,
+)
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.outbox import MailMessage
 from lahti_pool.core.permissions import roles_required
@@ -104,7 +110,9 @@ def feed(token: str):
     user = user_for_token(token)
     if user is None:
         abort(404)
-    response = Response(feed_ics(user, utcnow()), mimetype="text/calendar")
+    with force_locale(recipient_locale(user)):  # the owner's language, not the calendar app's
+        ics = feed_ics(user, utcnow())
+    response = Response(ics, mimetype="text/calendar")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Disposition"] = 'inline; filename="supervision.ics"'
     return response
