@@ -221,3 +221,16 @@ def test_wtforms_own_messages_are_in_finnish_and_swedish(app, field, value, finn
                 assert message.startswith(expected), message
             else:
                 assert "valid" in message or "required" in message, message
+
+
+def test_swedish_numbers_times_and_money_are_written_as_in_finland(app):
+    """Babel's sv_FI: a comma for decimals, a space for thousands, "14.05" for a time."""
+    from datetime import UTC, datetime
+
+    from flask_babel import format_currency, format_datetime, format_decimal
+
+    with app.test_request_context("/", headers={"Accept-Language": "sv-FI"}):
+        moment = datetime(2026, 12, 7, 12, 5, tzinfo=UTC)  # 14.05 in Helsinki
+        assert format_datetime(moment, "short") == "7.12.2026 14.05"
+        assert format_decimal(1234.5) == "1\xa0234,5"
+        assert format_currency(1234.5, "EUR") == "1\xa0234,50\xa0€"
