@@ -203,6 +203,13 @@ class Person:
 #: the known logins, printed at the end: (role shown, e-mail, name, job title, unit name)
 KNOWN_PEOPLE = (
     ("staff member (teacher)", "staff", "Sanna Koskinen", "Luokanopettaja", "Kivimaan koulu"),
+    (
+        "staff member, in Swedish",
+        "personal",
+        "Johanna Lindqvist",
+        "Luokanopettaja",
+        "Kivimaan koulu",
+    ),
     ("supervisor", "supervisor", "Marjatta Heinonen", "Työnohjaaja", None),
     (
         "pool administrator",
@@ -358,6 +365,7 @@ def _planned_people() -> list[Person]:
     for _label, login, name, title, unit_name in KNOWN_PEOPLE:
         roles = {
             "staff": {Role.STAFF},
+            "personal": {Role.STAFF},
             "supervisor": {Role.SUPERVISOR},
             "admin": {Role.ADMIN},
             "reports": {Role.REPORTS},
@@ -391,7 +399,7 @@ def _ensure_people(people: list[Person], units: dict[str, Unit], password_hash: 
             job_title=person.job_title,
             unit_id=units[person.unit_code].id if person.unit_code else None,
             password_hash=password_hash,
-            locale="fi",
+            locale="sv" if person.email == f"personal@{DOMAIN}" else "fi",
             session_version=1,
         )
         user.set_roles(set(person.roles))

@@ -44,7 +44,7 @@ class Config:
     #: extra whole school years pre-question answers are kept after the request's year
     ANSWER_RETENTION_YEARS = int(os.environ.get("ANSWER_RETENTION_YEARS", "0"))
 
-    LANGUAGES = ("fi", "en")
+    LANGUAGES = ("fi", "sv", "en")  # Swedish as written in Finland: core/i18n.py
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "fi")
     BABEL_DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/Helsinki")
 

@@ -30,19 +30,28 @@ log = logging.getLogger(__name__)
 
 
 def select_locale() -> str:
+    """The person's language as a Babel locale: the one chosen in this browser or stored on
+    their account, then their sign-in provider's ``locale`` claim, then the browser's."""
     from flask import current_app
 
-    languages = current_app.config["LANGUAGES"]
+    from lahti_pool.core.i18n import babel_locale
+
+    config = current_app.config
     if not has_request_context():  # CLI commands and background jobs
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+        return babel_locale(config["BABEL_DEFAULT_LOCALE"])
+    languages = config["LANGUAGES"]
+    chosen = (lang for lang in _languages_in_order(languages) if lang in languages)
+    return babel_locale(next(chosen, config["BABEL_DEFAULT_LOCALE"]))
+
+
+def _languages_in_order(languages):
+    from lahti_pool.core.i18n import PROVIDER_LANGUAGE
+
+    yield session.get("lang")
+    if current_user and current_user.is_authenticated:
+        yield current_user.locale
+        yield session.get(PROVIDER_LANGUAGE)
+    yield request.accept_languages.best_match(languages)
 
 
 @functools.cache
@@ -232,7 +241,8 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def template_helpers():
         return {
-            "current_locale": str(get_locale()),
+            # the language ("sv"), not the Babel locale ("sv_FI"): <html lang>, choices
+            "current_locale": get_locale().language,
             "format_date": format_date,
             "format_datetime": format_datetime,
             "format_decimal": format_decimal,

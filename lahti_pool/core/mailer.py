@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 from uuid import uuid4
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date, format_time
+from flask_babel import force_locale, format_date, format_time, get_locale
 from sqlalchemy import and_, or_, select
 from werkzeug.routing import BuildError
 
 from lahti_pool.core import audit
+from lahti_pool.core.i18n import babel_locale
 from lahti_pool.core.models import upsert, utcnow
 from lahti_pool.core.outbox import MailMessage, MailStatus
 from lahti_pool.extensions import db
@@ -48,9 +49,10 @@ def mail_domain() -> str:
 
 
 def recipient_locale(user: User) -> str:
-    """The user's chosen language, or the pool's default."""
+    """The Babel locale of the user's chosen language, or of the pool's default."""
     config = current_app.config
-    return user.locale if user.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+    language = user.locale if user.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+    return babel_locale(language)
 
 
 def absolute_url(endpoint: str, _fallback: str | None = "accounts.index", **values) -> str:
@@ -115,7 +117,7 @@ def queue_mail(
         subject = str(subject)[:300]
         context.update(
             recipient=user,
-            locale=locale,
+            locale=get_locale().language,  # for lang="…": "sv", not "sv_FI"
             subject=subject,
             settings_url=absolute_url("mail.notification_settings"),
             format_date=format_date,

@@ -39,7 +39,7 @@ from lahti_pool.organisation.models import Division, Unit, UnitKind
 
 REQUIRED_COLUMNS = ("email", "name", "job_title", "unit_code")
 OPTIONAL_COLUMNS = ("division_code", "unit_name", "locale")
-LOCALES = ("fi", "en")
+LOCALES = ("fi", "sv", "en")
 #: column -> longest accepted value, as in the database columns
 MAX_LENGTHS = {
     "email": 254,
@@ -69,7 +69,7 @@ class StaffRecord:
     name: str
     job_title: str
     unit_code: str
-    locale: str  #: "fi", "en" or "" (follow the browser)
+    locale: str  #: "fi", "sv", "en" or "" (follow the browser)
     new_unit: NewUnit | None = None  #: set when the row creates its unit
 
 

@@ -1,6 +1,7 @@
 """A user's private calendar feed of their sessions, and the page that manages its address."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,7 +10,7 @@ from lahti_pool.accounts.calendar_tokens import (
     revoke_calendar_token,
     user_for_token,
 )
-from lahti_pool.core.mailer import absolute_url
+from lahti_pool.core.mailer import absolute_url, recipient_locale
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
 from lahti_pool.sessions.calendar import feed_ics
@@ -50,7 +51,9 @@ def feed(token: str):
     user = user_for_token(token)
     if user is None:
         abort(404)
-    response = Response(feed_ics(user, utcnow()), mimetype="text/calendar")
+    with force_locale(recipient_locale(user)):  # the owner's language, not the calendar app's
+        ics = feed_ics(user, utcnow())
+    response = Response(ics, mimetype="text/calendar")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Disposition"] = 'inline; filename="supervision.ics"'
     return response

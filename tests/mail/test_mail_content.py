@@ -135,6 +135,21 @@ def test_mail_is_written_in_the_recipients_language(session_at, make_user):
     assert "helmikuuta" not in en.body_text
 
 
+def test_a_swedish_speaker_gets_the_mail_and_its_invitation_in_swedish(session_at, make_user):
+    swede = make_user(locale="sv")
+    sup_session = session_at(datetime(2027, 2, 1, 8, 0, tzinfo=UTC), clients=[swede])
+    session_mails.notify_session_planned(sup_session)
+    mail = next(m for m in _mails() if m.to_user_id == swede.id)
+    assert mail.subject == "Handledningstillfälle planerat"
+    assert '<html lang="sv">' in mail.body_html
+    assert "Hej " in mail.body_text
+    assert "Ett handledningstillfälle har planerats." in mail.body_text
+    assert "måndag 1 februari 2027" in mail.body_text  # Helsinki time, Swedish as in Finland
+    assert "10.00–11.00" in mail.body_text
+    assert "helmikuuta" not in mail.body_text and "February" not in mail.body_text
+    assert "SUMMARY:Arbetshandledning med " in mail.ics
+
+
 def test_a_user_without_a_language_gets_the_default(app, session_at, staff):
     staff.locale = ""
     sup_session = session_at(datetime(2027, 2, 1, 8, 0, tzinfo=UTC))

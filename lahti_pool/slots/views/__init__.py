@@ -183,7 +183,7 @@ def book(slot_id: int):
         getattr(form, f"answer_{q.position}").label.text = q.text(str(get_locale()))
     if form.validate_on_submit():
         try:
-            services.book_slot(current_user, slot, form.answers(), now(), str(get_locale()))
+            services.book_slot(current_user, slot, form.answers(), now(), get_locale().language)
         except DomainError as error:
             db.session.rollback()  # the slot as it is now, e.g. booked by the other click
             if _booked_by_me(slot):
