@@ -371,11 +371,20 @@ def new_on_duty_request(
     language: str,
     supervisor_id: int,
     on_date: date,
-    answers: list[PreQuestionAnswer],
+    answers: dict[int, str],
+    locale: str,
 ) -> SupervisionRequest:
     """The request behind a booked on-duty slot, accepted at once, with the booker's
     CONFIDENTIAL answers; saved with the process the booking opens for it
-    (slots/services/booking.py), so that the budget guard comes first."""
+    (slots/services/booking.py), so that the budget guard comes first. Every
+    pre-question must be answered."""
+    questions = list(db.session.scalars(select(PreQuestion).order_by(PreQuestion.position)))
+    missing = [q.position for q in questions if not answers.get(q.position, "").strip()]
+    if missing:
+        raise DomainError(
+            N_("Answer the question, please: it helps the session start on the point."),
+            field=f"answer_{missing[0]}",
+        )
     sup_request = SupervisionRequest(
         kind=RequestKind.ON_DUTY,
         status=RequestStatus.ACCEPTED,
@@ -386,7 +395,12 @@ def new_on_duty_request(
         language=language,
         preferred_supervisor_id=supervisor_id,
         wanted_from=on_date,
-        answers=answers,
+        answers=[
+            PreQuestionAnswer(
+                position=q.position, question=q.text(locale), answer=answers[q.position]
+            )
+            for q in questions
+        ],
     )
     _record(sup_request, actor, RequestStatus.ACCEPTED, "on-duty slot booked")
     return sup_request

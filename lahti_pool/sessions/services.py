@@ -361,3 +361,30 @@ def set_practice(
             notify(user_id, FEEDBACK_INVITATION, process, closing_evaluation=True)
     audit.record(actor, "process.practice", process, invited=invite)
     db.session.flush()
+
+
+def add_booked_session(
+    process: SupervisionProcess,
+    *,
+    starts_at: datetime,
+    on_date: date,
+    duration_minutes: int,
+    mode: str,
+    client_id: int,
+) -> SupervisionSession:
+    """The planned session of a booked on-duty slot, at the process's frozen price (the
+    booking has reserved the client's quota: slots/services/booking.py)."""
+    sup_session = SupervisionSession(
+        process_id=process.id,
+        starts_at=starts_at,
+        on_date=on_date,
+        duration_minutes=duration_minutes,
+        mode=mode,
+        status=SessionStatus.PLANNED,
+        price_cents=process.price_cents,
+        attendance=[SessionAttendance(user_id=client_id)],
+    )
+    db.session.add(sup_session)
+    db.session.flush()
+    recompute_costs(sup_session)
+    return sup_session

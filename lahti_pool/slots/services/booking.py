@@ -20,16 +20,15 @@ from lahti_pool.extensions import db
 from lahti_pool.requests import services as request_services
 from lahti_pool.requests.models import (
     PreQuestion,
-    PreQuestionAnswer,
     RequestKind,
 )
 from lahti_pool.requests.quota import account_for, change_quota, school_year_for
 from lahti_pool.requests.rules import QuotaOp
 from lahti_pool.sessions import processes
+from lahti_pool.sessions import services as session_services
 from lahti_pool.sessions.mails import notify_session_cancelled
 from lahti_pool.sessions.models import (
     ApprovalStatus,
-    SessionAttendance,
     SessionStatus,
     SupervisionSession,
 )
@@ -129,19 +128,6 @@ def _claim(actor: User, slot: OnDutySlot, now: datetime) -> None:
     db.session.refresh(slot)
 
 
-def _answers(questions: list[PreQuestion], answers: dict[int, str], locale: str):
-    missing = [q.position for q in questions if not answers.get(q.position, "").strip()]
-    if missing:
-        raise DomainError(
-            N_("Answer the question, please: it helps the session start on the point."),
-            field=f"answer_{missing[0]}",
-        )
-    return [
-        PreQuestionAnswer(position=q.position, question=q.text(locale), answer=answers[q.position])
-        for q in questions
-    ]
-
-
 def book_slot(
     actor: User, slot: OnDutySlot, answers: dict[int, str], now: datetime, locale: str = "fi"
 ) -> SupervisionSession:
@@ -153,7 +139,6 @@ def book_slot(
     """
     _check_can_book(actor, slot, now)
     supervisor = slot.supervisor
-    answer_rows = _answers(pre_questions(), answers, locale)
     year = school_year_for(slot.on_date)
     sup_request = request_services.new_on_duty_request(
         actor,
@@ -162,7 +147,8 @@ def book_slot(
         language=locale if locale in supervisor.languages else (supervisor.languages or ["fi"])[0],
         supervisor_id=supervisor.id,
         on_date=slot.on_date,
-        answers=answer_rows,
+        answers=answers,
+        locale=locale,
     )
     division_id = actor.unit.division_id if actor.unit is not None else None
     # The budget guard comes first, as in every order: its lock orders concurrent orders.
@@ -189,19 +175,14 @@ def book_slot(
         raise QuotaExceeded(
             N_("You have no sessions left in the school year %(year)s."), year=year.label
         ) from exc
-    sup_session = SupervisionSession(
-        process_id=process.id,
+    sup_session = session_services.add_booked_session(
+        process,
         starts_at=slot.starts_at,
         on_date=slot.on_date,
         duration_minutes=slot.duration_minutes,
         mode=slot.mode,
-        status=SessionStatus.PLANNED,
-        price_cents=process.price_cents,
-        attendance=[SessionAttendance(user_id=actor.id)],
+        client_id=actor.id,
     )
-    db.session.add(sup_session)
-    db.session.flush()
-    recompute_costs(sup_session)
     slot.session_id = sup_session.id
     close_watches(actor.id, slot, WatchStatus.FULFILLED)
     notify(
