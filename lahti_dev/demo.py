@@ -14,9 +14,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import click
-from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from lahti_dev.demo_activity import ensure_activity
@@ -688,32 +685,8 @@ def _spread_in_time(made: list[SupervisionRequest], rng: random.Random) -> None:
 # --- The command ----------------------------------------------------------------------
 
 
-@click.command("demo")
-@click.option(
-    "--scale",
-    type=click.Choice(["city"]),
-    help="Generate a city-scale history instead (50,000 staff, about a million sessions) "
-    "into an empty database; see lahti_dev/scale.",
-)
-@click.option(
-    "--factor",
-    type=float,
-    help="Size of the generated city; 1.0 is --scale city, 0.01 a hundredth of it.",
-)
-@click.option("--seed", type=int, help="Seed of the generated city (default 2026).")
-@with_appcontext
-def demo_command(scale: str | None, factor: float | None, seed: int | None) -> None:
-    """Create the demo city: organisation, staff, supervisors and requests (idempotent)."""
-    if current_app.config.get("ENV_NAME") == "production":
-        raise click.ClickException("Refusing to load demo data with LAHTI_POOL_ENV=production.")
-    if scale or factor is not None:
-        from lahti_dev.scale.command import run_city
-
-        run_city(1.0 if factor is None else factor, 2026 if seed is None else seed)
-        return
-    if seed is not None:
-        raise click.UsageError("--seed applies to a generated city: add --scale city or --factor.")
-    today = date.today()
+def load_demo(today: date) -> tuple[str, dict]:
+    """Create the demo city (idempotent, committed); what was added, for the command."""
     try:
         year = school_year_for(today)
         units = _ensure_divisions_and_units()
@@ -736,17 +709,10 @@ def demo_command(scale: str | None, factor: float | None, seed: int | None) -> N
     except Exception:
         db.session.rollback()
         raise
-    click.echo(
+    summary = (
         f"Demo city ready for school year {year.label}: {len(units)} units, "
         f"{created_people} people, {created_supervisors} supervisors and "
         f"{created_requests} requests added"
         + ("." if created_people or created_requests else " (everything was already there).")
     )
-    click.echo(
-        "Activity added: "
-        + ", ".join(f"{n} {what}" for what, n in activity.items())
-        + " (budgets, sessions, on-duty slots, feedback answers)."
-    )
-    click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
-    for label, login, name, *_ in KNOWN_PEOPLE:
-        click.echo(f"  {label:<32} {login + '@' + DOMAIN:<26} {name}")
+    return summary, activity
