@@ -20,9 +20,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from lahti_pool.core.widgets import InYears, MultiCheckboxField
 from lahti_pool.requests.labels import KIND_LABELS, LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.models import RequestKind
-from lahti_pool.supervisors.agreements import AgreementInput
 from lahti_pool.supervisors.models import AllocationRule, SupervisorKind
-from lahti_pool.supervisors.services import SupervisorInput, parse_amount, split_areas
+from lahti_pool.supervisors.services import (
+    AgreementInput,
+    SupervisorInput,
+    parse_amount,
+    split_areas,
+)
 
 ALLOCATION_LABELS = {
     AllocationRule.RANKING: _l("Ranking order: the best-ranked supervisor with free capacity"),

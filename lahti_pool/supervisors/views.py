@@ -21,8 +21,6 @@ from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division, Unit
 from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.quota import school_year_for
-from lahti_pool.supervisors import agreements as agreement_services
-from lahti_pool.supervisors import presentations as presentations_module
 from lahti_pool.supervisors import services
 from lahti_pool.supervisors.forms import (
     ALLOCATION_LABELS,
@@ -88,9 +86,9 @@ def _save_agreement(form: AgreementForm, agreement: FrameworkAgreement | None):
     if form.validate_on_submit():
         try:
             if agreement is None:
-                agreement = agreement_services.create_agreement(current_user, form.as_input())
+                agreement = services.create_agreement(current_user, form.as_input())
             else:
-                agreement_services.update_agreement(current_user, agreement, form.as_input())
+                services.update_agreement(current_user, agreement, form.as_input())
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -229,7 +227,7 @@ def presentations():
     shown = versions.cached(
         ("supervisors",),
         ("supervisors.presentations", year.id, language, mode),
-        lambda: presentations_module.presentations(year, language, mode),
+        lambda: services.presentations(year, language, mode),
     )
     cards = ListPage(per_page=30, error_out=False, rows=shown)
     commit_created()
@@ -243,7 +241,7 @@ def presentations():
     )
 
 
-def _card_facts(cards: list[presentations_module.Presentation]) -> dict[int, dict[str, object]]:
+def _card_facts(cards: list[services.Presentation]) -> dict[int, dict[str, object]]:
     """Each card's lists as the text shown ("–" when empty), labels translated once per
     request rather than once per card and item in the template."""
     names = {
