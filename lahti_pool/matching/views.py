@@ -1,11 +1,14 @@
 """The administrator's queue: run matching, review, accept or override, offer groups."""
 
+import csv
+import io
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -22,16 +25,18 @@ from sqlalchemy.orm import joinedload
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget.labels import budget_warning_text, euros_texts
+from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
-from lahti_pool.core.listing import FetchedPage, Memo, link_maker
+from lahti_pool.core.listing import FetchedPage, Memo, bounded_page, link_maker
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import commit_created, show_domain_error
+from lahti_pool.core.widgets import years_message
 from lahti_pool.extensions import db
-from lahti_pool.matching import queue_rows, services
+from lahti_pool.matching import offers, queue_rows, reports, services
 from lahti_pool.matching.eligibility import Policy
-from lahti_pool.matching.forms import AcceptForm, RunForm
+from lahti_pool.matching.forms import AcceptForm, FormGroupForm, PeriodForm, RunForm
 from lahti_pool.matching.labels import ASSIGNMENT_LABELS, RULE_LABELS, reason_label
-from lahti_pool.matching.models import MatchingRun, ProposedAssignment
+from lahti_pool.matching.models import GroupOffer, MatchingRun, ProposedAssignment
 from lahti_pool.requests import labels as request_labels
 from lahti_pool.requests.labels import LANGUAGE_LABELS
 from lahti_pool.requests.models import SupervisionRequest
@@ -317,5 +322,97 @@ def accept_all(run_id: int):
     )
 
 
-# The pages in the modules below register on ``bp`` when imported.
-from lahti_pool.matching.views import offer_pages, report_pages  # noqa: E402, F401
+@bp.post("/runs/<int:run_id>/groups/<int:group_no>/offer")
+@roles_required(Role.ADMIN)
+def offer_group(run_id: int, group_no: int):
+    run = db.get_or_404(MatchingRun, run_id)
+    return _act(
+        lambda: offers.offer_group(current_user, run, group_no),
+        _("The group is offered; the staff members answer on their request pages."),
+    )
+
+
+@bp.post("/offers/<int:offer_id>/form")
+@roles_required(Role.ADMIN)
+def form_group(offer_id: int):
+    offer = db.get_or_404(GroupOffer, offer_id)
+    form = FormGroupForm()
+    if not form.validate():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        return redirect(url_for("matching.queue"))
+    return _act(
+        lambda: offers.form_group(
+            current_user,
+            offer,
+            current_app.config["GROUP_MIN_MEMBERS"],
+            today(),
+            form.budget_override_reason.data or "",
+        ),
+        _("The group is formed and its supervisor notified."),
+    )
+
+
+@bp.post("/offers/<int:offer_id>/cancel")
+@roles_required(Role.ADMIN)
+def cancel_offer(offer_id: int):
+    offer = db.get_or_404(GroupOffer, offer_id)
+    return _act(
+        lambda: offers.cancel_offer(current_user, offer),
+        _("The offer is cancelled; its members are back on the waiting list."),
+    )
+
+
+@bp.get("/capacity")
+@roles_required(Role.ADMIN)
+def capacity_view():
+    year = school_year_for(today())
+    commit_created()
+    page = bounded_page(request.args.get("page", 1, type=int), 50)
+    # Supervisors, their loads and users (names), and the year's processes (orders).
+    report = versions.cached(
+        ("supervisors", "sessions"),
+        ("matching.capacity_report", year.id, page),
+        lambda: reports.capacity_report(year, page),
+    )
+    return render_template(
+        "matching/capacity.html",
+        year=year,
+        rows=report["rows"],
+        totals=report["totals"],
+        # As the template's _(): the translation is markup, the name is escaped into it.
+        utilisation_of=Markup(_("Utilisation of %(name)s")),  # nosec B704  # noqa: S704
+        page=FetchedPage(  # the cached report holds this page's rows and the total
+            page=page,
+            per_page=50,
+            error_out=False,
+            fetch=lambda _limit, _offset: (report["rows"], report["count"]),
+        ),
+    )
+
+
+@bp.get("/orders.csv")
+@roles_required(Role.ADMIN)
+def orders_csv():
+    form = PeriodForm(request.args)
+    if not form.validate() or form.end.data < form.start.data:
+        far = years_message() in form.start.errors + form.end.errors
+        flash(
+            years_message()
+            if far
+            else _("Choose a period: a start date and an end date on or after it."),
+            "danger",
+        )
+        return redirect(url_for("matching.capacity_view"))
+    # the day after the period (the form keeps it far from date.max, where none exists)
+    end_exclusive = min(form.end.data, date.max - timedelta(days=1)) + timedelta(days=1)
+    rows = reports.order_rows(form.start.data, end_exclusive)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(reports.ORDER_COLUMNS)
+    writer.writerows(rows)
+    filename = f"orders_{form.start.data}_{form.end.data}.csv"
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
