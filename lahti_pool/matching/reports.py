@@ -7,6 +7,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from lahti_pool.accounts.models import User
+from lahti_pool.core import versions
 from lahti_pool.core.exports import euros, safe_cell
 from lahti_pool.extensions import db
 from lahti_pool.matching.labels import RULE_LABELS, reason_label
@@ -26,6 +27,13 @@ class SupervisorRef(NamedTuple):
     capacity_sessions: int
 
 
+@versions.cached_read(
+    Supervisor,
+    SupervisorLoad,
+    User,
+    SupervisionProcess,
+    key=lambda year, page=1, per_page=50: (year.id, page, per_page),
+)
 def capacity_report(year: SchoolYear, page: int = 1, per_page: int = 50) -> dict:
     """Per supervisor (a page of them, by rank): contracted, granted and used sessions,
     processes and order share; pool totals summed by the database.

@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.services import find_user_by_email
-from lahti_pool.core import audit
+from lahti_pool.core import audit, versions
 from lahti_pool.core.errors import N_, DomainError
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division, Unit
@@ -474,8 +474,15 @@ def initials(name: str) -> str:
     return "".join(p[0] for p in parts[:1] + parts[1:][-1:]).upper() or "?"
 
 
+@versions.cached_read(
+    Supervisor,
+    SupervisorLoad,
+    User,
+    key=lambda year, language="", mode="": (year.id, language, mode),
+)
 def presentations(year: SchoolYear, language: str = "", mode: str = "") -> list[Presentation]:
-    """Active supervisors with their free capacity in ``year``, in one query."""
+    """Active supervisors with their free capacity in ``year``, in one query (plain data,
+    cached until a supervisor, their load or their user changes)."""
     rows = db.session.execute(
         select(Supervisor, func.coalesce(SupervisorLoad.sessions_granted, 0))
         .outerjoin(

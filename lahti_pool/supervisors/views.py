@@ -12,7 +12,6 @@ from sqlalchemy.orm import contains_eager, selectinload
 from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role, User
-from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import paginate
 from lahti_pool.core.permissions import roles_required
@@ -223,12 +222,7 @@ def presentations():
     language = language if language in services.LANGUAGES else ""
     mode = mode if mode in services.MODES else ""
     year = school_year_for(date.today())
-    # Plain data, cached until a supervisor or their load changes (core/versions.py).
-    shown = versions.cached(
-        ("supervisors",),
-        ("supervisors.presentations", year.id, language, mode),
-        lambda: services.presentations(year, language, mode),
-    )
+    shown = services.presentations(year, language, mode)  # cached
     cards = ListPage(per_page=30, error_out=False, rows=shown)
     commit_created()
     return render_template(
