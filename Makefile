@@ -39,8 +39,8 @@ test: system-deps install lint
 	$(BIN)/python -m pytest --db=postgresql
 
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".*" -k _l -k N_ -o lahti_pool/translations/messages.pot .
-	$(BIN)/pybabel update -i lahti_pool/translations/messages.pot -d lahti_pool/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".*" -k _l -k N_ --no-location --sort-output -o lahti_pool/translations/messages.pot .
+	$(BIN)/pybabel update -i lahti_pool/translations/messages.pot -d lahti_pool/translations --no-fuzzy-matching -w 100
 
 clean:
 	rm -rf $(VENV) instance *.egg-info

@@ -31,6 +31,7 @@ from lahti_pool.budget.models import Budget, InvoiceStatement, SessionCost
 from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import FetchedPage, Memo, link_maker, paginate
+from lahti_pool.core.money import cents_to_euros
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import is_safe_next, show_domain_error
 from lahti_pool.core.widgets import FIRST_YEAR, LAST_YEAR, RenderedChoices, years_message
@@ -352,7 +353,7 @@ def _month_name(locale: str, year: int, month: int, width: str) -> str:
 
 def _euros(cents: int | None) -> Decimal | None:
     """Decimal euros for the chart (pygal plots numbers; figures stay exact)."""
-    return None if cents is None else Decimal(cents) / 100
+    return None if cents is None else cents_to_euros(cents)
 
 
 def _drop_scripts(root):

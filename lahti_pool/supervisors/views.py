@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_currency, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role, User
+from lahti_pool.core import money
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import paginate
 from lahti_pool.core.permissions import roles_required
@@ -34,11 +35,6 @@ bp = Blueprint("supervisors", __name__, url_prefix="/admin/supervisors")
 public_bp = Blueprint("supervisors_public", __name__, url_prefix="/supervisors")
 
 
-def euros(cents: int) -> str:
-    """Cents as euros in the reader's locale: "85,50 €" or "€85.50"."""
-    return format_currency(services.cents_to_euros(cents), "EUR")
-
-
 def vat_note(agreement: FrameworkAgreement | None) -> str:
     if agreement is None:
         return _("No VAT set: internal supervisor.")
@@ -54,7 +50,7 @@ def supervisor_labels():
         "supervision_kind_labels": SUPERVISION_KIND_LABELS,
         "language_labels": LANGUAGE_LABELS,
         "mode_labels": MODE_LABELS,
-        "euros": euros,
+        "euros": money.format_euros,
         "vat_note": vat_note,
     }
 
@@ -136,8 +132,8 @@ def _supervisor_form(supervisor: Supervisor | None = None) -> SupervisorForm:
         del form.email  # the profile stays with its user
         if request.method == "GET":
             form.agreement.data = supervisor.agreement_id or 0
-            form.price_individual.data = services.cents_to_euros(supervisor.price_individual_cents)
-            form.price_group.data = services.cents_to_euros(supervisor.price_group_cents)
+            form.price_individual.data = money.cents_to_euros(supervisor.price_individual_cents)
+            form.price_group.data = money.cents_to_euros(supervisor.price_group_cents)
             form.divisions.data = [d.id for d in supervisor.divisions]
             form.conflicts.data = [u.id for u in supervisor.conflicts]
             form.areas.data = ", ".join(supervisor.areas)
