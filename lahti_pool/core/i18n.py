@@ -4,16 +4,19 @@ Flask-Babel resolves the locale and its catalogue on every ``gettext``, lazy str
 template ``_()``: about 12 µs each, which a 50-row table with a few labels per row pays
 hundreds of times. :class:`RequestCachedDomain` keeps the catalogue it found on the
 request's ``g``, together with the locale object it was found for. ``force_locale`` (the
-e-mails go out in the recipient's language) swaps that object in Flask-Babel's context,
-so the next lookup sees another object and looks the catalogue up again.
+e-mails go out in the recipient's language) makes ``get_locale()`` return another locale
+object, so the next lookup sees it and looks the catalogue up again.
+
+Only public APIs of Flask and Flask-Babel: a ``Domain`` subclass (its documented
+extension point), ``get_locale``, ``Domain.as_default`` on every app context (Flask's
+``appcontext_pushed`` signal), Flask's ``g``, and Babel's ``Translations.merge``.
 """
 
 import functools
 from pathlib import Path
 
 from babel import support
-from flask import Flask, Request
-from flask.globals import _cv_app
+from flask import Flask, Request, appcontext_pushed, g, has_app_context
 from flask_babel import Babel, Domain, get_babel, get_locale, gettext, ngettext
 from werkzeug.utils import cached_property
 from wtforms.i18n import messages_path
@@ -24,16 +27,14 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 class RequestCachedDomain(Domain):
     def get_translations(self):
-        app_ctx = _cv_app.get(None)
-        if app_ctx is None:  # outside any app context: Flask-Babel's null translations
+        if not has_app_context():  # outside any app context: Flask-Babel's null translations
             return super().get_translations()
-        store = app_ctx.g.__dict__
-        locale = getattr(store.get("_flask_babel"), "babel_locale", None)
-        cached = store.get(_KEY)
-        if cached is not None and locale is not None and cached[0] is locale:
+        locale = get_locale()  # the same object until the request or force_locale changes it
+        cached = g.get(_KEY)
+        if cached is not None and cached[0] is locale:
             return cached[1]
-        translations = super().get_translations()  # resolves the locale when not yet done
-        store[_KEY] = (getattr(store.get("_flask_babel"), "babel_locale", None), translations)
+        translations = super().get_translations()
+        setattr(g, _KEY, (locale, translations))
         return translations
 
 
@@ -81,14 +82,17 @@ class AppRequest(Request):
 
 
 def install(app: Flask, babel: Babel) -> None:
-    """Make :class:`RequestCachedDomain` the app's domain and the templates' (after
-    ``babel.init_app``).
-
-    ``Babel.domain_instance`` is a cached property, so setting it on the instance is how
-    a domain of one's own is put in its place.
-    """
+    """Make :class:`RequestCachedDomain` the domain of every app context of ``app`` (a
+    request, a CLI command, a job) and the templates' (after ``babel.init_app``)."""
     app.request_class = AppRequest
-    domain = babel.domain_instance = RequestCachedDomain(domain=get_babel(app).default_domain)
+    domain = RequestCachedDomain(domain=get_babel(app).default_domain)
+
+    def use_domain(sender: Flask, **_extra) -> None:
+        domain.as_default()  # Flask-Babel's gettext, lazy strings and formats use it
+
+    # Held by the app: blinker keeps only a weak reference to a receiver.
+    app.extensions["lahti_pool_i18n"] = use_domain
+    appcontext_pushed.connect(use_domain, app)
     # The templates' _() as Flask-Babel installs it, minus its per-call domain lookup.
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: domain.get_translations().ugettext(s),
