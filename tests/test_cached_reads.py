@@ -209,6 +209,23 @@ def app_request():
         yield
 
 
+def test_nothing_caches_under_data_versions_but_through_a_declared_read():
+    """``versions._cached`` takes groups by hand: only ``cached_read`` may call it."""
+    import ast
+    from pathlib import Path
+
+    callers = []
+    for path in Path(lahti_pool.__file__).parent.rglob("*.py"):
+        if path.name == "versions.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        names |= {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+        if "_cached" in names:
+            callers.append(str(path))
+    assert callers == []
+
+
 def test_a_table_no_group_watches_cannot_be_declared():
     with pytest.raises(ValueError, match="no data-version group watches"):
         versions.cached_read("school_years")(lambda: None)
