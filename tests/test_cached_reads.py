@@ -226,6 +226,8 @@ def test_nothing_caches_under_data_versions_but_through_a_declared_read():
     assert callers == []
 
 
-def test_a_table_no_group_watches_cannot_be_declared():
+def test_a_read_of_no_table_or_of_a_table_no_group_watches_cannot_be_cached():
     with pytest.raises(ValueError, match="no data-version group watches"):
         versions.cached_read("school_years")(lambda: None)
+    with pytest.raises(ValueError, match="name the tables"):
+        versions.cached_read()(lambda: None)

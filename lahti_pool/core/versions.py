@@ -181,6 +181,8 @@ class CachedRead(Generic[P, T]):
         tables: frozenset[str],
         key: Callable[..., Hashable] | None = None,
     ):
+        if not tables:
+            raise ValueError(f"{function.__qualname__}: name the tables it reads")
         unwatched = sorted(t for t in tables if t not in _GROUP_OF)
         if unwatched:
             raise ValueError(
