@@ -2,39 +2,45 @@
 
 Flask-Babel resolves the locale and its catalogue on every ``gettext``, lazy string and
 template ``_()``: about 12 µs each, which a 50-row table with a few labels per row pays
-hundreds of times. :class:`RequestCachedDomain` keeps the catalogue it found on the
-request's ``g``, together with the locale object it was found for. ``force_locale`` (the
-e-mails go out in the recipient's language) makes ``get_locale()`` return another locale
-object, so the next lookup sees it and looks the catalogue up again.
+hundreds of times. :class:`RequestCachedDomain` keeps the catalogue it found together
+with the locale object it was found for. Flask-Babel makes a new locale object for each
+request (its locale selector's answer) and for each ``force_locale`` (the e-mails go out
+in the recipient's language), and ``get_locale()`` returns the same object until one of
+them changes it: so the catalogue is looked up once per request and locale.
 
 Only public APIs of Flask and Flask-Babel: a ``Domain`` subclass (its documented
 extension point), ``get_locale``, ``Domain.as_default`` on every app context (Flask's
-``appcontext_pushed`` signal), Flask's ``g``, and Babel's ``Translations.merge``.
+``appcontext_pushed`` signal), and Babel's ``Translations.merge``.
 """
 
 import functools
+import threading
 from pathlib import Path
 
 from babel import support
-from flask import Flask, Request, appcontext_pushed, g, has_app_context
+from flask import Flask, Request, appcontext_pushed
 from flask_babel import Babel, Domain, get_babel, get_locale, gettext, ngettext
 from werkzeug.utils import cached_property
 from wtforms.i18n import messages_path
 
-_KEY = "_lahti_translations"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
 class RequestCachedDomain(Domain):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Per thread: the locale object last asked for and its catalogue. Holding the
+        # object keeps it alive, so ``is`` cannot match another request's locale.
+        self._last = threading.local()
+
     def get_translations(self):
-        if not has_app_context():  # outside any app context: Flask-Babel's null translations
-            return super().get_translations()
-        locale = get_locale()  # the same object until the request or force_locale changes it
-        cached = g.get(_KEY)
-        if cached is not None and cached[0] is locale:
-            return cached[1]
+        locale = get_locale()  # None outside an app context
+        last = getattr(self._last, "pair", None)
+        if last is not None and last[0] is locale and locale is not None:
+            return last[1]
         translations = super().get_translations()
-        setattr(g, _KEY, (locale, translations))
+        if locale is not None:
+            self._last.pair = (locale, translations)
         return translations
 
 
