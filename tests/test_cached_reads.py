@@ -28,7 +28,7 @@ from lahti_pool.extensions import db
 from lahti_pool.feedback import views as feedback_views
 from lahti_pool.feedback.rules import Term
 from lahti_pool.matching import reports as matching_reports
-from lahti_pool.requests import views as requests_views
+from lahti_pool.requests import queries as request_queries
 from lahti_pool.slots import views as slots_views
 from lahti_pool.slots.services import browsing
 from lahti_pool.supervisors import services as supervisors_services
@@ -141,9 +141,9 @@ SAMPLES = {
         lambda w, by=by: feedback_views._comment_rows(by, _term(w), [], 50, 0)
         for by in ("division", "supervisor", "month", "kind")
     ],
-    "lahti_pool.requests.views._admin_count": [
-        lambda w: requests_views._admin_count(""),
-        lambda w: requests_views._admin_count("submitted"),
+    "lahti_pool.requests.queries.admin_count": [
+        lambda w: request_queries.admin_count(""),
+        lambda w: request_queries.admin_count("submitted"),
     ],
     "lahti_pool.slots.services.browsing._free_counts": [
         lambda w: browsing._free_counts(w["at"], None, ""),
