@@ -96,3 +96,28 @@ def greedy_basis(
 def age_bound(basis: np.ndarray, served: int) -> int:
     """The least sum of positions any proposal serving ``served`` requests can have."""
     return int(basis[:served].sum())
+
+
+def sessions_bound(inst: Instance) -> int:
+    """A second bound on the number served, for when sessions bind rather than processes.
+
+    A maximum flow of sessions (request i sends up to its sessions, supervisor j takes up to
+    its free sessions) bounds the sessions any proposal places; a proposal serving k requests
+    places at least the sum of the k smallest requests that have a candidate. So k is at most
+    the largest count whose smallest sessions fit within that flow.
+    """
+    from scipy.sparse import csr_matrix  # scipy loads on the first matching run only
+    from scipy.sparse.csgraph import maximum_flow
+
+    n, m = inst.n, inst.m
+    sizes = np.array([c.size for c in inst.candidates], dtype=np.int64)
+    req = np.repeat(np.arange(n), sizes)
+    sup = np.concatenate(inst.candidates).astype(np.int64) if n else np.zeros(0, np.int64)
+    source, sink = n + m, n + m + 1
+    rows = np.concatenate([np.full(n, source), req, n + np.arange(m)])
+    cols = np.concatenate([np.arange(n), n + sup, np.full(m, sink)])
+    cap = np.concatenate([inst.sessions, inst.sessions[req], inst.free_s]).astype(np.int32)
+    graph = csr_matrix((cap, (rows, cols)), shape=(n + m + 2, n + m + 2))
+    placed = int(maximum_flow(graph, source, sink).flow_value)
+    smallest = np.sort(inst.sessions[sizes > 0])
+    return int(np.searchsorted(np.cumsum(smallest), placed, side="right"))

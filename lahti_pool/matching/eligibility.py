@@ -195,6 +195,7 @@ class Stats:
     #: "cost"
     proven_stages: tuple[str, ...] = ()
     stages: tuple[StageReport, ...] = ()  #: every stage with its value, bound, gap and source
+    heuristic_seconds: float = 0.0  #: feasible proposals and bounds, before the solver stages
 
 
 @dataclass(frozen=True)

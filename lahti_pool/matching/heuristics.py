@@ -106,23 +106,29 @@ def smallest_first(inst: Instance) -> np.ndarray:
     return strict_ranking(inst, order.tolist())
 
 
+def _pairs(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """(request, supervisor) of every candidate pair."""
+    sizes = np.array([c.size for c in inst.candidates], dtype=np.int64)
+    req = np.repeat(np.arange(inst.n), sizes)
+    sup = np.concatenate(inst.candidates) if inst.n else np.zeros(0, dtype=np.int64)
+    return req, sup.astype(np.int64)
+
+
 def _caps(inst: Instance, largest: bool) -> np.ndarray:
     """Per supervisor the most candidates it can take by sessions and processes: counting the
     smallest candidates (an upper bound) or the largest (any that many fit)."""
-    per_sup: list[list[int]] = [[] for _ in range(inst.m)]
-    for i, cols in enumerate(inst.candidates):
-        for j in cols.tolist():
-            per_sup[j].append(int(inst.sessions[i]))
-    caps = np.zeros(inst.m, dtype=np.int64)
-    for j, sizes in enumerate(per_sup):
-        if not sizes:
-            continue
-        ordered = np.sort(np.array(sizes, dtype=np.int64))
-        if largest:
-            ordered = ordered[::-1]
-        fits = int(np.searchsorted(np.cumsum(ordered), inst.free_s[j], side="right"))
-        caps[j] = min(fits, int(inst.free_p[j]))
-    return caps
+    req, sup = _pairs(inst)
+    size = inst.sessions[req]
+    order = np.lexsort((-size if largest else size, sup))
+    sup, size = sup[order], size[order]
+    if not sup.size:
+        return np.zeros(inst.m, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, sup[1:] != sup[:-1]])
+    lengths = np.diff(np.r_[starts, sup.size])
+    total = np.cumsum(size)
+    within = total - np.repeat(total[starts] - size[starts], lengths)  # running sum per supervisor
+    fits = np.bincount(sup[within <= inst.free_s[sup]], minlength=inst.m)
+    return np.minimum(fits, inst.free_p).astype(np.int64)
 
 
 def count_caps(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
@@ -137,9 +143,7 @@ def max_flow(inst: Instance, caps: np.ndarray) -> tuple[int, np.ndarray]:
     from scipy.sparse.csgraph import maximum_flow
 
     n, m = inst.n, inst.m
-    sizes = np.array([c.size for c in inst.candidates], dtype=np.int64)
-    req_of_pair = np.repeat(np.arange(n), sizes)
-    sup_of_pair = np.concatenate(inst.candidates) if n else np.zeros(0, dtype=np.int64)
+    req_of_pair, sup_of_pair = _pairs(inst)
     source, sink = n + m, n + m + 1
     rows = np.concatenate([np.full(n, source), req_of_pair, n + np.arange(m)])
     cols = np.concatenate([np.arange(n), n + sup_of_pair, np.full(m, sink)])
@@ -153,9 +157,9 @@ def max_flow(inst: Instance, caps: np.ndarray) -> tuple[int, np.ndarray]:
     return int(result.flow_value), assign
 
 
-def restricted_flow(inst: Instance) -> np.ndarray:
+def restricted_flow(inst: Instance, safe_caps: np.ndarray | None = None) -> np.ndarray:
     """A maximum flow under the safe caps: feasible, often close to the most that can be served."""
-    return max_flow(inst, count_caps(inst)[1])[1]
+    return max_flow(inst, count_caps(inst)[1] if safe_caps is None else safe_caps)[1]
 
 
 class _Members:

@@ -19,6 +19,10 @@ REASON_LABELS = {
     Reason.CONTINUITY: _l("the client continues with their previous supervisor"),
     Reason.PREFERRED: _l("the client preferred another supervisor"),
     Reason.BALANCED: _l("would have been more utilised"),
+    Reason.YOUNGER_REQUEST: _l(
+        "capacity went to younger requests whose places this request could not take"
+    ),
+    Reason.NOT_PROVEN: _l("still had room; the solver stopped before proving a better placement"),
     "override": _l("the administrator chose another supervisor"),
 }
 
@@ -29,6 +33,7 @@ RULE_LABELS = {
     "strict_ranking": _l("strict ranking order"),
     "continuity": _l("continuity with the previous supervisor"),
     "preferred": _l("the client's preferred supervisor"),
+    "most_served": _l("most requests served, older first (the allocation rule was not reached)"),
     "override": _l("override by the administrator"),
     "group_fallback": _l("group offered instead (Lahti fallback)"),
 }

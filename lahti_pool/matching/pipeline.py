@@ -37,10 +37,11 @@ from lahti_pool.matching.stages import (
     Model,
     price_matrix,
     utilisation_base,
+    wished_positions,
 )
 
 #: the deterministic budgets at work_limit=1.0
-MAX_PAIRS = 150_000  #: candidate pairs beyond which the integer programme is not built
+MAX_PAIRS = 25_000  #: candidate pairs beyond which the integer programme is not built
 LP_ITERATIONS = 200_000
 MIP_NODES = 2_000
 BASIS_STEPS = 50_000_000
@@ -57,6 +58,7 @@ class Outcome:
     greedy: bool  #: the proposal is the strict-ranking one
     seconds: float = 0.0  #: inside HiGHS
     solves: int = 0
+    heuristic_seconds: float = 0.0  #: the feasible proposals and the bounds, before any stage
 
 
 @dataclass
@@ -70,14 +72,7 @@ class _Proof:
 
 def stage_names(inst: Instance) -> list[str]:
     names = ["serve", "age"]
-    wished = False
-    for i, req in enumerate(inst.requests):
-        cols = inst.candidates[i]
-        if cols.size > 1:
-            wanted = {req.continuity_id, req.preferred_supervisor_id} - {None}
-            if any(inst.table.pos.get(s, -1) in cols for s in wanted):
-                wished = True
-                break
+    wished = any(wished_positions(inst, i) for i in range(inst.n))
     if wished:
         names.append("wish")
     if inst.policy is Policy.BALANCED:
@@ -93,16 +88,11 @@ def values(inst: Instance, assign: np.ndarray, names: list[str]) -> dict[str, fl
     served = np.flatnonzero(assign >= 0)
     sups = assign[served]
     out: dict[str, float] = {"serve": -float(served.size), "age": float(served.sum())}
-    ids = inst.table.ids
     if "wish" in names:
-        kept = 0
-        for i, j in zip(served.tolist(), sups.tolist(), strict=True):
-            req = inst.requests[i]
-            if inst.candidates[i].size > 1 and int(ids[j]) in {
-                req.continuity_id,
-                req.preferred_supervisor_id,
-            }:
-                kept += 1
+        kept = sum(
+            j in wished_positions(inst, i)
+            for i, j in zip(served.tolist(), sups.tolist(), strict=True)
+        )
         out["wish"] = -float(kept)
     out["rank"] = float(inst.table.rank[sups].sum())
     load = np.bincount(sups, weights=inst.sessions[served], minlength=inst.m)
@@ -133,7 +123,7 @@ def run(inst: Instance, time_limit: float, work_limit: float) -> Outcome:
         empty = values(inst, greedy, names)
         reports = [StageReport(n, True, empty[n], empty[n], 0.0, "strict_ranking") for n in names]
         return Outcome(greedy, reports, "optimal", 0.0, True, False)
-    upper_caps, _ = heuristics.count_caps(inst)
+    upper_caps, safe_caps = heuristics.count_caps(inst)
     relaxed = bounds.greedy_basis(inst, upper_caps, int(BASIS_STEPS * work_limit))
     if relaxed is not None:
         basis, relaxed_assign = relaxed
@@ -141,9 +131,10 @@ def run(inst: Instance, time_limit: float, work_limit: float) -> Outcome:
     else:
         basis, relaxed_assign = None, None
         most = heuristics.max_flow(inst, upper_caps)[0]
+    most = min(most, bounds.sessions_bound(inst))
     starts = {
         "strict_ranking": greedy,
-        "restricted_flow": heuristics.restricted_flow(inst),
+        "restricted_flow": heuristics.restricted_flow(inst, safe_caps),
         "best_fit": heuristics.best_fit(inst),
         "smallest_first": heuristics.smallest_first(inst),
     }
@@ -162,6 +153,7 @@ def run(inst: Instance, time_limit: float, work_limit: float) -> Outcome:
         if score(start) > score(assign):
             best_name, assign = name + ("+exchange" if moves else ""), start
     source = best_name
+    heuristic_seconds = time.perf_counter() - deadline + time_limit
     current = values(inst, assign, names)
     proofs: dict[str, _Proof] = {}
     model = None
@@ -234,7 +226,9 @@ def run(inst: Instance, time_limit: float, work_limit: float) -> Outcome:
     else:
         status = "work_limit"
     gap = next((r.gap for r in reports if not r.proven), 0.0)
-    return Outcome(assign, reports, status, gap, rule_applied, is_greedy, seconds, solves)
+    return Outcome(
+        assign, reports, status, gap, rule_applied, is_greedy, seconds, solves, heuristic_seconds
+    )
 
 
 def _row(stage, value: float) -> tuple[np.ndarray, float]:
@@ -295,7 +289,9 @@ def _best_bound(name, current, proof: _Proof, most, basis) -> float | None:
     found = [_combinatorial(name, current, most, basis)]
     if proof.lp_bound is not None and _rows_hold(proof, current):
         found.append(proof.lp_bound)
-    found = [b for b in found if b is not None]
+    found = [_ceil(name, b) for b in found if b is not None]
+    if proof.mip_value is not None and _rows_hold(proof, current):
+        found.append(proof.mip_value)  # HiGHS's own bound met this value
     return max(found) if found else None
 
 

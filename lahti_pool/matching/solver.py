@@ -100,6 +100,7 @@ def propose(
         solves=0 if outcome is None else outcome.solves,
         proven_stages=() if outcome is None else tuple(r.name for r in outcome.reports if r.proven),
         stages=() if outcome is None else tuple(outcome.reports),
+        heuristic_seconds=0.0 if outcome is None else outcome.heuristic_seconds,
     )
     by_request = {a.request_id: a.supervisor_id for a in assignments}
     return Proposal(assignments, unmatched, stats, by_request)

@@ -60,20 +60,27 @@ class Stage:
     integral: bool  # integral at every integral y (see Model.stages)
 
 
+def wished_positions(inst: Instance, i: int) -> frozenset[int]:
+    """The candidates request ``i`` asked for; none under client choice, where the choice is
+    the only candidate and not a wish."""
+    if inst.policy is Policy.CLIENT_CHOICE:
+        return frozenset()
+    req, columns = inst.requests[i], inst.candidates[i]
+    wanted = {req.continuity_id, req.preferred_supervisor_id} - {None}
+    return frozenset(
+        inst.table.pos[sid]
+        for sid in wanted
+        if sid in inst.table.pos and inst.table.pos[sid] in columns
+    )
+
+
 def classes_of(inst: Instance) -> list[_Class]:
     classes: dict[tuple, _Class] = {}
     for i, req in enumerate(inst.requests):
         columns = inst.candidates[i]
         if not columns.size:
             continue
-        wanted = {req.continuity_id, req.preferred_supervisor_id} - {None}
-        wishes = frozenset(
-            inst.table.pos[sid]
-            for sid in wanted
-            if sid in inst.table.pos and inst.table.pos[sid] in columns
-        )
-        if columns.size == 1:
-            wishes = frozenset()  # one candidate: nothing left to wish for
+        wishes = wished_positions(inst, i)
         key = (columns.tobytes(), req.kind, req.sessions, wishes)
         if key not in classes:
             classes[key] = _Class(req.sessions, columns, wishes, [])
