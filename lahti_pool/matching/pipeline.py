@@ -43,7 +43,7 @@ from lahti_pool.matching.stages import (
 #: the deterministic budgets at work_limit=1.0
 MAX_PAIRS = 25_000  #: candidate pairs beyond which the integer programme is not built
 LP_ITERATIONS = 200_000
-MIP_NODES = 2_000
+MIP_NODES = 300
 BASIS_STEPS = 50_000_000
 CHAIN_STEPS = 5_000_000
 
@@ -175,6 +175,10 @@ def run(inst: Instance, time_limit: float, work_limit: float) -> Outcome:
             continue
         if model is None:
             proof.limit = "work_limit"
+        elif k > 1 and not all(_stage_proven(n, current, proofs, most, basis) for n in names[:2]):
+            # Later stages only refine a proposal whose served set is proven; otherwise the
+            # final passes (better ranks, exchange) would undo their work anyway.
+            proof.limit = proofs["age"].limit or proofs["serve"].limit or "work_limit"
         elif time.perf_counter() >= deadline:
             proof.limit = "time_limit"
         else:
