@@ -67,3 +67,17 @@ OFFER_RESPONSE_LABELS = {
     "accepted": _l("joins"),
     "declined": _l("declined"),
 }
+
+#: where a matching job is (``MatchingJob.step``)
+JOB_STEP_LABELS = {
+    "": _l("waiting to start"),
+    "started": _l("computing the proposal"),
+    "feasible": _l("finding proposals that fit and the bounds they are measured against"),
+    "serve": _l("serving as many requests as possible"),
+    "age": _l("putting older requests first"),
+    "wish": _l("keeping to the supervisors the clients asked for"),
+    "rank": _l("following the ranking order"),
+    "balanced": _l("balancing the supervisors' utilisation"),
+    "cost": _l("choosing the lowest cost"),
+    "explaining": _l("writing down the grounds of each order"),
+}

@@ -24,6 +24,8 @@ interface: only the clock stops it, and the proposal then says "time_limit".
 """
 
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,6 +48,17 @@ LP_ITERATIONS = 200_000
 MIP_NODES = 300
 BASIS_STEPS = 50_000_000
 CHAIN_STEPS = 5_000_000
+
+
+#: told each step a run reaches ("feasible", a stage's name, "explaining"); the job runner
+#: (``runs.py``) sets it to show the run's progress on the queue page
+PROGRESS: ContextVar[Callable[[str], None] | None] = ContextVar("matching_progress", default=None)
+
+
+def report(step: str) -> None:
+    hook = PROGRESS.get()
+    if hook is not None:
+        hook(step)
 
 
 @dataclass
@@ -116,6 +129,7 @@ def _better(new: dict, old: dict, names: list[str]) -> bool:
 
 def run(inst: Instance, time_limit: float, work_limit: float) -> Outcome:
     deadline = time.perf_counter() + time_limit
+    report("feasible")
     names = stage_names(inst)
     greedy = heuristics.strict_ranking(inst)
     if not any(c.size for c in inst.candidates):
@@ -167,6 +181,7 @@ def run(inst: Instance, time_limit: float, work_limit: float) -> Outcome:
     rule_applied = inst.policy is not Policy.BALANCED and "rank" not in names
     seconds, solves = 0.0, 0
     for k, name in enumerate(names):
+        report(name)
         proof = proofs[name] = _Proof(rows=[(n, current[n]) for n in names[:k]])
         if _meets(name, current, names[:k], proofs, most, basis):
             sources[name] = source

@@ -45,7 +45,7 @@ from lahti_pool.matching.eligibility import (
 from lahti_pool.matching.explain import explain
 from lahti_pool.matching.groups import GroupProposal, propose_groups
 from lahti_pool.matching.heuristics import build_instance, strict_ranking
-from lahti_pool.matching.pipeline import run
+from lahti_pool.matching.pipeline import report, run
 
 __all__ = ["GroupProposal", "propose", "propose_groups"]
 
@@ -79,6 +79,7 @@ def propose(
     else:
         outcome = run(inst, time_limit, work_limit)
         assign = outcome.assign
+        report("explaining")
         explained = explain(
             by_age,
             table,
