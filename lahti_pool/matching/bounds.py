@@ -2,7 +2,7 @@
 
 The relaxation: forget sessions except through a count cap per supervisor, the most of its
 candidates it could ever take (its smallest candidates' sessions summed within its free
-sessions, and no more than its free processes; ``heuristics.count_caps``). Every feasible
+sessions, and no more than its free processes; ``flow.count_caps``). Every feasible
 proposal is feasible for the relaxation, so the relaxation's optima bound the real ones.
 
 The relaxation is a transversal matroid (requests matched to supervisor slots), so its greedy

@@ -1,16 +1,17 @@
 """The stages of a matching run, from the best known feasible proposal to proven optima.
 
 1. Feasible proposals without a solver (``heuristics.py``): strict ranking, a maximum flow
-   under safe count caps, best-fit and smallest-first packing, the relaxation's own solution
+   under safe count caps (``flow.py``), best-fit and smallest-first packing, the relaxation's own solution
    repaired, ejection chains; each put through the exchange pass. The best by (served, then
    older) is the incumbent; strict ranking wins ties.
-2. Bounds without a solver (``bounds.py``): the most that can be served, and the least sum of
-   positions for that many.
+2. Bounds without a solver (``bounds.py``, ``flow.py``): the most that can be served, and the
+   least sum of positions for that many.
 3. Each stage (serve, age, wish, rank or balanced, cost) in turn: proven at once where a bound
    meets the incumbent; otherwise the integer programme (``stages.py``) within the work
    limits, its answer kept only where it is better in this and every earlier stage.
-4. Where anything is unproven: better ranks (ranking and client choice) and the exchange pass
-   again, so that no older request waits while a younger one it could replace is served.
+4. Where anything is unproven: wishes kept where there is room, better ranks (ranking and
+   client choice) and the exchange pass again, so that no older request waits while a
+   younger one it could replace is served.
 5. The check: each stage's value is measured on the final proposal and compared with the
    bounds that hold for it. A stage is proven only when every earlier stage is and a bound
    meets its value (the integer programme's own optimality counts only for the solution it
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lahti_pool.matching import bounds, heuristics
+from lahti_pool.matching import bounds, flow, heuristics
 from lahti_pool.matching.eligibility import Policy, StageReport
 from lahti_pool.matching.heuristics import Instance, exchange, is_feasible, score
 from lahti_pool.matching.stages import (
@@ -137,18 +138,18 @@ def run(inst: Instance, time_limit: float, work_limit: float) -> Outcome:
         empty = values(inst, greedy, names)
         reports = [StageReport(n, True, empty[n], empty[n], 0.0, "strict_ranking") for n in names]
         return Outcome(greedy, reports, "optimal", 0.0, True, False)
-    upper_caps, safe_caps = heuristics.count_caps(inst)
+    upper_caps, safe_caps = flow.count_caps(inst)
     relaxed = bounds.greedy_basis(inst, upper_caps, int(BASIS_STEPS * work_limit))
     if relaxed is not None:
         basis, relaxed_assign = relaxed
         most = int(basis.size)
     else:
         basis, relaxed_assign = None, None
-        most = heuristics.max_flow(inst, upper_caps)[0]
+        most = flow.max_flow(inst, upper_caps)[0]
     most = min(most, bounds.sessions_bound(inst))
     starts = {
         "strict_ranking": greedy,
-        "restricted_flow": heuristics.restricted_flow(inst, safe_caps),
+        "restricted_flow": flow.restricted_flow(inst, safe_caps),
         "best_fit": heuristics.best_fit(inst),
         "smallest_first": heuristics.smallest_first(inst),
     }
@@ -222,6 +223,11 @@ def run(inst: Instance, time_limit: float, work_limit: float) -> Outcome:
     reports = _reports(inst, assign, names, proofs, most, basis, sources)
     if not all(r.proven for r in reports):
         changed = False
+        if "wish" in names:
+            assign, moved = heuristics.keep_wishes(
+                inst, assign, lambda i: wished_positions(inst, i)
+            )
+            changed |= bool(moved)
         if inst.policy is not Policy.BALANCED and "rank" in names:
             assign, moved = heuristics.better_ranks(inst, assign)
             changed |= bool(moved)

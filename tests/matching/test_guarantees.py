@@ -30,7 +30,8 @@ from lahti_pool.matching.eligibility import (
     check_eligibility,
 )
 from lahti_pool.matching.explain import client_choice_of
-from lahti_pool.matching.heuristics import build_instance, restricted_flow
+from lahti_pool.matching.flow import restricted_flow
+from lahti_pool.matching.heuristics import build_instance
 from lahti_pool.matching.solver import propose
 
 #: the stages of the brute-force score, in order (client choice has no wish stage)
