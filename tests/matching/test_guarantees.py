@@ -233,3 +233,14 @@ def test_exchange_lets_an_older_request_take_a_younger_ones_place():
         for budget in ((0.0, 0.0), (10.0, 1.0)):
             proposal = propose(reqs, sups, policy, time_limit=budget[0], work_limit=budget[1])
             assert proposal.by_request == {2: 1}
+
+
+def test_without_the_solver_a_wish_is_still_kept_where_the_wished_supervisor_has_room():
+    sups = [make_sup(1), make_sup(2, rank=2)]
+    reqs = [make_req(1, preferred_supervisor_id=2), make_req(2)]
+    proposal = propose(reqs, sups, Policy.RANKING, work_limit=0.0)
+    assert proposal.stats.status == "work_limit"
+    assert proposal.by_request == {1: 2, 2: 1}
+    rules = {a.request_id: a.rule for a in proposal.assignments}
+    assert rules == {1: Rule.PREFERRED, 2: Rule.RANKING}
+    assert dict(proposal.assignments[0].passed_over) == {1: Reason.PREFERRED}
