@@ -12,7 +12,7 @@ import numpy as np
 from lahti_pool.matching.heuristics import Instance
 
 
-def _pairs(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
+def pairs_of(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
     """(request, supervisor) of every candidate pair."""
     sizes = np.array([c.size for c in inst.candidates], dtype=np.int64)
     req = np.repeat(np.arange(inst.n), sizes)
@@ -23,7 +23,7 @@ def _pairs(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
 def _caps(inst: Instance, largest: bool) -> np.ndarray:
     """Per supervisor the most candidates it can take by sessions and processes: counting the
     smallest candidates (an upper bound) or the largest (any that many fit)."""
-    req, sup = _pairs(inst)
+    req, sup = pairs_of(inst)
     size = inst.sessions[req]
     order = np.lexsort((-size if largest else size, sup))
     sup, size = sup[order], size[order]
@@ -49,7 +49,7 @@ def max_flow(inst: Instance, caps: np.ndarray) -> tuple[int, np.ndarray]:
     from scipy.sparse.csgraph import maximum_flow
 
     n, m = inst.n, inst.m
-    req_of_pair, sup_of_pair = _pairs(inst)
+    req_of_pair, sup_of_pair = pairs_of(inst)
     source, sink = n + m, n + m + 1
     rows = np.concatenate([np.full(n, source), req_of_pair, n + np.arange(m)])
     cols = np.concatenate([np.arange(n), n + sup_of_pair, np.full(m, sink)])

@@ -1,9 +1,9 @@
 """The stages of a matching run, from the best known feasible proposal to proven optima.
 
 1. Feasible proposals without a solver (``heuristics.py``): strict ranking, a maximum flow
-   under safe count caps (``flow.py``), best-fit and smallest-first packing, the relaxation's own solution
-   repaired, ejection chains; each put through the exchange pass. The best by (served, then
-   older) is the incumbent; strict ranking wins ties.
+   under safe count caps (``flow.py``), best-fit and smallest-first packing, the relaxation's
+   own solution repaired, ejection chains; each put through the exchange pass. The best by
+   (served, then older) is the incumbent; strict ranking wins ties.
 2. Bounds without a solver (``bounds.py``, ``flow.py``): the most that can be served, and the
    least sum of positions for that many.
 3. Each stage (serve, age, wish, rank or balanced, cost) in turn: proven at once where a bound
