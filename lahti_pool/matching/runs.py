@@ -77,16 +77,17 @@ def latest_job() -> MatchingJob | None:
     return db.session.scalar(select(MatchingJob).order_by(MatchingJob.id.desc()).limit(1))
 
 
-def start(app: Flask, job_id: int) -> None:
-    """Have a committed job computed, as ``MATCHING_RUNNER`` says."""
+def start(app: Flask, job_id: int) -> bool:
+    """Have a committed job computed, as ``MATCHING_RUNNER`` says; True when it was computed
+    before this returned."""
     runner = app.config.get("MATCHING_RUNNER", "thread")
     if runner == "inline":
-        run_job(job_id)
-    elif runner == "thread":
+        return run_job(job_id)
+    if runner == "thread":
         threading.Thread(
             target=_in_thread, args=(app, job_id), name=f"matching-job-{job_id}", daemon=True
         ).start()
-    # "worker": flask pool matching-worker picks it up
+    return False  # "worker": flask pool matching-worker picks it up
 
 
 def _in_thread(app: Flask, job_id: int) -> None:

@@ -279,9 +279,11 @@ def run():
             show_domain_error(None, error)
             return redirect(url_for("matching.queue"))
         db.session.commit()
-        runs.start(current_app._get_current_object(), job.id)
-        db.session.refresh(job)
-        if job.run is not None:  # computed at once (MATCHING_RUNNER "inline")
+        if not runs.start(current_app._get_current_object(), job.id):
+            flash(_("Matching has started. Its progress and result appear on this page."), "info")
+            return redirect(url_for("matching.queue"))
+        db.session.refresh(job)  # computed in this request (MATCHING_RUNNER "inline")
+        if job.run is not None:  # else it failed, which the queue page says
             flash(
                 _(
                     "Matching proposes a supervisor for %(served)s of %(total)s waiting requests.",
@@ -290,8 +292,6 @@ def run():
                 ),
                 "success",
             )
-        else:
-            flash(_("Matching has started. Its progress and result appear on this page."), "info")
     return redirect(url_for("matching.queue"))
 
 

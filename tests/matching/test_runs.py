@@ -186,3 +186,18 @@ def test_by_default_a_thread_of_the_web_process_computes_the_run(
         time.sleep(0.1)
     assert db.session.get(MatchingJob, job_id).status == JobStatus.DONE
     assert _runs() == 1
+
+
+def test_a_run_that_fails_inside_the_request_answers_with_the_queue_page_not_an_error(
+    client, admin, make_supervisor, waiting, monkeypatch
+):
+    make_supervisor(rank=1)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("solver crashed")
+
+    monkeypatch.setattr(services, "run_matching", broken)
+    client.login(admin)
+    response = client.post("/admin/matching/run", data={"policy": "ranking"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "failed; nothing was changed" in response.get_data(as_text=True)
