@@ -84,6 +84,7 @@ def backup(target: str) -> None:
 def init_app(app: Flask) -> None:
     from lahti_pool.budget.cli import budget_command
     from lahti_pool.core import jobs
+    from lahti_pool.matching.runs import matching_worker_command
     from lahti_pool.organisation import importer
     from lahti_pool.requests.retention import purge_answers_command
     from lahti_pool.supervisors import importer as supervisors_importer
@@ -92,6 +93,7 @@ def init_app(app: Flask) -> None:
     pool.add_command(supervisors_importer.import_supervisors_command)
     pool.add_command(jobs.send_mail_command)
     pool.add_command(jobs.daily_jobs_command)
+    pool.add_command(matching_worker_command)
     pool.add_command(purge_answers_command)
     pool.add_command(budget_command)
     app.cli.add_command(pool)

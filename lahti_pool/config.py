@@ -72,6 +72,12 @@ class Config:
     GROUP_MAX_MEMBERS = 12
     #: a Lahti-fallback group offer still open after this many days expires (daily-jobs)
     GROUP_OFFER_DAYS = 14
+    #: where a matching run asked for on the queue page is computed: "thread" (in the web
+    #: process, outside the request), "worker" (only `flask pool matching-worker`), "inline"
+    #: (in the request; the tests); see lahti_pool/matching/runs.py
+    MATCHING_RUNNER = os.environ.get("MATCHING_RUNNER", "thread")
+    #: a running matching job with no sign of life this long is marked failed
+    MATCHING_JOB_STALE_MINUTES = 30
     #: feedback on a term's sessions is taken until this many days after the term ends;
     #: then the term's report opens and its figures never change (lahti_pool/feedback/rules.py)
     FEEDBACK_DAYS_AFTER_TERM = 31
@@ -98,6 +104,7 @@ class Config:
 class TestConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    MATCHING_RUNNER = "inline"
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     MAIL_SUPPRESS_SEND = True

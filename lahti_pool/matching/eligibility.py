@@ -35,12 +35,19 @@ class Reason(enum.StrEnum):
     #: the capacity was used up in this proposal by requests older than this one
     OLDER_REQUEST = "older_request"
     #: the capacity this request needed went, in this proposal, to younger requests that the
-    #: optimum placed there (to serve more requests, older requests, or keep their wishes)
+    #: optimum placed there (to serve more requests, older requests, or keep their wishes);
+    #: said only where every stage of the proposal is proven optimal
     OPTIMISATION = "optimisation"
     CLIENT_CHOICE = "client_choice"  #: the client chose another supervisor
     CONTINUITY = "continuity"  #: kept with the previous supervisor, as the client asked
     PREFERRED = "preferred"  #: placed with the supervisor the client preferred
     BALANCED = "balanced"  #: this supervisor would have been more utilised
+    #: the capacity went to younger requests in a proposal not proven optimal: no younger
+    #: request's place there would have fitted this one (the exchange pass checks that)
+    YOUNGER_REQUEST = "younger_request"
+    #: the supervisor still has room, and the proposal is not proven optimal: the solver
+    #: stopped before it could show whether a better placement exists
+    NOT_PROVEN = "not_proven"
 
 
 ELIGIBILITY_ORDER = (
@@ -71,6 +78,8 @@ class Rule(enum.StrEnum):
     STRICT_RANKING = "strict_ranking"
     CONTINUITY = "continuity"
     PREFERRED = "preferred"
+    #: placed to serve the most requests, older first, before the allocation rule was applied
+    MOST_SERVED = "most_served"
 
 
 @dataclass(frozen=True)
@@ -150,20 +159,43 @@ class Unmatched:
 
 
 @dataclass(frozen=True)
+class StageReport:
+    """One objective of the lexicographic order, measured on the proposal made."""
+
+    name: str  #: "serve", "age", "wish", "rank" or "balanced", "cost"
+    proven: bool  #: this and every earlier stage are optimal: a bound meets the value
+    value: float  #: minimised: -served, sum of positions, -wishes kept, ranks, excess, cents
+    bound: float | None  #: the best lower bound that holds for this proposal, or None
+    gap: float  #: (value - bound) / max(1, |value|); 0 when proven, inf without a bound
+    #: what produced the proposal as it stood after this stage: a heuristic
+    #: ("strict_ranking", "restricted_flow", "best_fit", "smallest_first", "relaxation", with
+    #: "+exchange" when the pass moved anything), "milp:<stage>", "+local" for the final passes
+    source: str
+    limit: str = ""  #: "time_limit" or "work_limit" when a limit stopped this stage
+    seconds: float = 0.0  #: inside HiGHS for this stage
+
+
+@dataclass(frozen=True)
 class Stats:
     policy: Policy
     served: int
     total: int
-    #: "optimal"; "time_limit" when a stage stopped early; "greedy" for strict ranking (no
-    #: solver: the rule itself is the procedure); "greedy_fallback" when the solver found
-    #: nothing in time and the proposal is the strict-ranking one
+    #: "optimal" when every stage is proven; "greedy" for strict ranking (no solver: the rule
+    #: itself is the procedure); "greedy_fallback" when nothing better than the strict-ranking
+    #: proposal was found, which is then the proposal; else "work_limit" or "time_limit",
+    #: whichever stopped the first unproven stage's solver (the proposal is the best found,
+    #: never worse than strict ranking)
     status: str
-    mip_gap: float  #: 0.0 when every stage was proven optimal; inf when nothing is proven
+    #: the gap of the first unproven stage (see ``StageReport.gap``); 0.0 when all are proven
+    mip_gap: float
     seconds: float  #: wall time of the whole call, explanations included
     solve_seconds: float  #: time spent inside HiGHS
-    solves: int  #: number of MILP solves
-    #: the objectives proven optimal, of "serve", "age", "wish", "rank"/"balanced", "cost"
+    solves: int  #: number of stages given to HiGHS
+    #: the objectives proven optimal, a prefix of "serve", "age", "wish", "rank"/"balanced",
+    #: "cost"
     proven_stages: tuple[str, ...] = ()
+    stages: tuple[StageReport, ...] = ()  #: every stage with its value, bound, gap and source
+    heuristic_seconds: float = 0.0  #: feasible proposals and bounds, before the solver stages
 
 
 @dataclass(frozen=True)
@@ -244,8 +276,9 @@ class SupervisorTable:
         self.ids = np.array([s.id for s in sups], dtype=np.int64)
         self.pos = {s.id: i for i, s in enumerate(sups)}
         self.rank = np.array([s.rank for s in sups], dtype=np.int64)
-        self.free_sessions = np.array([s.free_sessions for s in sups], dtype=np.int64)
-        self.free_processes = np.array([s.free_processes for s in sups], dtype=np.int64)
+        # Negative free capacity (more granted than the contract allows) is no capacity.
+        self.free_sessions = np.maximum(np.array([s.free_sessions for s in sups], np.int64), 0)
+        self.free_processes = np.maximum(np.array([s.free_processes for s in sups], np.int64), 0)
         self._active = np.array([s.active for s in sups], dtype=bool)
         self._start = np.array([s.contract_start.toordinal() for s in sups], dtype=np.int64)
         self._end = np.array([s.contract_end.toordinal() for s in sups], dtype=np.int64)

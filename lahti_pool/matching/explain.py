@@ -9,11 +9,17 @@ supervisor S and a better-ranked supervisor B (or, for an unmatched R, every sup
 3. ``client_choice``: under the client-choice policy R chose another supervisor;
 4. ``older_request``: the requests older than R placed with B leave no room for R;
 5. ``optimisation``: there would be room after the older ones, but younger requests were placed
-   with B and leave none (the optimum put them there for a higher-priority objective);
+   with B and leave none (the optimum put them there for a higher-priority objective); in a
+   proposal not proven optimal ``younger_request`` instead, a fact without the claim;
 6. B still has room for R in the proposal, so nothing but R's own placement kept R away:
    ``continuity`` or ``preferred`` when S is what R asked for, ``balanced`` under the balanced
    policy (B would be more utilised), otherwise ``optimisation``. Under ranking order this last
-   case cannot happen: moving R to B would improve the optimum.
+   case cannot happen: moving R to B would improve the optimum. In a proposal not proven
+   optimal, ``not_proven`` unless S is what R asked for.
+
+The rule of an assignment is a met wish first, else the allocation rule; ``strict_ranking`` for
+a proposal that is the strict-ranking one (the fallback), and ``most_served`` where the
+allocation rule's stage was never reached.
 """
 
 from collections.abc import Sequence
@@ -45,30 +51,39 @@ def client_choice_of(req: RequestIn) -> int | None:
     return req.continuity_id
 
 
-def rule_for(req: RequestIn, supervisor_id: int, policy: Policy) -> Rule:
+def rule_for(
+    req: RequestIn,
+    supervisor_id: int,
+    policy: Policy,
+    *,
+    greedy: bool = False,
+    rule_applied: bool = True,
+) -> Rule:
     """The ground of an assignment: a met wish first, else the allocation rule."""
-    if policy is Policy.STRICT_RANKING:
-        return Rule.STRICT_RANKING
     if policy is Policy.CLIENT_CHOICE and client_choice_of(req) == supervisor_id:
         return Rule.CLIENT_CHOICE
+    if policy is Policy.STRICT_RANKING or greedy:
+        return Rule.STRICT_RANKING
     if req.continuity_id == supervisor_id:
         return Rule.CONTINUITY
     if req.preferred_supervisor_id == supervisor_id:
         return Rule.PREFERRED
+    if not rule_applied:
+        return Rule.MOST_SERVED
     if policy is Policy.BALANCED:
         return Rule.BALANCED
     return Rule.RANKING
 
 
-def _room_reason(req: RequestIn, supervisor_id: int | None, policy: Policy) -> Reason:
+def _room_reason(req: RequestIn, supervisor_id: int | None, policy: Policy, proven: bool) -> Reason:
     if supervisor_id is not None and policy is not Policy.STRICT_RANKING:
         if req.continuity_id == supervisor_id:
             return Reason.CONTINUITY
         if req.preferred_supervisor_id == supervisor_id:
             return Reason.PREFERRED
-        if policy is Policy.BALANCED:
+        if policy is Policy.BALANCED and proven:
             return Reason.BALANCED
-    return Reason.OPTIMISATION
+    return Reason.OPTIMISATION if proven else Reason.NOT_PROVEN
 
 
 def explain(
@@ -76,8 +91,17 @@ def explain(
     table: SupervisorTable,
     chosen: dict[int, int],
     policy: Policy,
+    *,
+    proven: bool = True,
+    greedy: bool = False,
+    rule_applied: bool = True,
 ) -> tuple[list[Assignment], list[Unmatched]]:
-    """Assignments and unmatched requests, with reasons, for ``chosen`` (request → position)."""
+    """Assignments and unmatched requests, with reasons, for ``chosen`` (request → position).
+
+    ``proven``: every stage of the proposal is proven optimal; ``greedy``: it is the
+    strict-ranking proposal; ``rule_applied``: the allocation rule's stage shaped it.
+    """
+    younger = Reason.OPTIMISATION if proven else Reason.YOUNGER_REQUEST
     sessions = {req.id: req.sessions for req in by_age}
     used_all_s = np.zeros(len(table), dtype=np.int64)
     used_all_p = np.zeros(len(table), dtype=np.int64)
@@ -106,9 +130,9 @@ def explain(
         older_full = (free_s - used_old_s[:end] < req.sessions) | (free_p - used_old_p[:end] < 1)
         all_full = (free_s - used_all_s[:end] < req.sessions) | (free_p - used_all_p[:end] < 1)
         codes[ok & older_full] = _CODE[Reason.OLDER_REQUEST]
-        codes[ok & ~older_full & all_full] = _CODE[Reason.OPTIMISATION]
+        codes[ok & ~older_full & all_full] = _CODE[younger]
         sup_id = None if pos is None else int(table.ids[pos])
-        codes[ok & ~all_full] = _CODE[_room_reason(req, sup_id, policy)]
+        codes[ok & ~all_full] = _CODE[_room_reason(req, sup_id, policy, proven)]
         flat = np.arange(end) * n_reasons + codes
         reasons = tuple(map(pairs.__getitem__, flat.tolist()))
         if pos is None:
@@ -121,7 +145,7 @@ def explain(
             Assignment(
                 request_id=req.id,
                 supervisor_id=sup.id,
-                rule=rule_for(req, sup.id, policy),
+                rule=rule_for(req, sup.id, policy, greedy=greedy, rule_applied=rule_applied),
                 passed_over=reasons,
                 cost_cents=sup.price_cents(req.kind) * req.sessions,
                 sessions=req.sessions,

@@ -19,6 +19,10 @@ REASON_LABELS = {
     Reason.CONTINUITY: _l("the client continues with their previous supervisor"),
     Reason.PREFERRED: _l("the client preferred another supervisor"),
     Reason.BALANCED: _l("would have been more utilised"),
+    Reason.YOUNGER_REQUEST: _l(
+        "capacity went to younger requests whose places this request could not take"
+    ),
+    Reason.NOT_PROVEN: _l("still had room; the solver stopped before proving a better placement"),
     "override": _l("the administrator chose another supervisor"),
 }
 
@@ -29,6 +33,7 @@ RULE_LABELS = {
     "strict_ranking": _l("strict ranking order"),
     "continuity": _l("continuity with the previous supervisor"),
     "preferred": _l("the client's preferred supervisor"),
+    "most_served": _l("most requests served, older first (the allocation rule was not reached)"),
     "override": _l("override by the administrator"),
     "group_fallback": _l("group offered instead (Lahti fallback)"),
 }
@@ -61,4 +66,18 @@ OFFER_RESPONSE_LABELS = {
     "pending": _l("no answer yet"),
     "accepted": _l("joins"),
     "declined": _l("declined"),
+}
+
+#: where a matching job is (``MatchingJob.step``)
+JOB_STEP_LABELS = {
+    "": _l("waiting to start"),
+    "started": _l("computing the proposal"),
+    "feasible": _l("finding proposals that fit and the bounds they are measured against"),
+    "serve": _l("serving as many requests as possible"),
+    "age": _l("putting older requests first"),
+    "wish": _l("keeping to the supervisors the clients asked for"),
+    "rank": _l("following the ranking order"),
+    "balanced": _l("balancing the supervisors' utilisation"),
+    "cost": _l("choosing the lowest cost"),
+    "explaining": _l("writing down the grounds of each order"),
 }

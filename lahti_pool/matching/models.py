@@ -131,3 +131,37 @@ class GroupOfferMember(db.Model):
 
     offer: Mapped[GroupOffer] = relationship(back_populates="members")
     request: Mapped[SupervisionRequest] = relationship()
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"  #: asked for, not yet picked up
+    RUNNING = "running"
+    DONE = "done"  #: the proposal is ``run``
+    FAILED = "failed"  #: nothing was changed
+
+
+class MatchingJob(db.Model):
+    """One matching run asked for on the queue page, computed outside the web request."""
+
+    __tablename__ = "matching_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id"))
+    policy: Mapped[Policy] = mapped_column(str_enum(Policy))
+    status: Mapped[JobStatus] = mapped_column(str_enum(JobStatus), default=JobStatus.QUEUED)
+    #: where the run is: "", "started", "feasible", a stage's name, "explaining" (labels.py)
+    step: Mapped[str] = mapped_column(String(30), default="")
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the last sign of life from the process computing it
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("matching_runs.id", ondelete="SET NULL"))
+    #: 1 while queued or running, NULL after: the unique constraint lets only one job be
+    #: active at a time, whichever node or worker asks (NULLs never collide)
+    active: Mapped[int | None] = mapped_column(Integer, unique=True)
+
+    created_by: Mapped[User] = relationship()
+    school_year: Mapped[SchoolYear] = relationship()
+    run: Mapped[MatchingRun | None] = relationship()

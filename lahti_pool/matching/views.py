@@ -27,14 +27,20 @@ from lahti_pool.accounts.models import Role
 from lahti_pool.budget.labels import budget_warning_text, euros_texts
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import FetchedPage, Memo, bounded_page, link_maker
+from lahti_pool.core.models import utcnow
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.core.widgets import years_message
 from lahti_pool.extensions import db
-from lahti_pool.matching import offers, queue_rows, reports, services
+from lahti_pool.matching import offers, queue_rows, reports, runs, services
 from lahti_pool.matching.eligibility import Policy
 from lahti_pool.matching.forms import AcceptForm, FormGroupForm, PeriodForm, RunForm
-from lahti_pool.matching.labels import ASSIGNMENT_LABELS, RULE_LABELS, reason_label
+from lahti_pool.matching.labels import (
+    ASSIGNMENT_LABELS,
+    JOB_STEP_LABELS,
+    RULE_LABELS,
+    reason_label,
+)
 from lahti_pool.matching.models import GroupOffer, MatchingRun, ProposedAssignment
 from lahti_pool.requests import labels as request_labels
 from lahti_pool.requests.labels import LANGUAGE_LABELS
@@ -214,6 +220,7 @@ def queue():
         total=lambda: queue_rows.waiting_count(year),
     )
     run = queue_rows.latest_run()
+    job = runs.latest_job()
     assignments = groups = None
     if run is not None:
         assignments = FetchedPage(
@@ -231,6 +238,8 @@ def queue():
         waiting=waiting,
         waiting_rows=_waiting_rows(waiting.items, now),
         run=run,
+        job=job,
+        job_step=JOB_STEP_LABELS.get(job.step, job.step) if job else "",
         assignments=assignments,
         assignment_rows=_assignment_rows(assignments.items) if assignments else [],
         groups=groups,
@@ -263,16 +272,25 @@ def run():
     form = RunForm()
     if form.validate():
         year = school_year_for(today())
-        run = services.run_matching(current_user, year, Policy(form.policy.data), today())
+        try:
+            job = runs.request_run(current_user, year, Policy(form.policy.data), utcnow())
+        except DomainError as error:
+            show_domain_error(None, error)
+            return redirect(url_for("matching.queue"))
         db.session.commit()
-        flash(
-            _(
-                "Matching proposes a supervisor for %(served)s of %(total)s waiting requests.",
-                served=run.stats["served"],
-                total=run.stats["total"],
-            ),
-            "success",
-        )
+        if not runs.start(current_app._get_current_object(), job.id):
+            flash(_("Matching has started. Its progress and result appear on this page."), "info")
+            return redirect(url_for("matching.queue"))
+        db.session.refresh(job)  # computed in this request (MATCHING_RUNNER "inline")
+        if job.run is not None:  # else it failed, which the queue page says
+            flash(
+                _(
+                    "Matching proposes a supervisor for %(served)s of %(total)s waiting requests.",
+                    served=job.run.stats["served"],
+                    total=job.run.stats["total"],
+                ),
+                "success",
+            )
     return redirect(url_for("matching.queue"))
 
 

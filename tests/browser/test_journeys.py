@@ -96,6 +96,21 @@ def test_admin_runs_matching_and_accepts(visitor, admin, staff, supervisor, scho
         visitor.goto(path)
 
 
+def test_a_matching_run_in_progress_is_shown_accessibly(visitor, admin, school_year):
+    from lahti_pool.core.models import utcnow
+    from lahti_pool.matching import runs
+    from lahti_pool.matching.eligibility import Policy
+    from lahti_pool.matching.models import JobStatus
+
+    job = runs.request_run(admin, school_year, Policy.RANKING, utcnow())
+    job.status, job.step = JobStatus.RUNNING, "serve"
+    db.session.commit()
+    visitor.login(admin.email, PASSWORD)
+    visitor.goto("/admin/matching/")
+    assert "is in progress: serving as many requests as possible" in visitor.page.content()
+    visitor.check()
+
+
 def _tab_to(page, text: str, limit: int = 120) -> None:
     """Move the keyboard focus with Tab until it reaches the element whose text has ``text``."""
     for _ in range(limit):
