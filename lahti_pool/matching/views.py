@@ -2,9 +2,7 @@
 
 import csv
 import io
-import itertools
 from datetime import UTC, date, datetime, timedelta
-from typing import NamedTuple
 
 from flask import (
     Blueprint,
@@ -16,35 +14,24 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from lahti_pool.accounts.models import Role
-from lahti_pool.budget.labels import budget_warning_text, euros_texts
+from lahti_pool.budget.labels import budget_warning_text
 from lahti_pool.core.errors import DomainError
-from lahti_pool.core.listing import FetchedPage, Memo, bounded_page, link_maker
+from lahti_pool.core.listing import FetchedPage, bounded_page
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.core.widgets import years_message
 from lahti_pool.extensions import db
-from lahti_pool.matching import offers, queue_rows, reports, runs, services
+from lahti_pool.matching import offers, queue_page, reports, runs, services
 from lahti_pool.matching.eligibility import Policy
 from lahti_pool.matching.forms import AcceptForm, FormGroupForm, PeriodForm, RunForm
-from lahti_pool.matching.labels import (
-    ASSIGNMENT_LABELS,
-    JOB_STEP_LABELS,
-    RULE_LABELS,
-    reason_label,
-)
 from lahti_pool.matching.models import GroupOffer, MatchingRun, ProposedAssignment
-from lahti_pool.requests import labels as request_labels
-from lahti_pool.requests.labels import LANGUAGE_LABELS
-from lahti_pool.requests.models import SupervisionRequest
 from lahti_pool.requests.quota import school_year_for
 from lahti_pool.supervisors.models import FrameworkAgreement, Supervisor
 
@@ -56,147 +43,6 @@ def today() -> date:
 
 
 #: many-to-one all the way: joined into the assignments' own query
-_ASSIGNMENT_DETAILS = (
-    joinedload(ProposedAssignment.request).joinedload(SupervisionRequest.requester),
-    joinedload(ProposedAssignment.supervisor),
-)
-
-
-def _kind_texts() -> Memo:
-    return Memo(lambda kind: str(request_labels.KIND_LABELS[kind]))
-
-
-class _WaitingRow(NamedTuple):
-    detail_url: str
-    sent: str
-    waiting: Markup
-    requester: str
-    kind: str
-    members: int
-    participating: int
-    sessions: int
-    language: str
-    status: str
-
-
-def _waiting_rows(rows: list[queue_rows.WaitingRow], now: datetime) -> list[_WaitingRow]:
-    detail_url = link_maker("requests.detail", "request_id")
-    days = Memo(format_date)
-    # Translations are markup, as in templates (Jinja's i18n); only a number goes in.
-    waited = Memo(lambda n: Markup(ngettext("%(num)s day", "%(num)s days", n)))  # nosec B704  # noqa: S704
-    kinds = _kind_texts()
-    languages = Memo(lambda code: str(LANGUAGE_LABELS.get(code, code)))
-    statuses = Memo(request_labels.status_label)
-    tz = get_timezone()  # format_date(r.created_at) is the date in the user's time zone
-    return [
-        _WaitingRow(
-            detail_url(r.id),
-            days[tz.normalize(r.created_at.astimezone(tz)).date()],
-            waited[(now - r.created_at).days],
-            r.requester_name,
-            kinds[r.kind],
-            r.members,
-            r.participating,
-            r.sessions_requested,
-            languages[r.language],
-            statuses[r.status],
-        )
-        for r in rows
-    ]
-
-
-class _AssignmentRow(NamedTuple):
-    id: int
-    requester: str
-    kind: str
-    sessions: Markup
-    supervisor: str | None  #: None when nobody could take the request
-    supervisor_id: int | None
-    rule: str
-    grounds: list[Markup]
-    cost: str
-    open: bool  #: proposed or unmatched: still to decide
-    status: str
-    accept_url: str
-    choose_url: str
-
-
-def _assignment_rows(rows: list[queue_rows.AssignmentRow]) -> list[_AssignmentRow]:
-    accept_url = link_maker("matching.accept", "assignment_id")
-    choose_url = link_maker("matching.assignment", "assignment_id")
-    kinds = _kind_texts()
-    sessions = Memo(
-        lambda n: Markup(ngettext("%(num)s session", "%(num)s sessions", n))  # nosec B704  # noqa: S704
-    )
-    rules = Memo(lambda rule: str(RULE_LABELS.get(rule, rule)))
-    reasons = Memo(reason_label)
-    statuses = Memo(lambda status: str(ASSIGNMENT_LABELS.get(status, status)))
-    costs = euros_texts()
-    # As the template's _(): the translation is markup, the values are escaped into it.
-    passed_over = Markup(_("#%(rank)s %(name)s passed over: %(reason)s"))  # nosec B704  # noqa: S704
-    counted = Markup("%s: %s")  # grounds are JSON; a missing key shows as nothing
-    result = []
-    for a in rows:
-        if a.supervisor_id is not None:
-            grounds = [
-                passed_over
-                % {
-                    "rank": g.get("rank", ""),
-                    "name": g.get("name", ""),
-                    "reason": reasons[g.get("reason", "")],
-                }
-                for g in a.grounds
-            ]
-        else:
-            grounds = [
-                counted % (reasons[g.get("reason", "")], g.get("count", "")) for g in a.grounds
-            ]
-        result.append(
-            _AssignmentRow(
-                a.id,
-                a.requester_name,
-                kinds[a.kind],
-                sessions[a.sessions_requested],
-                a.supervisor_name if a.supervisor_id is not None else None,
-                a.supervisor_id,
-                rules[a.rule] if a.supervisor_id is not None else "",
-                grounds,
-                costs(a.cost_cents) if a.supervisor_id is not None else "",
-                a.status in ("proposed", "unmatched"),
-                statuses[a.status],
-                accept_url(a.id),
-                choose_url(a.id),
-            )
-        )
-    return result
-
-
-class _Group(NamedTuple):
-    number: int
-    supervisor: str
-    names: str
-    status: str  #: the first member's assignment status
-    status_text: str
-
-
-def _groups(rows: list[queue_rows.AssignmentRow]) -> list[_Group]:
-    """The proposed groups in order of number (rows come sorted by it)."""
-    groups = []
-    for number, members in itertools.groupby(rows, key=lambda a: a.group_no):
-        members = list(members)
-        first = members[0]
-        groups.append(
-            _Group(
-                number,
-                first.supervisor_name,
-                ", ".join(m.requester_name for m in members),
-                first.status,
-                str(ASSIGNMENT_LABELS.get(first.status, first.status)),
-            )
-        )
-    return groups
-
-
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def queue():
@@ -211,43 +57,14 @@ def queue():
         form.policy.data = rule.value
     waiting_page = request.args.get("waiting", 1, type=int)
     proposed_page = request.args.get("proposed", 1, type=int)
-    now = datetime.now(UTC)
-    waiting = FetchedPage(
-        page=waiting_page,
-        per_page=50,
-        error_out=False,
-        fetch=lambda limit, offset: queue_rows.waiting_rows(year, limit, offset),
-        total=lambda: queue_rows.waiting_count(year),
-    )
-    run = queue_rows.latest_run()
-    job = runs.latest_job()
-    assignments = groups = None
-    if run is not None:
-        assignments = FetchedPage(
-            page=proposed_page,
-            per_page=50,
-            error_out=False,
-            fetch=lambda limit, offset: queue_rows.assignment_rows(run.id, limit, offset),
-            total=lambda: queue_rows.assignment_count(run.id),
-        )
-        groups = _groups(queue_rows.group_rows(run.id))
-    offers = queue_rows.open_offers()
     return render_template(
         "matching/queue.html",
         year=year,
-        waiting=waiting,
-        waiting_rows=_waiting_rows(waiting.items, now),
-        run=run,
-        job=job,
-        job_step=JOB_STEP_LABELS.get(job.step, job.step) if job else "",
-        assignments=assignments,
-        assignment_rows=_assignment_rows(assignments.items) if assignments else [],
-        groups=groups,
         form=form,
-        offers=offers,
         min_members=current_app.config["GROUP_MIN_MEMBERS"],
         waiting_page=waiting_page,
         proposed_page=proposed_page,
+        **queue_page.context(year, waiting_page, proposed_page, datetime.now(UTC)),
     )
 
 
@@ -255,7 +72,7 @@ def queue():
 @roles_required(Role.ADMIN)
 def assignment(assignment_id: int):
     """One proposed assignment: accept it or choose another supervisor, with a reason."""
-    row = db.get_or_404(ProposedAssignment, assignment_id, options=_ASSIGNMENT_DETAILS)
+    row = db.get_or_404(ProposedAssignment, assignment_id, options=queue_page.ASSIGNMENT_DETAILS)
     supervisors = db.session.scalars(
         select(Supervisor).where(Supervisor.active).order_by(Supervisor.rank, Supervisor.id)
     ).all()
