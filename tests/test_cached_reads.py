@@ -23,6 +23,7 @@ from sqlglot import exp
 
 import lahti_pool
 from lahti_pool.budget import views as budget_views
+from lahti_pool.budget.views import approval_pages
 from lahti_pool.core import versions
 from lahti_pool.extensions import db
 from lahti_pool.feedback import views as feedback_views
@@ -106,9 +107,9 @@ SAMPLES = {
     "lahti_pool.budget.views._rendered_supervisor_choices": [
         lambda w: budget_views._rendered_supervisor_choices("All")
     ],
-    "lahti_pool.budget.views._pending_count": [
-        lambda w: budget_views._pending_count(None, None, None),
-        lambda w: budget_views._pending_count(
+    "lahti_pool.budget.views.approval_pages._pending_count": [
+        lambda w: approval_pages._pending_count(None, None, None),
+        lambda w: approval_pages._pending_count(
             w["supervisor_id"], (w["today"].year, 2), w["division_id"]
         ),
     ],
