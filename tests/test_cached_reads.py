@@ -32,7 +32,7 @@ from lahti_pool.matching import reports as matching_reports
 from lahti_pool.requests import queries as request_queries
 from lahti_pool.slots import views as slots_views
 from lahti_pool.slots.services import browsing
-from lahti_pool.supervisors import services as supervisors_services
+from lahti_pool.supervisors import presentations as supervisor_presentations
 
 #: read by ``versions.current()`` before any cached value is looked up
 VERSIONS_TABLE = "data_versions"
@@ -128,8 +128,8 @@ SAMPLES = {
     "lahti_pool.matching.reports.capacity_report": [
         lambda w: matching_reports.capacity_report(w["year"], 1)
     ],
-    "lahti_pool.supervisors.services.presentations": [
-        lambda w: supervisors_services.presentations(w["year"], "fi", "video")
+    "lahti_pool.supervisors.presentations.presentations": [
+        lambda w: supervisor_presentations.presentations(w["year"], "fi", "video")
     ],
     "lahti_pool.feedback.views._aggregate": [
         lambda w, by=by, supervisor_id=supervisor_id: feedback_views._aggregate(

@@ -5,17 +5,16 @@ commits once, or rolls back on a DomainError so that nothing is half-saved.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit
 from lahti_pool.core.errors import (
     N_,
     DomainError,
-    InvalidTransition,
     NotPermitted,
     QuotaExceeded,
 )
@@ -28,7 +27,6 @@ from lahti_pool.requests.models import (
     MemberStatus,
     PreQuestion,
     PreQuestionAnswer,
-    QuotaAccount,
     RequestEvent,
     RequestKind,
     RequestMember,
@@ -139,7 +137,7 @@ def _add_answers(sup_request: SupervisionRequest, answers: dict[int, str], local
             )
 
 
-def _record(sup_request, actor, new_status, reason="", old_status=None):
+def record_event(sup_request, actor, new_status, reason="", old_status=None):
     sup_request.events.append(
         RequestEvent(
             actor_id=getattr(actor, "id", None),  # None: the system (a daily job)
@@ -180,7 +178,7 @@ def submit_individual_request(
         wanted_from=data.wanted_from,
     )
     _add_answers(sup_request, data.answers, locale)
-    _record(sup_request, actor, RequestStatus.SUBMITTED)
+    record_event(sup_request, actor, RequestStatus.SUBMITTED)
     db.session.add(sup_request)
     db.session.flush()
     audit.record(actor, "request.submitted", sup_request, kind="individual")
@@ -272,7 +270,7 @@ def submit_group_request(
     for person in people[1:]:
         sup_request.members.append(RequestMember(user_id=person.id, status=MemberStatus.INVITED))
     _add_answers(sup_request, data.answers, locale)
-    _record(sup_request, actor, RequestStatus.SUBMITTED)
+    record_event(sup_request, actor, RequestStatus.SUBMITTED)
     db.session.add(sup_request)
     db.session.flush()
     for person in people[1:]:
@@ -317,7 +315,7 @@ def change_status(
     if new_status in (RequestStatus.WITHDRAWN, RequestStatus.DECLINED):
         _release_all(sup_request)
     sup_request.status = new_status
-    _record(sup_request, actor, new_status, reason.strip(), old_status=old)
+    record_event(sup_request, actor, new_status, reason.strip(), old_status=old)
     notify_ids = {m.user_id for m in sup_request.participating_members} | {sup_request.requester_id}
     notify_ids.discard(getattr(actor, "id", None))
     for user_id in sorted(notify_ids) if notify_people else ():
@@ -363,129 +361,3 @@ def decline_group_membership(
     )
     audit.record(actor, "request.member_declined", sup_request)
     db.session.flush()
-
-
-# --- Administrator settings: school-year quotas and the pre-questions -------------
-
-
-def set_year_quota(actor: User, year: SchoolYear, quota: int) -> None:
-    """Change the year's quota for everyone; refused if anyone already has more in use."""
-    if not 0 <= quota <= 100:
-        raise DomainError(N_("Give a quota between 0 and 100 sessions."), field="quota")
-    over = db.session.scalar(
-        select(func.count())
-        .select_from(QuotaAccount)
-        .where(
-            QuotaAccount.school_year_id == year.id,
-            QuotaAccount.pending + QuotaAccount.reserved + QuotaAccount.used > quota,
-        )
-    )
-    if over:
-        raise DomainError(
-            N_(
-                "%(n)s people already have more than %(quota)s sessions requested, planned "
-                "or used this year; choose a larger quota."
-            ),
-            field="quota",
-            n=over,
-            quota=quota,
-        )
-    old = year.quota
-    year.quota = quota
-    db.session.execute(
-        update(QuotaAccount)
-        .where(QuotaAccount.school_year_id == year.id)
-        .values(quota=quota)
-        .execution_options(synchronize_session=False)
-    )
-    audit.record(actor, "school_year.quota_changed", year, old=old, new=quota)
-    db.session.flush()
-
-
-def _next_year_start(today: date) -> date:
-    _starts_on, current_ends_on = rules.school_year_bounds(today)
-    return rules.school_year_bounds(current_ends_on + timedelta(days=1))[0]
-
-
-def next_school_year(today: date) -> SchoolYear | None:
-    """The school year after the current one, if it is open for requests already."""
-    starts_on = _next_year_start(today)
-    return db.session.scalar(select(SchoolYear).where(SchoolYear.starts_on == starts_on))
-
-
-def open_next_school_year(actor: User, today: date) -> SchoolYear:
-    """Create the school year after the current one, so staff can request for it.
-
-    Only that one: a second click (or a double click) says it is open already rather
-    than opening the year after it.
-    """
-    school_year_for(today)  # the current year exists first
-    following = next_school_year(today)
-    if following is not None:
-        raise InvalidTransition(
-            N_("School year %(year)s is already open for requests."), year=following.label
-        )
-    year = school_year_for(_next_year_start(today))
-    audit.record(actor, "school_year.opened", year)
-    db.session.flush()
-    return year
-
-
-def update_pre_questions(actor: User, texts: dict[int, tuple[str, str]]) -> None:
-    """Set the Finnish and English text of each pre-question (positions 1–3)."""
-    questions = {q.position: q for q in db.session.scalars(select(PreQuestion))}
-    for position, (text_fi, text_en) in texts.items():
-        if not text_fi.strip() or not text_en.strip():
-            raise DomainError(
-                N_("Write question %(n)s in both Finnish and English."),
-                field=f"text_fi_{position}",
-                n=position,
-            )
-        question = questions.get(position) or PreQuestion(position=position)
-        question.text_fi, question.text_en = text_fi.strip(), text_en.strip()
-        db.session.add(question)
-    audit.record(actor, "pre_questions.changed", None, positions=sorted(texts))
-    db.session.flush()
-
-
-def new_on_duty_request(
-    actor: User,
-    year: SchoolYear,
-    *,
-    mode: str,
-    language: str,
-    supervisor_id: int,
-    on_date: date,
-    answers: dict[int, str],
-    locale: str,
-) -> SupervisionRequest:
-    """The request behind a booked on-duty slot, accepted at once, with the booker's
-    CONFIDENTIAL answers; saved with the process the booking opens for it
-    (slots/services/booking.py), so that the budget guard comes first. Every
-    pre-question must be answered."""
-    questions = list(db.session.scalars(select(PreQuestion).order_by(PreQuestion.position)))
-    missing = [q.position for q in questions if not answers.get(q.position, "").strip()]
-    if missing:
-        raise DomainError(
-            N_("Answer the question, please: it helps the session start on the point."),
-            field=f"answer_{missing[0]}",
-        )
-    sup_request = SupervisionRequest(
-        kind=RequestKind.ON_DUTY,
-        status=RequestStatus.ACCEPTED,
-        requester_id=actor.id,
-        school_year_id=year.id,
-        sessions_requested=1,
-        modes=[mode],
-        language=language,
-        preferred_supervisor_id=supervisor_id,
-        wanted_from=on_date,
-        answers=[
-            PreQuestionAnswer(
-                position=q.position, question=q.text(locale), answer=answers[q.position]
-            )
-            for q in questions
-        ],
-    )
-    _record(sup_request, actor, RequestStatus.ACCEPTED, "on-duty slot booked")
-    return sup_request

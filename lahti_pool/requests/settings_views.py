@@ -10,7 +10,7 @@ from lahti_pool.core.errors import DomainError
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import show_domain_error
 from lahti_pool.extensions import db
-from lahti_pool.requests import services
+from lahti_pool.requests import services, settings
 from lahti_pool.requests.forms import PreQuestionsForm, QuotaForm
 from lahti_pool.requests.models import PreQuestion, SchoolYear
 from lahti_pool.requests.views import today
@@ -35,7 +35,7 @@ def _page(quota_form=None, questions_form=None, year_id=None):
         quota_form=quota_form,
         failed_year_id=year_id,
         questions_form=questions_form,
-        next_year=services.next_school_year(today()),
+        next_year=settings.next_school_year(today()),
     )
 
 
@@ -54,7 +54,7 @@ def year_quota(year_id: int):
     form = QuotaForm()
     if form.validate():
         try:
-            services.set_year_quota(current_user, year, form.quota.data)
+            settings.set_year_quota(current_user, year, form.quota.data)
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -70,7 +70,7 @@ def year_quota(year_id: int):
 @roles_required(Role.ADMIN)
 def open_next_year():
     try:
-        year = services.open_next_school_year(current_user, today())
+        year = settings.open_next_school_year(current_user, today())
     except DomainError as error:
         show_domain_error(None, error)
     else:
@@ -85,7 +85,7 @@ def pre_questions():
     form = PreQuestionsForm()
     if form.validate():
         try:
-            services.update_pre_questions(current_user, form.texts())
+            settings.update_pre_questions(current_user, form.texts())
         except DomainError as error:
             show_domain_error(form, error)
         else:

@@ -20,12 +20,9 @@ from lahti_pool.core.money import AmountField
 from lahti_pool.core.widgets import InYears, MultiCheckboxField
 from lahti_pool.requests.labels import KIND_LABELS, LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.models import RequestKind
+from lahti_pool.supervisors.agreements import AgreementInput
 from lahti_pool.supervisors.models import AllocationRule, SupervisorKind
-from lahti_pool.supervisors.services import (
-    AgreementInput,
-    SupervisorInput,
-    split_areas,
-)
+from lahti_pool.supervisors.services import SupervisorInput, split_areas
 
 ALLOCATION_LABELS = {
     AllocationRule.RANKING: _l("Ranking order: the best-ranked supervisor with free capacity"),

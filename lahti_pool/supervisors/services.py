@@ -11,18 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import and_, select
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.services import find_user_by_email
-from lahti_pool.core import audit, money, versions
+from lahti_pool.core import audit, money
 from lahti_pool.core.errors import N_, DomainError
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division, Unit
 from lahti_pool.requests.models import Mode, SchoolYear
 from lahti_pool.supervisors.models import (
-    AllocationRule,
     FrameworkAgreement,
     Supervisor,
     SupervisorKind,
@@ -121,91 +119,6 @@ def has_free_capacity(
 ) -> bool:
     """Free: sessions left in the school year and room for another process at once."""
     return capacity_sessions - sessions_granted > 0 and active_processes < capacity_processes
-
-
-# --- Framework agreements ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AgreementInput:
-    name: str
-    procurement_ref: str
-    starts_on: date
-    ends_on: date
-    allocation_rule: AllocationRule
-    vat_percent: Decimal
-
-
-def _agreement_named(key: str, agreement: FrameworkAgreement | None) -> FrameworkAgreement | None:
-    """Another agreement whose name or procurement reference is ``key`` (case-insensitive).
-
-    Names and references must not collide, as the importer finds agreements by either.
-    """
-    key = key.strip().lower()
-    query = select(FrameworkAgreement).where(
-        (func.lower(FrameworkAgreement.name) == key)
-        | (func.lower(FrameworkAgreement.procurement_ref) == key)
-    )
-    if agreement is not None and agreement.id is not None:
-        query = query.where(FrameworkAgreement.id != agreement.id)
-    return db.session.scalars(query).first() if key else None
-
-
-def _check_agreement(agreement: FrameworkAgreement | None, data: AgreementInput) -> None:
-    if not data.name.strip():
-        raise DomainError(N_("Give the agreement a name."), field="name")
-    check_period(data.starts_on, data.ends_on, "ends_on")
-    if not Decimal(0) <= data.vat_percent <= Decimal(100):
-        raise DomainError(N_("Give a VAT percentage between 0 and 100."), field="vat_percent")
-    if data.vat_percent != data.vat_percent.quantize(Decimal("0.01")):
-        raise DomainError(N_("Give the VAT with at most two decimals."), field="vat_percent")
-    for field in ("name", "procurement_ref"):
-        if _agreement_named(getattr(data, field), agreement) is not None:
-            raise DomainError(
-                N_("Another agreement already has this name or reference."), field=field
-            )
-
-
-def _apply_agreement(agreement: FrameworkAgreement, data: AgreementInput) -> list[str]:
-    new = {
-        "name": data.name.strip(),
-        "procurement_ref": data.procurement_ref.strip(),
-        "starts_on": data.starts_on,
-        "ends_on": data.ends_on,
-        "allocation_rule": data.allocation_rule,
-        "vat_percent": data.vat_percent.quantize(Decimal("0.01")),
-    }
-    changed = [name for name, value in new.items() if getattr(agreement, name) != value]
-    for name in changed:
-        setattr(agreement, name, new[name])
-    return changed
-
-
-def create_agreement(actor: User, data: AgreementInput) -> FrameworkAgreement:
-    _check_agreement(None, data)
-    agreement = FrameworkAgreement()
-    _apply_agreement(agreement, data)
-    db.session.add(agreement)
-    db.session.flush()
-    audit.record(actor, "agreement.created", agreement)
-    return agreement
-
-
-def update_agreement(actor: User, agreement: FrameworkAgreement, data: AgreementInput) -> None:
-    old_vat = agreement.vat_percent
-    _check_agreement(agreement, data)
-    changed = _apply_agreement(agreement, data)
-    if changed:
-        audit.record(actor, "agreement.updated", agreement, changed=changed)
-    if "vat_percent" in changed:
-        audit.record(
-            actor,
-            "agreement.vat_changed",
-            agreement,
-            old=str(old_vat),
-            new=str(agreement.vat_percent),
-        )
-    db.session.flush()
 
 
 # --- Supervisors -------------------------------------------------------------------
@@ -432,75 +345,3 @@ def set_supervisor_active(actor: User, supervisor: Supervisor, active: bool) -> 
     action = "supervisor.activated" if active else "supervisor.deactivated"
     audit.record(actor, action, supervisor)
     db.session.flush()
-
-
-# --- Staff-facing presentations ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Presentation:
-    """What staff may see of a supervisor: no prices, no clients, no counts."""
-
-    id: int
-    name: str
-    initials: str
-    bio: str
-    languages: tuple[str, ...]
-    modes: tuple[str, ...]
-    kinds: tuple[str, ...]
-    areas: tuple[str, ...]
-    qualifications: str
-    has_free_capacity: bool
-
-
-def initials(name: str) -> str:
-    parts = [p for p in name.replace("-", " ").split() if p]
-    return "".join(p[0] for p in parts[:1] + parts[1:][-1:]).upper() or "?"
-
-
-@versions.cached_read(
-    Supervisor,
-    SupervisorLoad,
-    User,
-    key=lambda year, language="", mode="": (year.id, language, mode),
-)
-def presentations(year: SchoolYear, language: str = "", mode: str = "") -> list[Presentation]:
-    """Active supervisors with their free capacity in ``year``, in one query (plain data,
-    cached until a supervisor, their load or their user changes)."""
-    rows = db.session.execute(
-        select(Supervisor, func.coalesce(SupervisorLoad.sessions_granted, 0))
-        .outerjoin(
-            SupervisorLoad,
-            and_(
-                SupervisorLoad.supervisor_id == Supervisor.id,
-                SupervisorLoad.school_year_id == year.id,
-            ),
-        )
-        .join(Supervisor.user)
-        .options(contains_eager(Supervisor.user))
-        .where(Supervisor.active)
-        .order_by(User.name, Supervisor.id)
-    ).all()
-    result = []
-    for sup, granted in rows:
-        # JSON lists are filtered here: containment queries differ between databases.
-        if (language and language not in sup.languages) or (mode and mode not in sup.modes):
-            continue
-        free = has_free_capacity(
-            sup.capacity_sessions, granted, sup.capacity_processes, sup.active_processes
-        )
-        result.append(
-            Presentation(
-                id=sup.id,
-                name=sup.name,
-                initials=initials(sup.name),
-                bio=sup.bio,
-                languages=tuple(sup.languages),
-                modes=tuple(sup.modes),
-                kinds=tuple(sup.kinds),
-                areas=tuple(sup.areas),
-                qualifications=sup.qualifications,
-                has_free_capacity=free,
-            )
-        )
-    return result

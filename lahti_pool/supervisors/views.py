@@ -21,6 +21,8 @@ from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division, Unit
 from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.quota import school_year_for
+from lahti_pool.supervisors import agreements as agreement_services
+from lahti_pool.supervisors import presentations as presentation_services
 from lahti_pool.supervisors import services
 from lahti_pool.supervisors.forms import (
     ALLOCATION_LABELS,
@@ -81,9 +83,9 @@ def _save_agreement(form: AgreementForm, agreement: FrameworkAgreement | None):
     if form.validate_on_submit():
         try:
             if agreement is None:
-                agreement = services.create_agreement(current_user, form.as_input())
+                agreement = agreement_services.create_agreement(current_user, form.as_input())
             else:
-                services.update_agreement(current_user, agreement, form.as_input())
+                agreement_services.update_agreement(current_user, agreement, form.as_input())
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -218,7 +220,7 @@ def presentations():
     language = language if language in services.LANGUAGES else ""
     mode = mode if mode in services.MODES else ""
     year = school_year_for(date.today())
-    shown = services.presentations(year, language, mode)  # cached
+    shown = presentation_services.presentations(year, language, mode)  # cached
     cards = ListPage(per_page=30, error_out=False, rows=shown)
     commit_created()
     return render_template(
@@ -231,7 +233,7 @@ def presentations():
     )
 
 
-def _card_facts(cards: list[services.Presentation]) -> dict[int, dict[str, object]]:
+def _card_facts(cards: list[presentation_services.Presentation]) -> dict[int, dict[str, object]]:
     """Each card's lists as the text shown ("–" when empty), labels translated once per
     request rather than once per card and item in the template."""
     names = {

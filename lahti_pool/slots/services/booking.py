@@ -17,7 +17,7 @@ from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition, NotPermitted, QuotaExceeded
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
-from lahti_pool.requests import services as request_services
+from lahti_pool.requests import on_duty as on_duty_requests
 from lahti_pool.requests.models import (
     PreQuestion,
     RequestKind,
@@ -140,7 +140,7 @@ def book_slot(
     _check_can_book(actor, slot, now)
     supervisor = slot.supervisor
     year = school_year_for(slot.on_date)
-    sup_request = request_services.new_on_duty_request(
+    sup_request = on_duty_requests.new_on_duty_request(
         actor,
         year,
         mode=slot.mode,
