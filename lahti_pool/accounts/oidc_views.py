@@ -138,7 +138,8 @@ class SignInPolicyForm(FlaskForm):
 @roles_required(Role.ADMIN)
 def policy():
     policy = current_policy()
-    form = SignInPolicyForm(obj=policy)
+    # an unchecked box sends nothing: on a POST the form must not fall back to the stored value
+    form = SignInPolicyForm(obj=policy if request.method == "GET" else None)
     enabled = oidc.is_enabled()
     if form.validate_on_submit():
         wanted = bool(form.local_passwords.data)
@@ -165,4 +166,3 @@ def policy():
         enabled=enabled,
         provider=current_app.config.get("OIDC_ISSUER", ""),
     ), status
-
