@@ -1,4 +1,4 @@
-"""Signing in with the city account through a real OpenID provider process (tests/oidc_provider.py)."""
+"""Signing in with the city account through a real OpenID provider process (oidc_provider.py)."""
 
 from urllib.parse import parse_qs, urlsplit
 
