@@ -21,6 +21,7 @@ class NotificationKind(enum.StrEnum):
     SLOT_CANCELLED = "slot_cancelled"  #: to the other party: an on-duty booking was cancelled
     SLOT_OFFERED = "slot_offered"  #: to staff on the waiting list: a freed slot is theirs to book
     SLOT_OFFER_EXPIRED = "slot_offer_expired"  #: to staff: the offer lapsed; off the waiting list
+    CLIENT_LEFT = "client_left"  #: to the supervisor: a client left the city (HR sync)
 
 
 #: model class name -> subject type stored on the notification
@@ -114,6 +115,13 @@ def notification_text(note: Notification) -> str:
             "Individual supervision is full. You are offered a place in a supervision group "
             "with %(supervisor)s; please answer on the request page.",
             supervisor=p.get("supervisor", ""),
+        )
+    if note.kind == NotificationKind.CLIENT_LEFT:
+        return _(
+            "%(client)s has left the city's employment. Their coming sessions with you were "
+            "cancelled (%(cancelled)s); sessions already held stay as they are.",
+            client=p.get("client", ""),
+            cancelled=p.get("cancelled", 0),
         )
     if note.kind in _SLOT_KINDS:
         return _slot_text(note)
