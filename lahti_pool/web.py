@@ -163,6 +163,7 @@ BLUEPRINTS = [
     ("lahti_pool.accounts.views_admin", "bp"),
     ("lahti_pool.accounts.views_self", "bp"),
     ("lahti_pool.accounts.oidc_views", "bp"),
+    ("lahti_pool.organisation.scim", "bp"),
     ("lahti_pool.core.site_views", "bp"),
     ("lahti_pool.requests.views", "bp"),
     ("lahti_pool.requests.settings_views", "bp"),
