@@ -32,6 +32,7 @@ from sqlalchemy import select
 
 from lahti_pool.core import csvimport
 from lahti_pool.core.csvimport import ImportRefused, RowError, read_csv
+from lahti_pool.core.errors import DomainError
 from lahti_pool.core.csvimport import shown as _shown
 from lahti_pool.extensions import db
 from lahti_pool.organisation import sync
@@ -311,6 +312,9 @@ def import_staff_command(csv_file, dry_run: bool, force: bool) -> None:
         with click.progressbar(length=len(plan.changes), label="Writing staff") as bar:
             summary = sync.apply_sync(plan, new_units, on_done=bar.update)
         db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()  # all or nothing: a leaver's session that cannot be freed
+        raise click.ClickException(f"{exc.message} Nothing was imported.") from exc
     except Exception:
         db.session.rollback()
         raise

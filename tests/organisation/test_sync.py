@@ -243,3 +243,26 @@ def test_accounts_without_a_staff_number_are_never_deactivated(run_sync, make_us
     result = run_sync(HEADER + "100,maija@lahti.fi,Maija M,Opettaja,KIV\n")
     assert result.exit_code == 0, result.output
     assert db.session.get(User, supervisor.user_id).is_active_account is True
+
+
+def test_a_failure_while_writing_writes_nothing(run_sync, make_user, monkeypatch):
+    from lahti_pool.core.errors import DomainError
+    from lahti_pool.organisation import sync
+
+    for n in range(30):
+        make_user(staff_number=str(100 + n), email=f"p{n}@lahti.fi", name=f"P{n}")
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+    def refuse(user, now):
+        raise DomainError("This session can no longer be changed.")
+
+    monkeypatch.setattr(sync, "deactivate_leaver", refuse)
+    rows = "".join(f"{100 + n},p{n}@lahti.fi,P{n} New,Opettaja,KIV\n" for n in range(29))
+    result = run_sync(HEADER + "999,new@lahti.fi,New N,Opettaja,KIV\n" + rows)
+
+    assert result.exit_code == 1
+    assert "can no longer be changed. Nothing was imported." in result.output
+    db.session.expire_all()
+    people = users()
+    assert "999" not in people and people["100"].name == "P0"
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
