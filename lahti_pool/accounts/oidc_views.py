@@ -33,6 +33,8 @@ bp = Blueprint("oidc", __name__)
 
 #: a sign-in left unfinished this long is refused when the provider's answer comes back
 PENDING_SECONDS = 600
+#: the longest ID token kept in the (4 kB) session cookie for the provider's sign-out
+MAX_HINT_CHARS = 1800
 
 
 def _callback_url() -> str:
@@ -96,7 +98,11 @@ def callback():
         session["lang"] = lang
     login_user(user)
     session["login_at"] = session["seen_at"] = int(time.time())
-    session["oidc_id_token"] = id_token
+    # The hint lets the provider end the right session without asking; a token too big
+    # for the session cookie (Entra ID with many groups) is left out and the provider asks.
+    session["oidc_signed_in"] = True
+    if len(id_token) <= MAX_HINT_CHARS:
+        session["oidc_id_token"] = id_token
     from lahti_pool.accounts.views import home_for
 
     next_url = pending.get("next") if pending else None
@@ -115,10 +121,11 @@ def signed_out():
 def before_logout() -> str | None:
     """Called by the pool's logout before the session is cleared: the provider's sign-out
     URL when this session came through the provider, else None."""
-    id_token = session.get("oidc_id_token")
-    if not id_token:
+    if not session.get("oidc_signed_in"):
         return None
-    return oidc.provider_logout_url(id_token, url_for("accounts.login", _external=True))
+    return oidc.provider_logout_url(
+        session.get("oidc_id_token"), url_for("accounts.login", _external=True)
+    )
 
 
 # --- The administrator's setting ------------------------------------------------------------

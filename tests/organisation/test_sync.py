@@ -266,3 +266,37 @@ def test_a_failure_while_writing_writes_nothing(run_sync, make_user, monkeypatch
     people = users()
     assert "999" not in people and people["100"].name == "P0"
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
+
+
+def test_a_leavers_on_duty_booking_is_freed_for_others(
+    run_sync, make_user, supervisor, school_year
+):
+    from datetime import timedelta
+
+    from tests_support import add_slot
+
+    from lahti_pool.core.models import utcnow
+    from lahti_pool.sessions import slot_services
+    from lahti_pool.sessions.slots import OnDutySlot, SlotStatus
+
+    leaver = make_user(staff_number="100", email="leaver@lahti.fi", name="Lea Leaver")
+    for n in range(30):
+        make_user(
+            staff_number=str(200 + n), email=f"s{n}@lahti.fi", name=f"S{n}", job_title="Opettaja"
+        )
+    starts_at = (utcnow() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    slot = add_slot(supervisor, starts_at)
+    slot_services.book_slot(leaver, slot, {1: "a", 2: "b", 3: "c"}, utcnow())
+    db.session.commit()
+    rows = "".join(f"{200 + n},s{n}@lahti.fi,S{n},Opettaja,KIV\n" for n in range(30))
+
+    result = run_sync(HEADER + rows)
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    freed = db.session.get(OnDutySlot, slot.id)
+    assert freed.status == SlotStatus.OPEN and freed.booked_by_id is None
+    note = db.session.scalar(
+        select(Notification).where(Notification.kind == NotificationKind.SLOT_CANCELLED)
+    )
+    assert note.user_id == supervisor.user_id
