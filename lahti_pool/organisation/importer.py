@@ -1,24 +1,25 @@
-"""``flask pool import-staff FILE.csv``: create or update staff from an HR export.
+"""``flask pool import-staff FILE.csv``: keep staff in step with an HR export.
 
-The file format is documented in docs/import-staff.md. In short: UTF-8 (a BOM is
-fine), comma- or semicolon-separated, a header row with the columns ``email``,
-``name``, ``job_title``, ``unit_code`` and optionally ``division_code``,
-``unit_name`` and ``locale``.
+This module reads and checks the file; organisation/sync.py plans and writes the
+changes. The file format is documented in docs/import-staff.md. In short: UTF-8 (a BOM
+is fine), comma- or semicolon-separated, a header row with the columns ``email``,
+``name``, ``job_title``, ``unit_code`` and optionally ``division_code``, ``unit_name``,
+``locale`` and ``staff_number``.
 
 Decisions an administrator relies on:
 
 * **All or nothing.** Every row is validated before anything is written; one bad
   row means nothing is imported, and every bad row is listed with its line number.
-* **Keyed by e-mail**, case-insensitively. An existing user gets the file's name,
-  job title and unit; their roles, password, language and active state are kept.
-  A new user gets the staff role and **no password**: they cannot log in until an
-  administrator sets one (or single sign-on is added).
+  The changes are written in one transaction.
+* **Keyed by staff number**, else by e-mail (case-insensitively). With a
+  ``staff_number`` column the file is the whole staff: the people it no longer lists
+  are leavers (sync.py says what happens to them). ``--dry-run`` prints the difference;
+  too many leavers refuse without ``--force``.
 * **Units.** A known ``unit_code`` is used as it is (its name and division are never
   changed by an import). An unknown ``unit_code`` is created only when the row also
   gives ``unit_name`` and the ``division_code`` of an existing division; otherwise
   the row is refused. Divisions are never created by an import.
-* Nobody is deleted or deactivated because they are missing from the file.
-* The audit log gets one ``staff.imported`` event with counts only.
+* Nobody is deleted. The log of use records each change (codes and counts only).
 """
 
 from collections.abc import Iterable, Sequence
@@ -32,8 +33,8 @@ from sqlalchemy import select
 
 from lahti_pool.core import csvimport
 from lahti_pool.core.csvimport import ImportRefused, RowError, read_csv
-from lahti_pool.core.errors import DomainError
 from lahti_pool.core.csvimport import shown as _shown
+from lahti_pool.core.errors import DomainError
 from lahti_pool.extensions import db
 from lahti_pool.organisation import sync
 from lahti_pool.organisation.models import Division, Unit
