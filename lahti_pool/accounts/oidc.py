@@ -123,6 +123,23 @@ def settings() -> OidcSettings | None:
     )
 
 
+def check_config(config) -> None:
+    """Refuse to start with a single sign-on configuration that cannot work (at startup,
+    not at somebody's first sign-in)."""
+    from lahti_pool.config import ConfigError
+
+    if not config.get("OIDC_ISSUER"):
+        return
+    if not config.get("OIDC_CLIENT_ID"):
+        raise ConfigError("OIDC_ISSUER is set but OIDC_CLIENT_ID is not.")
+    if config.get("OIDC_LINK_BY", "").strip().lower() not in ("staff_number", "email", "none"):
+        raise ConfigError("OIDC_LINK_BY must be staff_number, email or none.")
+    try:
+        parse_group_roles(config.get("OIDC_GROUP_ROLES", ""))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
 def is_enabled() -> bool:
     return settings() is not None
 

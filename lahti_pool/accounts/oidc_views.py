@@ -30,6 +30,7 @@ from lahti_pool.core.views import is_safe_next
 from lahti_pool.extensions import db
 
 bp = Blueprint("oidc", __name__)
+bp.record_once(lambda state: oidc.check_config(state.app.config))
 
 #: a sign-in left unfinished this long is refused when the provider's answer comes back
 PENDING_SECONDS = 600

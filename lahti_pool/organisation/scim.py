@@ -32,6 +32,19 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("scim", __name__, url_prefix="/scim/v2")
 csrf.exempt(bp)  # a machine client with a bearer token, no browser session
+#: a shorter SCIM_TOKEN refuses to start: it is all that guards the staff register
+MIN_TOKEN_CHARS = 32
+
+
+def _check_token(state) -> None:
+    from lahti_pool.config import ConfigError
+
+    token = state.app.config.get("SCIM_TOKEN") or ""
+    if token and len(token) < MIN_TOKEN_CHARS:
+        raise ConfigError(f"SCIM_TOKEN must be at least {MIN_TOKEN_CHARS} random characters.")
+
+
+bp.record_once(_check_token)
 
 ScimUser = User[EnterpriseUser]
 MEDIA_TYPE = "application/scim+json"

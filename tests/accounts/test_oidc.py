@@ -270,3 +270,25 @@ def test_without_a_provider_the_login_page_has_no_sso_button(client):
     page = client.get("/login").get_data(as_text=True)
     assert "city account" not in page
     assert client.get("/login/sso").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"OIDC_CLIENT_ID": ""}, "OIDC_CLIENT_ID"),
+        ({"OIDC_LINK_BY": "name"}, "OIDC_LINK_BY"),
+        ({"OIDC_GROUP_ROLES": "grp=supervisor"}, "cannot grant the role"),
+    ],
+)
+def test_a_configuration_that_cannot_work_refuses_to_start(settings, message):
+    from lahti_pool import create_app
+    from lahti_pool.config import ConfigError, TestConfig
+
+    class Broken(TestConfig):
+        OIDC_ISSUER = "https://login.example/tenant/v2.0"
+        OIDC_CLIENT_ID = "client"
+
+    for key, value in settings.items():
+        setattr(Broken, key, value)
+    with pytest.raises(ConfigError, match=message):
+        create_app(Broken)

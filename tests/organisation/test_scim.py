@@ -12,7 +12,7 @@ from lahti_pool.requests.models import SupervisionRequest
 from lahti_pool.requests.rules import RequestStatus
 from lahti_pool.requests.services import RequestInput, submit_individual_request
 
-TOKEN = "scim-test-token-0123456789"
+TOKEN = "scim-test-token-0123456789abcdefghijkl"
 CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -165,3 +165,14 @@ def test_a_missing_or_wrong_token_answers_401_and_is_logged(scim, token, reason)
 def test_scim_is_off_without_a_token(client):
     response = client.get("/scim/v2/Users", headers={"Authorization": "Bearer "})
     assert response.status_code == 404
+
+
+def test_a_short_token_refuses_to_start():
+    from lahti_pool import create_app
+    from lahti_pool.config import ConfigError, TestConfig
+
+    class ShortToken(TestConfig):
+        SCIM_TOKEN = "short"
+
+    with pytest.raises(ConfigError, match="SCIM_TOKEN"):
+        create_app(ShortToken)
