@@ -285,7 +285,8 @@ def _expected_issuer(metadata: dict, claims: dict) -> str:
 def check_id_token(raw: str, keys: dict, metadata: dict, config: OidcSettings, nonce: str) -> dict:
     """The ID token's claims once its signature, issuer, audience, expiry and nonce hold."""
     algorithms = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
-    algorithms = [a for a in algorithms if a != "none"]
+    # public-key signatures only: never "none", never a secret shared with the client
+    algorithms = [a for a in algorithms if a[:2] in ("RS", "PS", "ES", "Ed")] or ["RS256"]
     try:
         decoded = jwt.decode(raw, KeySet.import_key_set(keys), algorithms=algorithms)
     except (JoseError, ValueError, KeyError, TypeError) as exc:
@@ -296,7 +297,12 @@ def check_id_token(raw: str, keys: dict, metadata: dict, config: OidcSettings, n
     audiences = aud if isinstance(aud, list) else [aud]
     if claims.get("iss") != _expected_issuer(metadata, claims):
         raise _refuse("issuer", N_("The sign-in came from another provider than the pool's."))
-    if config.client_id not in audiences or (len(audiences) > 1 and claims.get("azp") is None):
+    azp = claims.get("azp")
+    if (
+        config.client_id not in audiences
+        or (len(audiences) > 1 and azp is None)
+        or (azp is not None and azp != config.client_id)
+    ):
         raise _refuse("audience", N_("The sign-in was meant for another application."))
     if not isinstance(claims.get("nonce"), str) or not secrets.compare_digest(
         claims["nonce"], nonce
