@@ -49,3 +49,26 @@ def test_a_refused_sign_in_shows_a_clear_page(visitor, sso, make_user):
     visitor.check()
     assert "Sign-in with the city account failed" in page.content()
     assert "is not linked to an account in the pool" in page.content()
+
+
+def test_administrator_switches_staff_passwords_off(visitor, sso, admin, staff):
+    from tests_support import PASSWORD
+
+    from lahti_pool.accounts.identities import SignInPolicy
+
+    visitor.login(admin.email, PASSWORD)
+    visitor.goto("/admin/settings/")
+    page = visitor.page
+    page.get_by_role("link", name="Sign-in: the city account and passwords").click()
+    page.wait_for_load_state()
+    visitor.check()
+    page.get_by_label("Staff may also sign in with a password of the pool").uncheck()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    visitor.check()
+    assert "The sign-in setting is saved." in page.content()
+    assert db.session.get(SignInPolicy, 1).local_passwords is False
+    visitor.logout()
+    visitor.login(staff.email, PASSWORD)
+    assert "external supervisors only" in page.content()
+    assert page.url.startswith(visitor.base + "/login")
