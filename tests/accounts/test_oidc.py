@@ -292,3 +292,19 @@ def test_a_configuration_that_cannot_work_refuses_to_start(settings, message):
         setattr(Broken, key, value)
     with pytest.raises(ConfigError, match=message):
         create_app(Broken)
+
+
+def test_with_passwords_off_staff_get_no_password_link(client, make_user, make_supervisor):
+    from lahti_pool.core.outbox import MailMessage
+
+    make_user(email="teacher@lahti.fi")
+    external = make_supervisor()
+    db.session.add(SignInPolicy(id=1, local_passwords=False))
+    db.session.commit()
+
+    for email in ("teacher@lahti.fi", external.user.email):
+        response = client.post("/password/forgot", data={"email": email})
+        assert response.status_code == 302  # the same answer either way
+
+    recipients = db.session.scalars(select(MailMessage.to_address)).all()
+    assert recipients == [external.user.email]
