@@ -62,6 +62,11 @@ EXPECTED = {
     "oidc.callback": ("GET", {}, row(*[NOT_FOUND] * len(ROLES))),
     "oidc.signed_out": ("GET", {}, row(*[REDIRECT] * len(ROLES))),
     "oidc.policy": ("GET", {}, ADMIN_ONLY),
+    "oidc.unlink": (
+        "POST",
+        "user",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
     # SCIM answers only a bearer token, never a browser session; with no SCIM_TOKEN it is
     # off (tests/organisation/test_scim.py covers the token).
     "scim.list_users": ("GET", {}, row(*[NOT_FOUND] * len(ROLES))),

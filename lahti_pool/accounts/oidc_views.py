@@ -18,16 +18,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
+from sqlalchemy import delete, select
 from wtforms import BooleanField
 
 from lahti_pool.accounts import oidc
-from lahti_pool.accounts.identities import current_policy
-from lahti_pool.accounts.models import Role
+from lahti_pool.accounts.identities import ExternalIdentity, current_policy
+from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import is_safe_next
 from lahti_pool.extensions import db
+from lahti_pool.organisation.job_groups import LABELS as JOB_GROUP_LABELS
+from lahti_pool.organisation.job_groups import JobGroup
 
 bp = Blueprint("oidc", __name__)
 bp.record_once(lambda state: oidc.check_config(state.app.config))
@@ -129,7 +132,37 @@ def before_logout() -> str | None:
     )
 
 
-# --- The administrator's setting ------------------------------------------------------------
+# --- The administrator: the sign-in setting, a person's link ------------------------------
+
+
+@bp.app_template_global()
+def city_account(user_id: int) -> ExternalIdentity | None:
+    """The user's link to the city account, for the administrator's user page."""
+    return db.session.scalar(
+        select(ExternalIdentity).where(ExternalIdentity.user_id == user_id).limit(1)
+    )
+
+
+@bp.app_template_global()
+def job_group_label(group: str) -> str:
+    return _(JOB_GROUP_LABELS.get(group, JOB_GROUP_LABELS[JobGroup.OTHER]))
+
+
+@bp.post("/admin/users/<int:user_id>/city-account/unlink")
+@roles_required(Role.ADMIN)
+def unlink(user_id: int):
+    """Forget the user's link to the city account: their next sign-in links anew (say, after
+    HR corrected a staff number that linked the wrong person)."""
+    user = db.get_or_404(User, user_id)
+    removed = db.session.execute(
+        delete(ExternalIdentity).where(ExternalIdentity.user_id == user.id)
+    ).rowcount
+    if removed:
+        user.session_version += 1  # whoever signed in through the old link is signed out
+        audit.record(current_user, "user.sso_unlinked", user)
+        db.session.commit()
+        flash(_("The link to the city account is removed."), "success")
+    return redirect(url_for("users.edit", user_id=user.id))
 
 
 class SignInPolicyForm(FlaskForm):

@@ -308,3 +308,22 @@ def test_with_passwords_off_staff_get_no_password_link(client, make_user, make_s
 
     recipients = db.session.scalars(select(MailMessage.to_address)).all()
     assert recipients == [external.user.email]
+
+
+def test_the_administrator_sees_and_removes_a_link(sso, client, admin, make_user):
+    person = make_user(staff_number="100234", job_title="Rehtori")
+    person.job_group = "principal"
+    db.session.commit()
+    sso.set_user("oid-maija", employeeid="100234")
+    sign_in(client, sso, "oid-maija")
+    client.post("/logout")
+    client.login(admin)
+
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert "100234" in page and "Principal" in page and "Linked on" in page
+    response = client.post(f"/admin/users/{person.id}/city-account/unlink")
+
+    assert response.headers["Location"] == f"/admin/users/{person.id}"
+    assert identities() == []
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.sso_unlinked"))
+    assert event.actor_id == admin.id and event.object_id == person.id
