@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-export FLASK_APP := wsgi
+# The development app: the production app (wsgi.py) plus `flask pool demo` (lahti_dev/).
+export FLASK_APP := lahti_dev.app
 
 .PHONY: run test install system-deps lint translations extract-messages clean
 
@@ -29,17 +30,18 @@ system-deps:
 	bash scripts/install-system-deps.sh
 
 lint: install
-	$(BIN)/ruff check lahti_pool tests benchmarks wsgi.py
-	$(BIN)/ruff format --check lahti_pool tests benchmarks wsgi.py
+	$(BIN)/ruff check lahti_pool lahti_dev tests benchmarks wsgi.py
+	$(BIN)/ruff format --check lahti_pool lahti_dev tests benchmarks wsgi.py
 	$(BIN)/bandit --quiet --recursive --severity-level medium lahti_pool
+	$(BIN)/lint-imports --no-cache
 
 test: system-deps install lint
 	$(BIN)/python -m pytest --db=sqlite
 	$(BIN)/python -m pytest --db=postgresql
 
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".*" -k _l -k N_ -o lahti_pool/translations/messages.pot .
-	$(BIN)/pybabel update -i lahti_pool/translations/messages.pot -d lahti_pool/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".*" -k _l -k N_ --no-location --sort-output -w 100 -o lahti_pool/translations/messages.pot .
+	$(BIN)/pybabel update -i lahti_pool/translations/messages.pot -d lahti_pool/translations --no-fuzzy-matching -w 100
 
 clean:
 	rm -rf $(VENV) instance *.egg-info

@@ -36,8 +36,8 @@ from lahti_pool.config import Config  # noqa: E402
 from lahti_pool.core.errors import DomainError  # noqa: E402
 from lahti_pool.extensions import db  # noqa: E402
 from lahti_pool.organisation.models import Division  # noqa: E402
-from lahti_pool.sessions.slot_services import book_slot  # noqa: E402
-from lahti_pool.sessions.slots import OnDutySlot, SlotStatus  # noqa: E402
+from lahti_pool.slots.models import OnDutySlot, SlotStatus  # noqa: E402
+from lahti_pool.slots.services import book_slot  # noqa: E402
 
 
 def timed(action, repeat: int) -> list[float]:

@@ -10,8 +10,8 @@ MIN_REQUESTS_PER_S, MAX_WORKER_MB below).
 
 The database must already hold data; this script never writes any. For example:
 
-    DATABASE_URL=sqlite:////tmp/city.db flask --app wsgi db upgrade
-    DATABASE_URL=sqlite:////tmp/city.db flask --app wsgi pool demo --scale city
+    DATABASE_URL=sqlite:////tmp/city.db flask --app lahti_dev.app db upgrade
+    DATABASE_URL=sqlite:////tmp/city.db flask --app lahti_dev.app pool demo --scale city
     python benchmarks/web_bench.py --database-url sqlite:////tmp/city.db
 """
 

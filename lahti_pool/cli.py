@@ -53,7 +53,7 @@ def create_admin(email: str, name: str, password: str) -> None:
 def expire_slot_offers() -> None:
     """End lapsed waiting-list offers of on-duty slots and offer them to the next person."""
     from lahti_pool.core.models import utcnow
-    from lahti_pool.sessions.slot_services import expire_offers
+    from lahti_pool.slots.services import expire_offers
 
     ended = expire_offers(utcnow())
     db.session.commit()
@@ -82,7 +82,6 @@ def backup(target: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from lahti_pool import demo
     from lahti_pool.budget.cli import budget_command
     from lahti_pool.core import jobs
     from lahti_pool.organisation import importer
@@ -91,7 +90,6 @@ def init_app(app: Flask) -> None:
 
     pool.add_command(importer.import_staff_command)
     pool.add_command(supervisors_importer.import_supervisors_command)
-    pool.add_command(demo.demo_command)
     pool.add_command(jobs.send_mail_command)
     pool.add_command(jobs.daily_jobs_command)
     pool.add_command(purge_answers_command)

@@ -44,7 +44,7 @@ class Config:
     #: extra whole school years pre-question answers are kept after the request's year
     ANSWER_RETENTION_YEARS = int(os.environ.get("ANSWER_RETENTION_YEARS", "0"))
 
-    LANGUAGES = ("fi", "en")
+    LANGUAGES = ("fi", "sv", "en")  # Swedish as written in Finland: core/i18n.py
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "fi")
     BABEL_DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/Helsinki")
 
@@ -70,6 +70,8 @@ class Config:
     DEFAULT_QUOTA = 10
     GROUP_MIN_MEMBERS = 3
     GROUP_MAX_MEMBERS = 12
+    #: a Lahti-fallback group offer still open after this many days expires (daily-jobs)
+    GROUP_OFFER_DAYS = 14
     #: feedback on a term's sessions is taken until this many days after the term ends;
     #: then the term's report opens and its figures never change (lahti_pool/feedback/rules.py)
     FEEDBACK_DAYS_AFTER_TERM = 31

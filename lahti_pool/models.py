@@ -2,13 +2,18 @@
 
 from lahti_pool.accounts.identities import ExternalIdentity, SignInPolicy  # noqa: F401
 from lahti_pool.accounts.models import User, UserRole  # noqa: F401
-from lahti_pool.budget.models import Budget, InvoiceStatement, StatementLine  # noqa: F401
+from lahti_pool.budget.models import (  # noqa: F401
+    Budget,
+    InvoiceStatement,
+    SessionCost,  # noqa: F401
+    StatementLine,
+)
 from lahti_pool.core.audit import AuditEvent  # noqa: F401
 from lahti_pool.core.notifications import Notification  # noqa: F401
 from lahti_pool.core.outbox import MailMessage  # noqa: F401
 from lahti_pool.core.versions import DataVersion  # noqa: F401
 from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse  # noqa: F401
-from lahti_pool.matching.models import MatchingRun, ProposedAssignment  # noqa: F401
+from lahti_pool.matching.models import GroupOffer, GroupOfferMember, MatchingRun, ProposedAssignment  # noqa: F401  # noqa: F401
 from lahti_pool.organisation.models import Division, Unit  # noqa: F401
 from lahti_pool.requests.models import (  # noqa: F401
     PreQuestion,
@@ -20,15 +25,12 @@ from lahti_pool.requests.models import (  # noqa: F401
     SupervisionRequest,
 )
 from lahti_pool.sessions.models import (  # noqa: F401
-    GroupOffer,
-    GroupOfferMember,
     ProcessMember,
     SessionAttendance,
-    SessionCost,
     SupervisionProcess,
     SupervisionSession,
 )
-from lahti_pool.sessions.slots import (  # noqa: F401
+from lahti_pool.slots.models import (  # noqa: F401
     OnDutySlot,
     SlotWatch,
     SupervisorAbsence,

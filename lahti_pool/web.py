@@ -30,19 +30,28 @@ log = logging.getLogger(__name__)
 
 
 def select_locale() -> str:
+    """The person's language as a Babel locale: the one chosen in this browser or stored on
+    their account, then their sign-in provider's ``locale`` claim, then the browser's."""
     from flask import current_app
 
-    languages = current_app.config["LANGUAGES"]
+    from lahti_pool.core.i18n import babel_locale
+
+    config = current_app.config
     if not has_request_context():  # CLI commands and background jobs
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+        return babel_locale(config["BABEL_DEFAULT_LOCALE"])
+    languages = config["LANGUAGES"]
+    chosen = (lang for lang in _languages_in_order(languages) if lang in languages)
+    return babel_locale(next(chosen, config["BABEL_DEFAULT_LOCALE"]))
+
+
+def _languages_in_order(languages):
+    from lahti_pool.core.i18n import PROVIDER_LANGUAGE
+
+    yield session.get("lang")
+    if current_user and current_user.is_authenticated:
+        yield current_user.locale
+        yield session.get(PROVIDER_LANGUAGE)
+    yield request.accept_languages.best_match(languages)
 
 
 @functools.cache
@@ -164,18 +173,34 @@ BLUEPRINTS = [
     ("lahti_pool.accounts.views_self", "bp"),
     ("lahti_pool.accounts.oidc_views", "bp"),
     ("lahti_pool.organisation.scim", "bp"),
-    ("lahti_pool.core.site_views", "bp"),
+    ("lahti_pool.site.views", "bp"),
     ("lahti_pool.requests.views", "bp"),
     ("lahti_pool.requests.settings_views", "bp"),
     ("lahti_pool.sessions.views", "bp"),
-    ("lahti_pool.sessions.slot_views", "bp"),
+    ("lahti_pool.slots.views", "bp"),
     ("lahti_pool.matching.views", "bp"),
     ("lahti_pool.supervisors.views", "bp"),
     ("lahti_pool.supervisors.views", "public_bp"),
     ("lahti_pool.feedback.views", "bp"),
     ("lahti_pool.budget.views", "bp"),
-    ("lahti_pool.core.mail_views", "bp"),
-    ("lahti_pool.core.mail_views", "calendar_bp"),
+    ("lahti_pool.mail.views", "bp"),
+    ("lahti_pool.sessions.calendar_views", "calendar_bp"),
+]
+
+
+#: the features' modules that register with core's machinery when imported: daily jobs
+#: (core/jobs.py) and notification texts (core/notifications.py)
+REGISTERING_MODULES = [
+    "lahti_pool.sessions.jobs",
+    "lahti_pool.slots.jobs",
+    "lahti_pool.budget.jobs",
+    "lahti_pool.matching.jobs",
+    "lahti_pool.requests.notices",
+    "lahti_pool.matching.notices",
+    "lahti_pool.sessions.notices",
+    "lahti_pool.feedback.notices",
+    "lahti_pool.slots.notices",
+    "lahti_pool.organisation.notices",
 ]
 
 
@@ -184,6 +209,8 @@ def init_app(app: Flask) -> None:
 
     for module, attribute in BLUEPRINTS:
         app.register_blueprint(getattr(importlib.import_module(module), attribute))
+    for module in REGISTERING_MODULES:
+        importlib.import_module(module)
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to continue.")
@@ -193,7 +220,7 @@ def init_app(app: Flask) -> None:
     from lahti_pool.accounts.forms import ROLE_LABELS
     from lahti_pool.core.notifications import notification_link, notification_text
     from lahti_pool.requests import labels
-    from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS
+    from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["euros"] = lambda cents: format_currency(Decimal(cents) / 100, "EUR")
@@ -217,7 +244,8 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def template_helpers():
         return {
-            "current_locale": str(get_locale()),
+            # the language ("sv"), not the Babel locale ("sv_FI"): <html lang>, choices
+            "current_locale": get_locale().language,
             "format_date": format_date,
             "format_datetime": format_datetime,
             "format_decimal": format_decimal,

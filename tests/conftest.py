@@ -20,6 +20,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from tests_support import PASSWORD, empty_all_tables
 
+import lahti_dev
 from lahti_pool import create_app
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.passwords import hash_password
@@ -59,6 +60,7 @@ def app(database_url):
         SQLALCHEMY_DATABASE_URI = database_url
 
     app = create_app(Config)
+    lahti_dev.init_app(app)  # `flask pool demo` for the tests that load the demo
     with app.app_context():
         flask_migrate.upgrade()
     yield app

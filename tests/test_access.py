@@ -136,6 +136,11 @@ EXPECTED = {
         "offer",
         row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
     ),
+    "matching.cancel_offer": (
+        "POST",
+        "offer",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
     "matching.capacity_view": ("GET", {}, ADMIN_ONLY),
     "matching.orders_csv": ("GET", "period", ADMIN_ONLY),
     "sessions.workspace": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
@@ -341,8 +346,8 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     """A matching run with an accepted process, a proposed assignment and a group offer."""
     from lahti_pool.matching import services
     from lahti_pool.matching.eligibility import Policy
+    from lahti_pool.matching.models import GroupOffer, GroupOfferMember
     from lahti_pool.requests.services import RequestInput, submit_individual_request
-    from lahti_pool.sessions.models import GroupOffer, GroupOfferMember
 
     waiting = submit_individual_request(
         make_user(),
@@ -357,7 +362,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     )
     run = services.run_matching(people["admin"], school_year, Policy.RANKING, today)
     group_assignment = next(a for a in run.assignments if a.request_id == owned_request.id)
-    process = services.accept_assignment(people["admin"], group_assignment, today)
+    process = services.accept_assignment(people["admin"], group_assignment, today).process
     from datetime import UTC, datetime, timedelta
 
     from lahti_pool.feedback.models import FeedbackInvitation
@@ -423,8 +428,8 @@ def _slots(people, supervisor):
     from datetime import time, timedelta
 
     from lahti_pool.core.models import utcnow
-    from lahti_pool.sessions import slot_services
-    from lahti_pool.sessions.slot_rules import local_date
+    from lahti_pool.slots import services as slot_services
+    from lahti_pool.slots.rules import local_date
 
     day, now = local_date(utcnow()) + timedelta(days=5), utcnow()
     publish = slot_services.publish_slot

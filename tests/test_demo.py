@@ -75,7 +75,7 @@ def test_demo_has_requests_in_every_status_both_individual_and_group(run_demo):
 
 def test_demo_prints_the_logins_and_the_staff_member_can_log_in(run_demo, client):
     output = run_demo()
-    for login in ("admin", "staff", "supervisor", "reports"):
+    for login in ("admin", "staff", "personal", "supervisor", "reports"):
         assert f"{login}@demo.lahti.fi" in output
     password = re.search(r"password: (\S+)\)", output).group(1)
 
@@ -85,6 +85,12 @@ def test_demo_prints_the_logins_and_the_staff_member_can_log_in(run_demo, client
     page = client.get("/dashboard")
     assert page.status_code == 200
     assert "Sanna Koskinen" in page.get_data(as_text=True)
+
+    # the Swedish-speaking teacher's pages are in Swedish whatever the browser says
+    client.post("/logout")
+    client.post("/login", data={"email": "personal@demo.lahti.fi", "password": password})
+    page = client.get("/dashboard", headers={"Accept-Language": "fi"}).get_data(as_text=True)
+    assert '<html lang="sv">' in page and "Johanna Lindqvist" in page
 
 
 def test_demo_quota_counters_match_the_requests(run_demo):

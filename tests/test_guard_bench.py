@@ -10,14 +10,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 from tests_support import add_slot
 
+from lahti_dev.scale import generate_city
 from lahti_pool.budget.models import BudgetUsage
 from lahti_pool.core.audit import AuditEvent
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.outbox import MailMessage
 from lahti_pool.extensions import db
-from lahti_pool.scale import generate_city
 from lahti_pool.sessions.models import SupervisionSession
-from lahti_pool.sessions.slots import OnDutySlot, SlotStatus
+from lahti_pool.slots.models import OnDutySlot, SlotStatus
 from lahti_pool.supervisors.models import Supervisor
 
 ROOT = Path(__file__).resolve().parent.parent

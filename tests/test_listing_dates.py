@@ -62,11 +62,11 @@ MOMENTS = [
 ]
 
 
-@pytest.fixture(params=["fi", "en"])
+@pytest.fixture(params=["fi", "sv", "en"])
 def request_in(app, request):
     """A request asking for one of the app's languages; its locale and time zone."""
     with app.test_request_context(headers={"Accept-Language": request.param}):
-        assert str(get_locale()) == request.param
+        assert str(get_locale()) == {"sv": "sv_FI"}.get(request.param, request.param)
         assert str(get_timezone()) == "Europe/Helsinki"
         yield request.param
 
@@ -87,7 +87,7 @@ def values() -> list[datetime]:
 
 
 def test_the_app_context_defaults_are_the_ones_compared(app):
-    assert app.config["LANGUAGES"] == ("fi", "en")
+    assert app.config["LANGUAGES"] == ("fi", "sv", "en")
     assert app.config["BABEL_DEFAULT_TIMEZONE"] == "Europe/Helsinki"
 
 
@@ -200,8 +200,10 @@ def test_the_twice_lived_hour_tells_its_offsets_apart(request_in):
     first, second = utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 30)
     for format in ("long", "full"):
         assert dates.datetime(first, format) != dates.datetime(second, format)
-    assert "+0300" in dates.datetime(first, "long")
-    assert "+0200" in dates.datetime(second, "long")
+    # Swedish (sv_FI) names the zone's summer and winter time where the others give offsets
+    summer, winter = ("EEST", "EET") if request_in == "sv" else ("+0300", "+0200")
+    assert dates.datetime(first, "long").endswith(summer)
+    assert dates.datetime(second, "long").endswith(winter)
 
 
 # --- link_maker -------------------------------------------------------------------------
@@ -224,7 +226,7 @@ IDS = [0, 1, 12345, 2**31, 2**63 - 1, 7_919_000_000_000_000_013, 10**30]
         ("slots.detail", "slot_id", {"_external": True, "q": "ä ö & ="}),
     ],
 )
-@pytest.mark.parametrize("lang", ["fi", "en"])
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_link_maker_is_url_for(app, endpoint, key, extra, lang):
     with app.test_request_context(headers={"Accept-Language": lang}):
         link = link_maker(endpoint, key, **extra)

@@ -53,8 +53,8 @@ def queries_for(client, url: str) -> int:
 
 def add_slot(supervisor, starts_at, mode: str = "video"):
     """An open one-hour on-duty slot of ``supervisor`` at ``starts_at`` (UTC), flushed."""
-    from lahti_pool.sessions.slot_rules import local_date
-    from lahti_pool.sessions.slots import OnDutySlot
+    from lahti_pool.slots.models import OnDutySlot
+    from lahti_pool.slots.rules import local_date
 
     slot = OnDutySlot(
         supervisor_id=supervisor.id,

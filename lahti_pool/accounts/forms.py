@@ -71,7 +71,12 @@ class SetPasswordForm(NewPasswordForm):
 
 class LanguageForm(FlaskForm):
     lang = SelectField(
-        _l("Language"), choices=[SelectChoice("fi", "suomi"), SelectChoice("en", "English")]
+        _l("Language"),
+        choices=[
+            SelectChoice("fi", "suomi"),
+            SelectChoice("sv", "svenska"),
+            SelectChoice("en", "English"),
+        ],
     )
 
 

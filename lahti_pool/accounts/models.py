@@ -45,7 +45,7 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column("active", Boolean, default=True)
     job_title: Mapped[str] = mapped_column(String(200), default="")
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
-    #: preferred language for the UI and e-mail ("fi" or "en"); empty follows the browser
+    #: preferred language for the UI and e-mail ("fi", "sv" or "en"); empty follows the browser
     locale: Mapped[str] = mapped_column(String(5), default="")
     #: bumped on logout-everywhere, password change and deactivation; a session
     #: cookie carrying an older version is no longer accepted

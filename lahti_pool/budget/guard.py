@@ -2,15 +2,14 @@
 
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import update
 
 from lahti_pool.budget import ledger
+from lahti_pool.budget.mails import notify_budget_threshold
 from lahti_pool.budget.models import Budget
 from lahti_pool.budget.queries import totals
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError
-from lahti_pool.core.mailer import notify_budget_threshold
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division
 
@@ -40,18 +39,7 @@ def check_budget(
     """
     if not added_cents:
         return []
-    # Take the year's budget rows for writing first: concurrent checks then run one
-    # after another, each seeing what the previous one committed (no count-then-insert).
-    if not current_app.config.get("TEST_UNSAFE_COUNT_THEN_WRITE"):  # see tests/concurrency
-        db.session.execute(
-            update(Budget)
-            .where(Budget.fiscal_year == fiscal_year)
-            .values(warn_percent=Budget.warn_percent)
-            .execution_options(synchronize_session=False)
-        )
-        # Keeps the ledger's change rows few. A write too, so the test switch leaves it
-        # out with the lock: on SQLite it would take the one write lock just as early.
-        ledger.fold()
+    _lock_year(fiscal_year)
     current = totals(fiscal_year)
     lines = {d: current.get(d) for d in added_cents} | {None: current[None]}
     warnings, over = [], []
@@ -88,3 +76,18 @@ def check_budget(
         division = db.session.get(Division, warning.division_id) if warning.division_id else None
         notify_budget_threshold(warning, fiscal_year, division.name_fi if division else "")
     return warnings
+
+
+def _lock_year(fiscal_year: int) -> None:
+    """Take the year's budget rows for writing first: concurrent checks then run one
+    after another, each seeing what the previous one committed (no count-then-insert)."""
+    db.session.execute(
+        update(Budget)
+        .where(Budget.fiscal_year == fiscal_year)
+        .values(warn_percent=Budget.warn_percent)
+        .execution_options(synchronize_session=False)
+    )
+    # Keeps the ledger's change rows few. A write too, so the negative control in
+    # tests/concurrency leaves it out with the lock: on SQLite it would take the one
+    # write lock just as early.
+    ledger.fold()

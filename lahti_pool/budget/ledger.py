@@ -17,13 +17,12 @@ from datetime import date
 
 from sqlalchemy import Integer, and_, case, cast, delete, extract, func, insert, select
 
-from lahti_pool.budget.models import BudgetUsage, BudgetUsageChange
+from lahti_pool.budget.models import BudgetUsage, BudgetUsageChange, SessionCost
 from lahti_pool.core.models import upsert
 from lahti_pool.extensions import db
 from lahti_pool.sessions.models import (
     USING_STATUSES,
     ApprovalStatus,
-    SessionCost,
     SessionStatus,
     SupervisionSession,
 )
@@ -122,7 +121,7 @@ def fold() -> int:
 
 def fill(conn) -> None:
     """Fill the empty ledger from the rows in one pass, on ``conn``: for a bulk load that
-    set the ledger's triggers aside (``lahti_pool/scale``)."""
+    set the ledger's triggers aside (``lahti_dev/scale``)."""
     year = cast(extract("year", SupervisionSession.on_date), Integer)
     sums = (
         select(
@@ -141,7 +140,7 @@ def fill(conn) -> None:
 
 def summed(fiscal_year: int) -> dict[int, Money]:
     """(committed, spent, awaiting) per division summed from the session rows themselves:
-    what the ledger must equal (the tests and ``lahti_pool/scale/checks.py`` compare)."""
+    what the ledger must equal (the tests and ``lahti_dev/scale/checks.py`` compare)."""
     rows = db.session.execute(
         select(
             SessionCost.division_id,

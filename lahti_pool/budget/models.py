@@ -148,3 +148,24 @@ class StatementLine(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
 
     statement: Mapped[InvoiceStatement] = relationship(back_populates="lines")
+
+
+class SessionCost(db.Model):
+    """A session's cost charged to one division (cost centre), in cents.
+
+    A group session's price is split between the divisions of its attending members in
+    proportion to attendance (the Harju cost sharing); planned sessions are split by the
+    members expected.
+    """
+
+    __tablename__ = "session_costs"
+    __table_args__ = (UniqueConstraint("session_id", "division_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("supervision_sessions.id", ondelete="CASCADE"), index=True
+    )
+    division_id: Mapped[int] = mapped_column(ForeignKey("divisions.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+
+    session: Mapped["SupervisionSession"] = relationship(back_populates="costs")  # noqa: F821

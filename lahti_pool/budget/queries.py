@@ -16,7 +16,7 @@ from lahti_pool.budget.forecast import (
     current_month,
     forecast,
 )
-from lahti_pool.budget.models import Budget
+from lahti_pool.budget.models import Budget, SessionCost
 from lahti_pool.budget.rules import Level, budget_level, last_day, percent_used
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Unit
@@ -24,7 +24,6 @@ from lahti_pool.requests.models import SchoolYear
 from lahti_pool.sessions.models import (
     ApprovalStatus,
     SessionAttendance,
-    SessionCost,
     SupervisionProcess,
     SupervisionSession,
     process_reference,

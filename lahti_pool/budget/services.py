@@ -5,17 +5,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from lahti_pool.budget.models import Budget
+from lahti_pool.budget.models import Budget, SessionCost
 from lahti_pool.budget.rules import division_weights, split_cents
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition
 from lahti_pool.extensions import db
-from lahti_pool.sessions.models import (
-    ApprovalStatus,
-    SessionCost,
-    SessionStatus,
-    SupervisionSession,
-)
+from lahti_pool.sessions.models import ApprovalStatus, SessionStatus, SupervisionSession
 
 
 def recompute_costs(sup_session: SupervisionSession) -> None:

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from lahti_pool.budget.models import InvoiceStatement, StatementLine, StatementStatus
+from lahti_pool.budget.models import InvoiceStatement, SessionCost, StatementLine, StatementStatus
 from lahti_pool.budget.rules import dues, last_day, statement_month_for, vat_cents
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition
@@ -28,7 +28,6 @@ from lahti_pool.organisation.models import Division
 from lahti_pool.sessions.models import (
     USING_STATUSES,
     ApprovalStatus,
-    SessionCost,
     SupervisionProcess,
     SupervisionSession,
 )

@@ -12,7 +12,7 @@ import functools
 from pathlib import Path
 
 from babel import support
-from flask import Flask, Request
+from flask import Flask, Request, current_app, session
 from flask.globals import _cv_app
 from flask_babel import Babel, Domain, get_babel, get_locale, gettext, ngettext
 from werkzeug.utils import cached_property
@@ -20,6 +20,34 @@ from wtforms.i18n import messages_path
 
 _KEY = "_lahti_translations"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+#: the Babel locale each language is shown in, where it is not the language itself: Swedish
+#: as written in Finland ("7.12.2026", "14.05"; plain "sv" gives Sweden's "2026-12-07").
+#: Its catalogue is still ``translations/sv`` (and WTForms' ``sv``): Babel falls back.
+BABEL_LOCALES = {"sv": "sv_FI"}
+#: the session key for the language the sign-in provider's ``locale`` claim names
+PROVIDER_LANGUAGE = "provider_lang"
+
+
+def babel_locale(language: str) -> str:
+    """The Babel locale of one of the app's languages ("sv" → "sv_FI")."""
+    return BABEL_LOCALES.get(language, language)
+
+
+def language_of(tag: str | None) -> str | None:
+    """One of the app's ``LANGUAGES`` for a language tag ("sv-FI", "sv_SE", "EN"), or None."""
+    language = (tag or "").replace("_", "-").split("-")[0].strip().lower()
+    return language if language in current_app.config["LANGUAGES"] else None
+
+
+def remember_provider_locale(claim: str | None) -> None:
+    """At sign-in through a provider: pages follow its ``locale`` claim while the person has
+    chosen no language (``User.locale`` empty), before the browser's Accept-Language."""
+    language = language_of(claim)
+    if language:
+        session[PROVIDER_LANGUAGE] = language
+    else:
+        session.pop(PROVIDER_LANGUAGE, None)
 
 
 class RequestCachedDomain(Domain):

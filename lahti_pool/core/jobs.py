@@ -1,34 +1,26 @@
-"""Background jobs: delivering the outbox, reminders, and the weekly on-duty digest.
+"""The job runner: delivering the outbox, and the daily jobs the features register.
 
 ``flask pool send-mail`` sends committed outbox rows with retries and back-off; several
-workers may run at once, each message is claimed first. ``flask pool daily-jobs`` queues
-reminders and digests with a deterministic Message-ID, so running it twice (or in two
-workers at once) queues each message once: the outbox's unique constraint decides.
+workers may run at once, each message is claimed first. ``flask pool daily-jobs`` runs
+every job registered with ``daily_job``; a job that queues mail gives each message a
+deterministic Message-ID, so running it twice (or in two workers at once) queues each
+message once: the outbox's unique constraint decides.
 """
 
 import logging
 import smtplib
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_babel import lazy_gettext as _l
 from flask_mail import Connection, Message
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 
-from lahti_pool.accounts.models import Role, User, UserRole
-from lahti_pool.core.mailer import (
-    absolute_url,
-    active,
-    mail_domain,
-    queue_mail,
-    session_context,
-    session_recipients,
-)
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.outbox import MailMessage, MailStatus
 from lahti_pool.extensions import db, mail
@@ -36,17 +28,24 @@ from lahti_pool.extensions import db, mail
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class JobReport:
-    reminders: int = 0
-    digests: int = 0
-    #: budget ledger changes folded into its sums (``budget/ledger.py``)
-    ledger_changes: int = 0
-    #: sent e-mails whose text was cleared after ``MAIL_BODY_RETENTION_DAYS``
-    mail_bodies_cleared: int = 0
+#: the daily jobs, by name: (what the command prints, with {n} for the count; the job)
+_DAILY_JOBS: dict[str, tuple[str, Callable[[date, datetime], int]]] = {}
 
 
-def clear_sent_mail_bodies(now: datetime) -> int:
+def daily_job(name: str, line: str):
+    """Register ``job(today, now) -> count`` with ``flask pool daily-jobs`` under ``name``;
+    ``line`` is what the command prints. Each feature registers its own jobs (its
+    ``jobs.py``, imported by the app's wiring), so this module knows none of them."""
+
+    def register(job: Callable[[date, datetime], int]):
+        _DAILY_JOBS[name] = (line, job)
+        return job
+
+    return register
+
+
+@daily_job("mail_bodies_cleared", "Cleared the text of {n} sent e-mails.")
+def clear_sent_mail_bodies(today: date, now: datetime) -> int:
     """Clear the text of e-mails sent more than ``MAIL_BODY_RETENTION_DAYS`` ago.
 
     The texts name people, dates and places of supervision; once delivered the app has no
@@ -66,137 +65,9 @@ def clear_sent_mail_bodies(now: datetime) -> int:
     ).rowcount
 
 
-def queue_reminders(today: date) -> int:
-    """A reminder to each client and the supervisor of every session planned for tomorrow."""
-    from lahti_pool.sessions.models import SessionStatus, SupervisionSession
-
-    sessions = db.session.scalars(
-        select(SupervisionSession)
-        .where(
-            SupervisionSession.status == SessionStatus.PLANNED,
-            SupervisionSession.on_date == today + timedelta(days=1),
-        )
-        .order_by(SupervisionSession.starts_at, SupervisionSession.id)
-    ).all()
-    queued = 0
-    for sup_session in sessions:
-        link = absolute_url("sessions.process_detail", process_id=sup_session.process_id)
-        for user in session_recipients(sup_session):
-            # One per session, version and person: a moved session is reminded of again.
-            message_id = (
-                f"<reminder-{sup_session.id}-{sup_session.ical_sequence}-{user.id}@{mail_domain()}>"
-            )
-            message = queue_mail(
-                user,
-                "reminder",
-                "sessions/reminder",
-                _l("Reminder: supervision session tomorrow"),
-                message_id=message_id,
-                **session_context(sup_session, user),
-                link=link,
-            )
-            queued += message is not None
-    return queued
-
-
-def free_slots(now: datetime, days: int = 7) -> list:
-    """Open on-duty slots in the coming ``days`` that nobody holds an offer on."""
-    from lahti_pool.sessions.slots import OnDutySlot, SlotStatus
-    from lahti_pool.supervisors.models import Supervisor
-
-    return db.session.scalars(
-        select(OnDutySlot)
-        .join(Supervisor)
-        .where(
-            OnDutySlot.status == SlotStatus.OPEN,
-            OnDutySlot.starts_at >= now,
-            OnDutySlot.starts_at < now + timedelta(days=days),
-            Supervisor.active.is_(True),
-            or_(OnDutySlot.offered_to_id.is_(None), OnDutySlot.offer_expires_at < now),
-        )
-        .order_by(OnDutySlot.starts_at, OnDutySlot.id)
-    ).all()
-
-
-def digest_recipients(today: date) -> list[User]:
-    """Active staff who want the digest and have sessions left this school year."""
-    from lahti_pool.requests.models import QuotaAccount, SchoolYear
-
-    year = db.session.scalar(
-        select(SchoolYear).where(SchoolYear.starts_on <= today, SchoolYear.ends_on >= today)
-    )
-    query = (
-        select(User)
-        .join(UserRole)
-        .where(
-            UserRole.role == Role.STAFF,
-            User.is_active_account.is_(True),
-            User.weekly_digest.is_(True),
-        )
-        .order_by(User.id)
-    )
-    if year is None:
-        if current_app.config["DEFAULT_QUOTA"] <= 0:
-            return []
-    else:
-        # Without an account row a person still has the whole year's quota.
-        available = func.coalesce(
-            QuotaAccount.quota - QuotaAccount.used - QuotaAccount.reserved - QuotaAccount.pending,
-            year.quota,
-        )
-        query = query.outerjoin(
-            QuotaAccount,
-            (QuotaAccount.user_id == User.id) & (QuotaAccount.school_year_id == year.id),
-        ).where(available > 0)
-    return active(db.session.scalars(query).all())
-
-
-def queue_weekly_digest(today: date, now: datetime) -> int:
-    """Once per ISO week: the free on-duty slots of the coming week, to staff with quota left.
-
-    The first daily run of a week sends it (normally Monday's); nothing is sent in a
-    week without free slots.
-    """
-    slots = free_slots(now)
-    if not slots:
-        return 0
-    iso_year, week, _weekday = today.isocalendar()
-    rows = [
-        {
-            "starts_at": slot.starts_at,
-            "ends_at": slot.starts_at + timedelta(minutes=slot.duration_minutes),
-            "mode": slot.mode,
-            "supervisor_name": slot.supervisor.name,
-        }
-        for slot in slots
-    ]
-    link = absolute_url("slots.browse")
-    queued = 0
-    for user in digest_recipients(today):
-        message = queue_mail(
-            user,
-            "weekly_digest",
-            "sessions/weekly_digest",
-            _l("Free on-duty supervision times this week"),
-            message_id=f"<digest-{iso_year}-w{week:02d}-{user.id}@{mail_domain()}>",
-            slots=rows,
-            link=link,
-        )
-        queued += message is not None
-    return queued
-
-
-def run_daily_jobs(today: date, now: datetime) -> JobReport:
-    """Queue the day's reminders and the week's digest; fold the budget ledger; clear the
-    text of e-mails sent long enough ago (no commit)."""
-    from lahti_pool.budget import ledger
-
-    return JobReport(
-        reminders=queue_reminders(today),
-        digests=queue_weekly_digest(today, now),
-        ledger_changes=ledger.fold(),
-        mail_bodies_cleared=clear_sent_mail_bodies(now),
-    )
+def run_daily_jobs(today: date, now: datetime) -> dict[str, int]:
+    """Run every registered daily job (no commit); what each did, by its name."""
+    return {name: job(today, now) for name, (_line, job) in _DAILY_JOBS.items()}
 
 
 def local_today(now: datetime) -> date:
@@ -387,16 +258,13 @@ def send_due(now: datetime | None = None, limit: int = 100) -> SendReport:
 @click.command("daily-jobs")
 @with_appcontext
 def daily_jobs_command() -> None:
-    """Queue today's reminders and this week's on-duty digest, fold the budget ledger's
-    changes, clear the text of old sent e-mails (run once a day)."""
+    """Run the daily jobs: reminders, the on-duty digest, the budget ledger's fold, expired
+    group offers, clearing old e-mail texts... (run once a day)."""
     now = utcnow()
     report = run_daily_jobs(local_today(now), now)
     db.session.commit()
-    click.echo(
-        f"Queued {report.reminders} reminders and {report.digests} digests; "
-        f"folded {report.ledger_changes} budget ledger changes; "
-        f"cleared the text of {report.mail_bodies_cleared} sent e-mails."
-    )
+    for name, n in report.items():
+        click.echo(_DAILY_JOBS[name][0].format(n=n))
 
 
 @click.command("send-mail")

@@ -5,11 +5,10 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from lahti_pool.accounts.models import Role
 
-
-def roles_required(*roles: Role):
-    """Require a logged-in user holding any of ``roles``; 403 otherwise."""
+def roles_required(*roles):
+    """Require a logged-in user holding any of ``roles`` (accounts.models.Role); 403
+    otherwise."""
 
     def decorator(view):
         @wraps(view)

@@ -4,8 +4,9 @@ from datetime import date
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
-from wtforms.widgets import Select, html_params
+from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 #: the years a date, a month or a fiscal year typed into a form may have. A browser's date
 #: input takes years up to 9999, and a day or a month after 9999-12 has no Python date: a
@@ -97,3 +98,10 @@ class LongSelect(Select):
         middle = _SELECTED if choice.selected else _NOT_SELECTED
         label = choice.label if choice.label is not None else choice.value
         return Markup("").join((_OPEN, escape(choice.value), middle, escape(label), _CLOSE))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -10,9 +10,9 @@ from sqlalchemy import case, false, func, or_, select, update
 from lahti_pool.accounts.models import User
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, NotPermitted
-from lahti_pool.core.mailer import notify_feedback_invitation
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
+from lahti_pool.feedback.mails import notify_feedback_invitation
 from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse
 from lahti_pool.feedback.rules import feedback_closes, suppress_column, term_of
 from lahti_pool.sessions.models import SessionStatus, SupervisionSession

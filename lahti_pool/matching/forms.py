@@ -17,6 +17,14 @@ class RunForm(FlaskForm):
     )
 
 
+class FormGroupForm(FlaskForm):
+    """Form a group from an offer; over the budget it needs the administrator's reason."""
+
+    budget_override_reason = StringField(
+        _l("Reason for going over the budget"), validators=[Optional(), Length(max=500)]
+    )
+
+
 class AcceptForm(FlaskForm):
     """Accept one assignment; another supervisor makes it an override with a reason."""
 

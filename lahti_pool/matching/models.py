@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lahti_pool.accounts.models import User
@@ -72,3 +72,62 @@ class ProposedAssignment(db.Model):
     run: Mapped[MatchingRun] = relationship(back_populates="assignments")
     request: Mapped[SupervisionRequest] = relationship()
     supervisor: Mapped[Supervisor | None] = relationship()
+
+
+class OfferStatus(enum.StrEnum):
+    OPEN = "open"  #: waiting for the staff members' answers
+    FORMED = "formed"  #: enough accepted; a group process exists
+    CANCELLED = "cancelled"  #: the administrator gave it up
+
+
+class OfferResponse(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class GroupOffer(db.Model):
+    """Group supervision offered to staff whose individual requests found no one.
+
+    The Lahti fallback: when individual capacity is exhausted, unmatched requests
+    from the same division are offered a group with a supervisor who has group
+    capacity.
+    """
+
+    __tablename__ = "group_offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("supervisors.id"))
+    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id"))
+    division_id: Mapped[int] = mapped_column(ForeignKey("divisions.id"))
+    language: Mapped[str] = mapped_column(String(5))
+    #: sessions the group would have; each member uses one per session attended
+    sessions: Mapped[int] = mapped_column(Integer)
+    status: Mapped[OfferStatus] = mapped_column(str_enum(OfferStatus), default=OfferStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    matching_run_id: Mapped[int | None] = mapped_column(ForeignKey("matching_runs.id"))
+
+    supervisor: Mapped[Supervisor] = relationship()
+    school_year: Mapped[SchoolYear] = relationship()
+    members: Mapped[list["GroupOfferMember"]] = relationship(
+        back_populates="offer", cascade="all, delete-orphan", order_by="GroupOfferMember.id"
+    )
+
+
+class GroupOfferMember(db.Model):
+    __tablename__ = "group_offer_members"
+    __table_args__ = (UniqueConstraint("offer_id", "request_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("group_offers.id", ondelete="CASCADE"), index=True
+    )
+    request_id: Mapped[int] = mapped_column(ForeignKey("supervision_requests.id"), index=True)
+    response: Mapped[OfferResponse] = mapped_column(
+        str_enum(OfferResponse), default=OfferResponse.PENDING
+    )
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    offer: Mapped[GroupOffer] = relationship(back_populates="members")
+    request: Mapped[SupervisionRequest] = relationship()

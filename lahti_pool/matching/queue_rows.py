@@ -16,14 +16,20 @@ from sqlalchemy.orm import aliased
 from lahti_pool.accounts.models import User
 from lahti_pool.extensions import db
 from lahti_pool.matching.inputs import waiting_condition
-from lahti_pool.matching.models import MatchingRun, ProposedAssignment, RunStatus
+from lahti_pool.matching.models import (
+    GroupOffer,
+    GroupOfferMember,
+    MatchingRun,
+    OfferStatus,
+    ProposedAssignment,
+    RunStatus,
+)
 from lahti_pool.requests.models import (
     MemberStatus,
     RequestMember,
     SchoolYear,
     SupervisionRequest,
 )
-from lahti_pool.sessions.models import GroupOffer, GroupOfferMember, OfferStatus
 from lahti_pool.supervisors.models import Supervisor
 
 _LIMIT = bindparam("limit", type_=Integer)

@@ -7,37 +7,33 @@ holding supervisor capacity and staff quota race-free.
 
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from lahti_pool.accounts.models import User
-from lahti_pool.budget.guard import check_budget
-from lahti_pool.budget.rules import division_weights, split_cents
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError
-from lahti_pool.core.mailer import notify_process_accepted
-from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
 from lahti_pool.matching import solver
-from lahti_pool.matching.eligibility import Policy, Reason, static_reason
+from lahti_pool.matching.eligibility import Policy, Reason, RequestIn, static_reason
 from lahti_pool.matching.inputs import WAITING, load_inputs, previous_supervisors, request_in
 from lahti_pool.matching.inputs import supervisor_in as to_supervisor_in
 from lahti_pool.matching.labels import REASON_LABELS
-from lahti_pool.matching.models import AssignmentStatus, MatchingRun, ProposedAssignment, RunStatus
+from lahti_pool.matching.models import (
+    AssignmentStatus,
+    MatchingRun,
+    ProposedAssignment,
+    RunStatus,
+)
 from lahti_pool.requests import rules
 from lahti_pool.requests import services as request_services
 from lahti_pool.requests.models import RequestKind, SchoolYear, SupervisionRequest
-from lahti_pool.requests.quota import account_for, change_quota
-from lahti_pool.requests.rules import QuotaOp, RequestStatus
-from lahti_pool.sessions.models import (
-    GroupOffer,
-    GroupOfferMember,
-    OfferResponse,
-    OfferStatus,
-    ProcessMember,
-    SupervisionProcess,
-)
+from lahti_pool.requests.rules import RequestStatus
+from lahti_pool.sessions import processes
+from lahti_pool.sessions.models import SupervisionProcess
+from lahti_pool.sessions.processes import Opened, ProcessClient, ProcessOrder
 from lahti_pool.supervisors import capacity
-from lahti_pool.supervisors.models import Supervisor, SupervisorKind
+from lahti_pool.supervisors.models import Supervisor
 
 
 class StaleProposal(DomainError):
@@ -128,7 +124,14 @@ def _propose_groups(run, proposal, requests, sups, sup_rows) -> None:
     candidates = [r for r in requests if r.id in unmatched and r.kind == "individual"]
     if not candidates:
         return
-    groups = solver.propose_groups(candidates, sups, proposal)
+    config = current_app.config
+    groups = solver.propose_groups(
+        candidates,
+        sups,
+        proposal,
+        min_size=config["GROUP_MIN_MEMBERS"],
+        max_size=config["GROUP_MAX_MEMBERS"],
+    )
     by_request = {a.request_id: a for a in run.assignments}
     for number, group in enumerate(groups, start=1):
         for request_id in group.request_ids:
@@ -150,7 +153,7 @@ def close_run(run: MatchingRun) -> None:
 # --- Acceptance ---------------------------------------------------------------------
 
 
-def _check_fresh(assignment: ProposedAssignment, supervisor_id: int) -> None:
+def check_fresh(assignment: ProposedAssignment, supervisor_id: int) -> None:
     """Refuse a proposal whose inputs changed since it was computed.
 
     The run's own acceptances are expected changes; anything else (another run, an
@@ -178,15 +181,15 @@ def _check_fresh(assignment: ProposedAssignment, supervisor_id: int) -> None:
     if snap is None:
         return
     # What this run's own acceptances added to the supervisor is expected.
-    processes = db.session.scalars(
+    own = db.session.scalars(
         select(SupervisionProcess).where(
             SupervisionProcess.matching_run_id == run.id,
             SupervisionProcess.supervisor_id == supervisor_id,
         )
     ).all()
     expected = [
-        snap[0] + sum(p.sessions_granted for p in processes),
-        snap[1] + len(processes),
+        snap[0] + sum(p.sessions_granted for p in own),
+        snap[1] + len(own),
     ]
     current = capacity.capacities(run.school_year, [supervisor_id])[supervisor_id]
     if [current.sessions_granted, current.active_processes] != expected:
@@ -199,11 +202,11 @@ def _check_fresh(assignment: ProposedAssignment, supervisor_id: int) -> None:
         )
 
 
-def _passed_over_for(sup_request, chosen: Supervisor, today: date) -> list[dict]:
-    """For an override: the better-ranked supervisors and why they were not chosen."""
-    year = sup_request.school_year
-    previous = previous_supervisors({sup_request.requester_id})
-    req = request_in(sup_request, previous)
+def passed_over_for(
+    req: RequestIn, year: SchoolYear, chosen: Supervisor, today: date, otherwise: str
+) -> list[dict]:
+    """The better-ranked supervisors than ``chosen`` and why each was not chosen; one
+    eligible with room is passed over for ``otherwise`` (an override, a group offer)."""
     caps = capacity.capacities(year)
     grounds = []
     better = db.session.scalars(
@@ -218,7 +221,7 @@ def _passed_over_for(sup_request, chosen: Supervisor, today: date) -> list[dict]
             reason = (
                 Reason.CAPACITY
                 if s_in.free_sessions < req.sessions or s_in.free_processes < 1
-                else "override"
+                else otherwise
             )
         grounds.append(
             {"supervisor_id": sup.id, "name": sup.name, "rank": sup.rank, "reason": str(reason)}
@@ -235,7 +238,7 @@ def accept_assignment(
     reason: str = "",
     sessions: int | None = None,
     budget_override_reason: str = "",
-) -> SupervisionProcess:
+) -> Opened:
     """Accept a proposed assignment, or override it with another eligible supervisor.
 
     Creates the process, freezes the prices, reserves the supervisor's capacity and
@@ -248,7 +251,7 @@ def accept_assignment(
         raise DomainError(N_("Choose a supervisor for this request."), field="supervisor")
     if assignment.group_no is not None:
         raise DomainError(N_("A group offer is accepted by making the offer, not one by one."))
-    _check_fresh(assignment, chosen_id)
+    check_fresh(assignment, chosen_id)
     chosen = db.session.get(Supervisor, chosen_id)
     if chosen is None:
         raise DomainError(N_("Choose a supervisor from the list."), field="supervisor")
@@ -269,10 +272,10 @@ def accept_assignment(
                 name=chosen.name,
                 reason=str(REASON_LABELS[why]),
             )
-        grounds = _passed_over_for(sup_request, chosen, today)
+        grounds = passed_over_for(req, sup_request.school_year, chosen, today, "override")
     else:
         grounds = assignment.grounds
-    process = create_process(
+    opened = create_process(
         actor,
         sup_request,
         chosen,
@@ -286,7 +289,7 @@ def accept_assignment(
     )
     assignment.status = AssignmentStatus.OVERRIDDEN if override else AssignmentStatus.ACCEPTED
     assignment.supervisor_id = chosen.id
-    return process
+    return opened
 
 
 def create_process(
@@ -301,78 +304,39 @@ def create_process(
     run_id=None,
     budget_override_reason="",
     today: date | None = None,
-):
-    """Turn the request into a process with ``chosen``; reserves capacity, grants quota.
+) -> Opened:
+    """Order ``granted`` sessions of ``chosen`` for the request (processes.open_process).
 
     The budget guard sees the whole order (sessions granted × frozen price) in the
     fiscal year it is accepted in; at 100 % it needs the administrator's reason.
     """
     rules.check_grant(granted, sup_request.sessions_requested)
-    year = sup_request.school_year
-    is_group = sup_request.kind == RequestKind.GROUP
-    if is_group:
-        members = sup_request.participating_members
-        clients = [m.user_id for m in members]
-        divisions = [m.user.unit.division_id for m in members if m.user.unit]
+    held = sup_request.sessions_requested
+    if sup_request.kind == RequestKind.GROUP:
+        people = [m.user for m in sup_request.participating_members]
     else:
-        clients = [sup_request.requester_id]
-        unit = sup_request.requester.unit
-        divisions = [unit.division_id] if unit else []
-    price = chosen.price_group_cents if is_group else chosen.price_individual_cents
-    warnings = check_budget(
+        people = [sup_request.requester]
+    return processes.open_process(
         actor,
-        (today or date.today()).year,
-        split_cents(granted * price, division_weights(divisions)),
-        budget_override_reason,
-        subject=sup_request,
+        ProcessOrder(
+            kind=sup_request.kind,
+            supervisor=chosen,
+            school_year=sup_request.school_year,
+            sessions=granted,
+            clients=tuple(
+                ProcessClient(u.id, sup_request.id, u.unit.division_id if u.unit else None, held)
+                for u in people
+            ),
+            rule=rule,
+            grounds=grounds,
+            fiscal_year=(today or date.today()).year,
+            request=sup_request,
+            accepting=(sup_request,),
+            run_id=run_id,
+            override_reason=override_reason,
+            budget_override_reason=budget_override_reason,
+        ),
     )
-    capacity.reserve(chosen.id, year, granted)
-    extra = sup_request.sessions_requested - granted
-    if extra:
-        for user_id in sorted(clients):
-            change_quota(account_for(user_id, year), QuotaOp.RELEASE, extra)
-    agreement = chosen.agreement
-    process = SupervisionProcess(
-        request_id=sup_request.id,
-        supervisor_id=chosen.id,
-        school_year_id=year.id,
-        kind=sup_request.kind,
-        sessions_granted=granted,
-        price_cents=price,
-        vat_percent=agreement.vat_percent
-        if agreement and chosen.kind == SupervisorKind.CONTRACTED
-        else 0,
-        accepted_by_id=actor.id,
-        rule=rule,
-        grounds=grounds,
-        override_reason=override_reason,
-        matching_run_id=run_id,
-        members=[ProcessMember(user_id=u, request_id=sup_request.id) for u in clients],
-    )
-    db.session.add(process)
-    db.session.flush()
-    request_services.change_status(actor, sup_request, RequestStatus.ACCEPTED, "")
-    notify(
-        chosen.user_id,
-        NotificationKind.PROCESS_ASSIGNED,
-        process,
-        process_kind=str(sup_request.kind),
-        sessions=granted,
-    )
-    audit.record(
-        actor,
-        "process.accepted",
-        process,
-        request_id=sup_request.id,
-        supervisor_id=chosen.id,
-        rule=rule,
-        sessions=granted,
-        price_cents=process.price_cents,
-        override=bool(override_reason),
-    )
-    process.budget_warnings = warnings  # shown to the administrator, not stored
-    notify_process_accepted(process)
-    return process
 
 
 def accept_all(actor: User, run: MatchingRun, today: date) -> int:
@@ -385,105 +349,6 @@ def accept_all(actor: User, run: MatchingRun, today: date) -> int:
     if not count:
         raise DomainError(N_("There is nothing left to accept in this proposal."))
     return count
-
-
-# --- The Lahti fallback: offering and forming groups ----------------------------------
-
-
-def offer_group(actor: User, run: MatchingRun, group_no: int) -> GroupOffer:
-    """Offer the proposed group to its members; each answers on their request page."""
-    rows = [a for a in run.assignments if a.group_no == group_no]
-    if not rows or run.status != RunStatus.PROPOSED:
-        raise StaleProposal(N_("This proposal is no longer open; run matching again."))
-    for row in rows:
-        _check_fresh(row, row.supervisor_id)
-    first = rows[0].request
-    offer = GroupOffer(
-        supervisor_id=rows[0].supervisor_id,
-        school_year_id=run.school_year_id,
-        division_id=first.requester.unit.division_id,
-        language=first.language,
-        sessions=min(r.request.sessions_requested for r in rows),
-        created_by_id=actor.id,
-        matching_run_id=run.id,
-        members=[GroupOfferMember(request_id=r.request_id) for r in rows],
-    )
-    db.session.add(offer)
-    db.session.flush()
-    supervisor_name = db.session.get(Supervisor, offer.supervisor_id).name
-    for row in rows:
-        request_services.change_status(
-            actor, row.request, RequestStatus.GROUP_OFFERED, "group offered", notify_people=False
-        )
-        notify(
-            row.request.requester_id,
-            NotificationKind.GROUP_OFFER,
-            row.request,
-            supervisor=supervisor_name,
-        )
-        row.status = AssignmentStatus.GROUP_OFFERED
-    audit.record(actor, "group_offer.made", offer, members=len(rows))
-    db.session.flush()
-    return offer
-
-
-def form_group(actor: User, offer: GroupOffer, min_members: int) -> SupervisionProcess:
-    """Start the group with those who accepted; the others go back to the queue."""
-    if offer.status != OfferStatus.OPEN:
-        raise DomainError(N_("This group offer is no longer open."))
-    accepted = [m for m in offer.members if m.response == OfferResponse.ACCEPTED]
-    if len(accepted) < min_members:
-        raise DomainError(
-            N_("Only %(n)s people have accepted; a group needs at least %(min)s."),
-            n=len(accepted),
-            min=min_members,
-        )
-    year = offer.school_year
-    capacity.reserve(offer.supervisor_id, year, offer.sessions)
-    supervisor = offer.supervisor
-    agreement = supervisor.agreement
-    process = SupervisionProcess(
-        request_id=None,
-        group_offer_id=offer.id,
-        supervisor_id=supervisor.id,
-        school_year_id=year.id,
-        kind=RequestKind.GROUP,
-        sessions_granted=offer.sessions,
-        price_cents=supervisor.price_group_cents,
-        vat_percent=agreement.vat_percent if agreement else 0,
-        accepted_by_id=actor.id,
-        rule="group_fallback",
-        grounds=[],
-        matching_run_id=offer.matching_run_id,
-    )
-    for member in accepted:
-        sup_request = member.request
-        extra = sup_request.sessions_requested - offer.sessions
-        if extra:
-            change_quota(account_for(sup_request.requester_id, year), QuotaOp.RELEASE, extra)
-        process.members.append(
-            ProcessMember(user_id=sup_request.requester_id, request_id=sup_request.id)
-        )
-        request_services.change_status(actor, sup_request, RequestStatus.ACCEPTED, "group formed")
-    for member in offer.members:
-        if member.response == OfferResponse.PENDING:
-            member.response = OfferResponse.DECLINED
-            request_services.change_status(
-                actor, member.request, RequestStatus.WAITLISTED, "no answer to the group offer"
-            )
-    offer.status = OfferStatus.FORMED
-    db.session.add(process)
-    db.session.flush()
-    notify(
-        supervisor.user_id,
-        NotificationKind.PROCESS_ASSIGNED,
-        process,
-        process_kind=str(RequestKind.GROUP),
-        sessions=offer.sessions,
-    )
-    audit.record(actor, "group_offer.formed", offer, members=len(accepted))
-    notify_process_accepted(process)
-    return process
 
 
 def requests_by_id(ids) -> dict[int, SupervisionRequest]:

@@ -32,16 +32,15 @@ from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.core.widgets import years_message
 from lahti_pool.extensions import db
-from lahti_pool.matching import queue_rows, reports, services
+from lahti_pool.matching import offers, queue_rows, reports, services
 from lahti_pool.matching.eligibility import Policy
-from lahti_pool.matching.forms import AcceptForm, PeriodForm, RunForm
+from lahti_pool.matching.forms import AcceptForm, FormGroupForm, PeriodForm, RunForm
 from lahti_pool.matching.labels import ASSIGNMENT_LABELS, RULE_LABELS, reason_label
-from lahti_pool.matching.models import MatchingRun, ProposedAssignment
+from lahti_pool.matching.models import GroupOffer, MatchingRun, ProposedAssignment
 from lahti_pool.requests import labels as request_labels
-from lahti_pool.requests.forms import LANGUAGE_LABELS
+from lahti_pool.requests.labels import LANGUAGE_LABELS
 from lahti_pool.requests.models import SupervisionRequest
 from lahti_pool.requests.quota import school_year_for
-from lahti_pool.sessions.models import GroupOffer
 from lahti_pool.supervisors.models import FrameworkAgreement, Supervisor
 
 bp = Blueprint("matching", __name__, url_prefix="/admin/matching")
@@ -286,7 +285,7 @@ def _act(action, success: str):
     else:
         db.session.commit()
         flash(success if isinstance(success, str) else success(result), "success")
-        for warning in getattr(result, "budget_warnings", []):
+        for warning in getattr(result, "warnings", []):
             flash(budget_warning_text(warning), "warning")
     return redirect(url_for("matching.queue"))
 
@@ -328,7 +327,7 @@ def accept_all(run_id: int):
 def offer_group(run_id: int, group_no: int):
     run = db.get_or_404(MatchingRun, run_id)
     return _act(
-        lambda: services.offer_group(current_user, run, group_no),
+        lambda: offers.offer_group(current_user, run, group_no),
         _("The group is offered; the staff members answer on their request pages."),
     )
 
@@ -337,9 +336,29 @@ def offer_group(run_id: int, group_no: int):
 @roles_required(Role.ADMIN)
 def form_group(offer_id: int):
     offer = db.get_or_404(GroupOffer, offer_id)
+    form = FormGroupForm()
+    if not form.validate():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        return redirect(url_for("matching.queue"))
     return _act(
-        lambda: services.form_group(current_user, offer, current_app.config["GROUP_MIN_MEMBERS"]),
+        lambda: offers.form_group(
+            current_user,
+            offer,
+            current_app.config["GROUP_MIN_MEMBERS"],
+            today(),
+            form.budget_override_reason.data or "",
+        ),
         _("The group is formed and its supervisor notified."),
+    )
+
+
+@bp.post("/offers/<int:offer_id>/cancel")
+@roles_required(Role.ADMIN)
+def cancel_offer(offer_id: int):
+    offer = db.get_or_404(GroupOffer, offer_id)
+    return _act(
+        lambda: offers.cancel_offer(current_user, offer),
+        _("The offer is cancelled; its members are back on the waiting list."),
     )
 
 

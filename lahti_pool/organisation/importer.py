@@ -41,7 +41,7 @@ from lahti_pool.organisation.models import Division, Unit
 
 REQUIRED_COLUMNS = ("email", "name", "job_title", "unit_code")
 OPTIONAL_COLUMNS = ("division_code", "unit_name", "locale", "staff_number")
-LOCALES = ("fi", "en")
+LOCALES = ("fi", "sv", "en")
 #: column -> longest accepted value, as in the database columns
 MAX_LENGTHS = {
     "email": 254,
@@ -72,7 +72,7 @@ class StaffRecord:
     name: str
     job_title: str
     unit_code: str
-    locale: str  #: "fi", "en" or "" (follow the browser)
+    locale: str  #: "fi", "sv", "en" or "" (follow the browser)
     new_unit: NewUnit | None = None  #: set when the row creates its unit
     staff_number: str = ""  #: HR's employee number; "" when the file has no such column
 

@@ -10,7 +10,7 @@ the administrator's guide.
   lists. A leaver's open individual requests are withdrawn and open group invitations
   declined; their coming sessions are cancelled and on-duty bookings freed, through the
   same services a person uses (requests/services.py, sessions/services.py,
-  sessions/slot_services.py), and their supervisor is told. Sessions already held, and
+  slots/services/), and their supervisor is told. Sessions already held, and
   past sessions still to be logged, are kept as they are. Then the account is deactivated.
 * Accounts without a staff number (supervisors, administrators, accounts made by hand)
   are never deactivated by a sync.
@@ -41,8 +41,8 @@ from lahti_pool.sessions.models import (
     SupervisionProcess,
 )
 from lahti_pool.sessions.rules import is_late_cancellation
-from lahti_pool.sessions.slot_services import cancel_booking, cancellation_window_hours
-from lahti_pool.sessions.slots import OnDutySlot, SlotStatus
+from lahti_pool.slots.models import OnDutySlot, SlotStatus
+from lahti_pool.slots.services import cancel_booking, cancellation_window_hours
 
 _CHUNK = 500
 

@@ -8,34 +8,14 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from lahti_pool.core.widgets import InYears
-from lahti_pool.requests.models import Mode
+from lahti_pool.core.widgets import InYears, MultiCheckboxField
+from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.services import GroupRequestInput, RequestInput
-
-MODE_LABELS = {
-    Mode.ON_SITE: _l("On site"),
-    Mode.VIDEO: _l("Video meeting"),
-    Mode.PHONE: _l("Phone"),
-}
-LANGUAGE_LABELS = {
-    "fi": _l("Finnish"),
-    "sv": _l("Swedish"),
-    "en": _l("English"),
-    "et": _l("Estonian"),
-    "ru": _l("Russian"),
-}
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class RequestForm(FlaskForm):

@@ -2,8 +2,22 @@
 
 from flask_babel import lazy_gettext as _l
 
-from lahti_pool.requests.models import MemberStatus, RequestKind
+from lahti_pool.requests.models import MemberStatus, Mode, RequestKind
 from lahti_pool.requests.rules import RequestStatus
+
+#: how one can meet, and the languages one can be supervised in (forms and lists)
+MODE_LABELS = {
+    Mode.ON_SITE: _l("On site"),
+    Mode.VIDEO: _l("Video meeting"),
+    Mode.PHONE: _l("Phone"),
+}
+LANGUAGE_LABELS = {
+    "fi": _l("Finnish"),
+    "sv": _l("Swedish"),
+    "en": _l("English"),
+    "et": _l("Estonian"),
+    "ru": _l("Russian"),
+}
 
 STATUS_LABELS = {
     RequestStatus.SUBMITTED: _l("Submitted"),

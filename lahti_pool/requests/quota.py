@@ -7,7 +7,6 @@ them on the row and the second one matches no row, so it is refused. Nothing is
 counted first and inserted later.
 """
 
-import time
 from datetime import date
 
 from flask import current_app
@@ -54,8 +53,6 @@ def account_for(user_id: int, year: SchoolYear) -> QuotaAccount:
 
 def change_quota(account: QuotaAccount, op: QuotaOp, n: int = 1) -> None:
     """Apply ``op`` for ``n`` sessions, or raise QuotaExceeded and change nothing."""
-    if current_app.config.get("TEST_UNSAFE_COUNT_THEN_WRITE"):
-        return _unsafe_change(account, op, n)
     deltas = QUOTA_OPS[op]
     guards = [getattr(QuotaAccount, c) + d * n >= 0 for c, d in deltas.items() if d < 0]
     if available_change(op) < 0:
@@ -83,24 +80,4 @@ def change_quota(account: QuotaAccount, op: QuotaOp, n: int = 1) -> None:
                 n=n,
             )
         raise InvalidTransition(N_("There are no such sessions to change."))
-    db.session.refresh(account)
-
-
-def _unsafe_change(account: QuotaAccount, op: QuotaOp, n: int) -> None:
-    """The classic bug, kept only as the concurrency tests' negative control.
-
-    Read, check in Python, write absolute values: two workers that read the same
-    counters both pass the check. Never enabled outside those tests.
-    """
-    from lahti_pool.requests.rules import apply_quota
-
-    db.session.refresh(account)
-    new = apply_quota(account.state(), op, n)
-    time.sleep(0.002)  # the other work a real request does between reading and writing
-    db.session.execute(
-        update(QuotaAccount)
-        .where(QuotaAccount.id == account.id)
-        .values(pending=new.pending, reserved=new.reserved, used=new.used)
-        .execution_options(synchronize_session=False)
-    )
     db.session.refresh(account)

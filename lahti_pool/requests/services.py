@@ -19,11 +19,11 @@ from lahti_pool.core.errors import (
     NotPermitted,
     QuotaExceeded,
 )
-from lahti_pool.core.mailer import notify_group_invitation, notify_request_received
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
 from lahti_pool.requests import rules
+from lahti_pool.requests.mails import notify_group_invitation, notify_request_received
 from lahti_pool.requests.models import (
     MemberStatus,
     PreQuestion,
@@ -141,7 +141,12 @@ def _add_answers(sup_request: SupervisionRequest, answers: dict[int, str], local
 
 def _record(sup_request, actor, new_status, reason="", old_status=None):
     sup_request.events.append(
-        RequestEvent(actor_id=actor.id, from_status=old_status, to_status=new_status, reason=reason)
+        RequestEvent(
+            actor_id=getattr(actor, "id", None),  # None: the system (a daily job)
+            from_status=old_status,
+            to_status=new_status,
+            reason=reason,
+        )
     )
 
 
@@ -314,7 +319,7 @@ def change_status(
     sup_request.status = new_status
     _record(sup_request, actor, new_status, reason.strip(), old_status=old)
     notify_ids = {m.user_id for m in sup_request.participating_members} | {sup_request.requester_id}
-    notify_ids.discard(actor.id)
+    notify_ids.discard(getattr(actor, "id", None))
     for user_id in sorted(notify_ids) if notify_people else ():
         notify(
             user_id,
@@ -443,26 +448,44 @@ def update_pre_questions(actor: User, texts: dict[int, tuple[str, str]]) -> None
     db.session.flush()
 
 
-# --- The Lahti fallback: a staff member answers a group offer ----------------------
-
-
-def answer_group_offer(actor: User, sup_request: SupervisionRequest, accept: bool) -> None:
-    """Accept or decline the group offered instead of individual supervision.
-
-    Declining puts the request back on the waiting list for individual supervision.
-    """
-    from lahti_pool.sessions.models import OfferResponse
-
-    if actor.id != sup_request.requester_id:
-        raise NotPermitted(N_("Only the person who made the request can answer the offer."))
-    row = sup_request.open_offer_row
-    if row is None or sup_request.status != RequestStatus.GROUP_OFFERED:
-        raise DomainError(N_("There is no open group offer for this request."))
-    if row.response != OfferResponse.PENDING:
-        raise DomainError(N_("You have already answered this offer."))
-    row.response = OfferResponse.ACCEPTED if accept else OfferResponse.DECLINED
-    row.responded_at = utcnow()
-    if not accept:
-        change_status(actor, sup_request, RequestStatus.WAITLISTED, "group offer declined")
-    audit.record(actor, "group_offer.answered", sup_request, accepted=accept)
-    db.session.flush()
+def new_on_duty_request(
+    actor: User,
+    year: SchoolYear,
+    *,
+    mode: str,
+    language: str,
+    supervisor_id: int,
+    on_date: date,
+    answers: dict[int, str],
+    locale: str,
+) -> SupervisionRequest:
+    """The request behind a booked on-duty slot, accepted at once, with the booker's
+    CONFIDENTIAL answers; saved with the process the booking opens for it
+    (slots/services/booking.py), so that the budget guard comes first. Every
+    pre-question must be answered."""
+    questions = list(db.session.scalars(select(PreQuestion).order_by(PreQuestion.position)))
+    missing = [q.position for q in questions if not answers.get(q.position, "").strip()]
+    if missing:
+        raise DomainError(
+            N_("Answer the question, please: it helps the session start on the point."),
+            field=f"answer_{missing[0]}",
+        )
+    sup_request = SupervisionRequest(
+        kind=RequestKind.ON_DUTY,
+        status=RequestStatus.ACCEPTED,
+        requester_id=actor.id,
+        school_year_id=year.id,
+        sessions_requested=1,
+        modes=[mode],
+        language=language,
+        preferred_supervisor_id=supervisor_id,
+        wanted_from=on_date,
+        answers=[
+            PreQuestionAnswer(
+                position=q.position, question=q.text(locale), answer=answers[q.position]
+            )
+            for q in questions
+        ],
+    )
+    _record(sup_request, actor, RequestStatus.ACCEPTED, "on-duty slot booked")
+    return sup_request

@@ -18,6 +18,7 @@ from lahti_pool.core.listing import Dates, RowPage, link_maker
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.extensions import db
+from lahti_pool.matching import offers
 from lahti_pool.requests import labels, services
 from lahti_pool.requests.forms import GroupRequestForm, ReasonForm, RequestForm
 from lahti_pool.requests.models import (
@@ -28,7 +29,7 @@ from lahti_pool.requests.models import (
 )
 from lahti_pool.requests.quota import account_for, school_year_for
 from lahti_pool.requests.rules import RequestStatus
-from lahti_pool.sessions import slot_services
+from lahti_pool.slots import services as slot_services
 from lahti_pool.supervisors.models import Supervisor
 
 bp = Blueprint("requests", __name__)
@@ -196,7 +197,7 @@ def answer_offer(request_id: int):
     sup_request = get_request(request_id)
     accept = request.form.get("answer") == "accept"
     try:
-        services.answer_group_offer(current_user, sup_request, accept)
+        offers.answer_group_offer(current_user, sup_request, accept)
     except DomainError as error:
         show_domain_error(None, error)
     else:

@@ -16,8 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from lahti_pool.core.widgets import InYears
-from lahti_pool.requests.forms import MODE_LABELS, MultiCheckboxField
+from lahti_pool.core.widgets import InYears, MultiCheckboxField
+from lahti_pool.requests.labels import MODE_LABELS
 from lahti_pool.requests.models import SchoolYear
 from lahti_pool.sessions.models import ApprovalStatus, SessionStatus
 from lahti_pool.sessions.rules import COVISION_OUTCOMES, LOGGABLE_OUTCOMES

@@ -129,65 +129,6 @@ class ProcessMember(db.Model):
     user: Mapped[User] = relationship()
 
 
-class OfferStatus(enum.StrEnum):
-    OPEN = "open"  #: waiting for the staff members' answers
-    FORMED = "formed"  #: enough accepted; a group process exists
-    CANCELLED = "cancelled"  #: the administrator gave it up
-
-
-class OfferResponse(enum.StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-
-
-class GroupOffer(db.Model):
-    """Group supervision offered to staff whose individual requests found no one.
-
-    The Lahti fallback: when individual capacity is exhausted, unmatched requests
-    from the same division are offered a group with a supervisor who has group
-    capacity.
-    """
-
-    __tablename__ = "group_offers"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    supervisor_id: Mapped[int] = mapped_column(ForeignKey("supervisors.id"))
-    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id"))
-    division_id: Mapped[int] = mapped_column(ForeignKey("divisions.id"))
-    language: Mapped[str] = mapped_column(String(5))
-    #: sessions the group would have; each member uses one per session attended
-    sessions: Mapped[int] = mapped_column(Integer)
-    status: Mapped[OfferStatus] = mapped_column(str_enum(OfferStatus), default=OfferStatus.OPEN)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    matching_run_id: Mapped[int | None] = mapped_column(ForeignKey("matching_runs.id"))
-
-    supervisor: Mapped[Supervisor] = relationship()
-    school_year: Mapped[SchoolYear] = relationship()
-    members: Mapped[list["GroupOfferMember"]] = relationship(
-        back_populates="offer", cascade="all, delete-orphan", order_by="GroupOfferMember.id"
-    )
-
-
-class GroupOfferMember(db.Model):
-    __tablename__ = "group_offer_members"
-    __table_args__ = (UniqueConstraint("offer_id", "request_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    offer_id: Mapped[int] = mapped_column(
-        ForeignKey("group_offers.id", ondelete="CASCADE"), index=True
-    )
-    request_id: Mapped[int] = mapped_column(ForeignKey("supervision_requests.id"), index=True)
-    response: Mapped[OfferResponse] = mapped_column(
-        str_enum(OfferResponse), default=OfferResponse.PENDING
-    )
-    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    offer: Mapped[GroupOffer] = relationship(back_populates="members")
-    request: Mapped[SupervisionRequest] = relationship()
-
-
 class SessionStatus(enum.StrEnum):
     PLANNED = "planned"  #: reserves one session of each client's quota
     HELD = "held"  #: uses quota; billable
@@ -271,7 +212,7 @@ class SupervisionSession(db.Model):
     attendance: Mapped[list["SessionAttendance"]] = relationship(
         back_populates="session", cascade="all, delete-orphan"
     )
-    costs: Mapped[list["SessionCost"]] = relationship(
+    costs: Mapped[list["SessionCost"]] = relationship(  # noqa: F821 - budget.models
         back_populates="session", cascade="all, delete-orphan"
     )
 
@@ -296,24 +237,3 @@ class SessionAttendance(db.Model):
 
     session: Mapped[SupervisionSession] = relationship(back_populates="attendance")
     user: Mapped[User] = relationship()
-
-
-class SessionCost(db.Model):
-    """A session's cost charged to one division (cost centre), in cents.
-
-    A group session's price is split between the divisions of its attending members in
-    proportion to attendance (the Harju cost sharing); planned sessions are split by the
-    members expected.
-    """
-
-    __tablename__ = "session_costs"
-    __table_args__ = (UniqueConstraint("session_id", "division_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("supervision_sessions.id", ondelete="CASCADE"), index=True
-    )
-    division_id: Mapped[int] = mapped_column(ForeignKey("divisions.id"), index=True)
-    amount_cents: Mapped[int] = mapped_column(Integer)
-
-    session: Mapped[SupervisionSession] = relationship(back_populates="costs")

@@ -21,7 +21,7 @@ from lahti_pool.sessions.models import (
     SupervisionProcess,
     SupervisionSession,
 )
-from lahti_pool.sessions.services import ProcessCounts
+from lahti_pool.sessions.processes import ProcessCounts
 from lahti_pool.supervisors.models import Supervisor
 
 #: the most rows of a workspace short list (what to log, what is coming); the rest is counted

@@ -16,6 +16,7 @@ difference of the two shares, expressed as the quota operations of requests/rule
 
 import enum
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition
@@ -185,3 +186,20 @@ def check_closable(planned: int) -> None:
 def unused_sessions(granted: int, planned: int, used: int) -> int:
     """Granted sessions neither planned nor used: released when the process closes."""
     return max(granted - planned - used, 0)
+
+
+# --- Frozen terms ----------------------------------------------------------------------
+
+
+def frozen_price(kind: str, price_individual_cents: int, price_group_cents: int) -> int:
+    """The price per session an order freezes: the group price for a group, else the
+    individual price (an on-duty booking is an individual session)."""
+    return price_group_cents if kind == "group" else price_individual_cents
+
+
+def frozen_vat(is_contracted: bool, agreement_vat: Decimal | None) -> Decimal:
+    """The VAT an order freezes: the framework agreement's for a contracted supervisor;
+    none for an internal one (a city employee) or a supervisor with no agreement."""
+    if not is_contracted or agreement_vat is None:
+        return Decimal(0)
+    return agreement_vat

@@ -18,14 +18,14 @@ from lahti_pool.budget.rules import division_weights, split_cents
 from lahti_pool.budget.services import recompute_costs
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition, NotPermitted
-from lahti_pool.core.mailer import notify_session_cancelled, notify_session_planned
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
 from lahti_pool.feedback.services import invite_feedback
 from lahti_pool.requests.models import RequestKind
 from lahti_pool.requests.quota import account_for, change_quota
-from lahti_pool.requests.rules import QuotaOp, check_date_in_year
-from lahti_pool.sessions import rules
+from lahti_pool.requests.rules import check_date_in_year
+from lahti_pool.sessions import processes, rules
+from lahti_pool.sessions.mails import notify_session_cancelled, notify_session_planned
 from lahti_pool.sessions.models import (
     USING_STATUSES,
     ApprovalStatus,
@@ -34,6 +34,12 @@ from lahti_pool.sessions.models import (
     SessionStatus,
     SupervisionProcess,
     SupervisionSession,
+)
+from lahti_pool.sessions.processes import (
+    can_plan,
+    can_see_goals,
+    is_client_of,
+    is_supervisor_of,
 )
 from lahti_pool.sessions.rules import Share
 from lahti_pool.supervisors import capacity
@@ -73,68 +79,8 @@ class LogInput:
     attendee_ids: frozenset[int] = frozenset()
 
 
-@dataclass(frozen=True)
-class ProcessCounts:
-    granted: int
-    planned: int
-    used: int
-
-    @property
-    def unplanned(self) -> int:
-        return rules.unused_sessions(self.granted, self.planned, self.used)
-
-
-# --- Who may act ---------------------------------------------------------------------
-
-
-def is_supervisor_of(user: User, process: SupervisionProcess) -> bool:
-    """The process's supervisor, while they hold the supervisor role.
-
-    The role, not only the user id, grants access: a former supervisor whose role was
-    taken away no longer reads the confidential goals and answers, nor plans sessions.
-    A deactivated profile keeps its running processes (supervisors/services.py
-    ``set_supervisor_active``), so the profile's ``active`` flag does not count here.
-    """
-    return process.supervisor.user_id == user.id and user.has_role(Role.SUPERVISOR)
-
-
-def is_client_of(user: User, process: SupervisionProcess) -> bool:
-    return user.id in process.client_ids
-
-
-def can_see_goals(user: User, process: SupervisionProcess) -> bool:
-    """The goals are for the supervisor and the clients only, never the administrator."""
-    return is_supervisor_of(user, process) or is_client_of(user, process)
-
-
-def can_plan(user: User, process: SupervisionProcess) -> bool:
-    """The process's supervisor, or the administrator planning on their behalf."""
-    return is_supervisor_of(user, process) or user.has_role(Role.ADMIN)
-
-
-def can_close(user: User, process: SupervisionProcess) -> bool:
-    """The supervisor; or the client of an individual process (a group is closed by its
-    supervisor, so that one member cannot end it for the others)."""
-    if is_supervisor_of(user, process):
-        return True
-    return process.kind != RequestKind.GROUP and is_client_of(user, process)
-
-
 def window_hours() -> int:
     return int(current_app.config.get("CANCELLATION_WINDOW_HOURS", rules.DEFAULT_WINDOW_HOURS))
-
-
-# --- Reading -------------------------------------------------------------------------
-
-
-def counts(process: SupervisionProcess) -> ProcessCounts:
-    """Granted, planned and used supervisor sessions (covision does not count)."""
-    mine = [s for s in process.sessions if not s.is_covision]
-    return ProcessCounts(
-        process.sessions_granted,
-        sum(s.status == SessionStatus.PLANNED for s in mine),
-        sum(s.status in USING_STATUSES for s in mine),
-    )
 
 
 # --- Quota shares --------------------------------------------------------------------
@@ -324,7 +270,7 @@ def _change_outcome(
     audit.record(actor, "session.logged", sup_session, status=str(outcome), was=str(old_status))
     if outcome in CANCELLATIONS and old_status == SessionStatus.PLANNED:
         notify_session_cancelled(sup_session)  # calendars drop the event (same UID)
-    _complete_if_all_used(actor, process, now)
+    processes.close_if_all_used(actor, process, now)
 
 
 def log_session(
@@ -377,53 +323,6 @@ def cancel_by_client(actor: User, sup_session: SupervisionSession, now: datetime
     return late
 
 
-# --- Closing -------------------------------------------------------------------------
-
-
-def _client_shares(process: SupervisionProcess, user_id: int) -> int:
-    """Sessions of the process reserved or used from this client's quota."""
-    return sum(
-        rules.member_share(s.status, s.is_covision, process.kind == RequestKind.GROUP, a.attended)
-        != Share.NONE
-        for s in process.sessions
-        for a in s.attendance
-        if a.user_id == user_id
-    )
-
-
-def _close(actor: User, process: SupervisionProcess, now: datetime) -> None:
-    """Release what is left: each client's unplanned sessions and the supervisor's capacity."""
-    c = counts(process)
-    for member in sorted(process.members, key=lambda m: m.user_id):
-        left = process.sessions_granted - _client_shares(process, member.user_id)
-        if left > 0:
-            change_quota(account_for(member.user_id, process.school_year), QuotaOp.RELEASE, left)
-    # An on-duty booking took one session but no process place (capacity.reserve with
-    # process_place=False), so its process gives none back.
-    holds_place = process.kind != RequestKind.ON_DUTY
-    capacity.release(process.supervisor_id, process.school_year, c.unplanned, holds_place)
-    process.status = ProcessStatus.CLOSED
-    process.closed_at = now
-    process.closed_by_id = actor.id
-    audit.record(actor, "process.closed", process, unused=c.unplanned, used=c.used)
-    db.session.flush()
-
-
-def _complete_if_all_used(actor: User, process: SupervisionProcess, now: datetime) -> None:
-    if process.status == ProcessStatus.ACTIVE and counts(process).used >= process.sessions_granted:
-        _close(actor, process, now)
-
-
-def close_process(actor: User, process: SupervisionProcess, now: datetime) -> None:
-    """End the process early; planned sessions must be cancelled or logged first."""
-    if not can_close(actor, process):
-        raise NotPermitted(N_("Only the supervisor or the client can close this process."))
-    if process.status != ProcessStatus.ACTIVE:
-        raise InvalidTransition(N_("This process is already closed."))
-    rules.check_closable(counts(process).planned)
-    _close(actor, process, now)
-
-
 # --- The supervision practice --------------------------------------------------------
 
 
@@ -462,3 +361,30 @@ def set_practice(
             notify(user_id, FEEDBACK_INVITATION, process, closing_evaluation=True)
     audit.record(actor, "process.practice", process, invited=invite)
     db.session.flush()
+
+
+def add_booked_session(
+    process: SupervisionProcess,
+    *,
+    starts_at: datetime,
+    on_date: date,
+    duration_minutes: int,
+    mode: str,
+    client_id: int,
+) -> SupervisionSession:
+    """The planned session of a booked on-duty slot, at the process's frozen price (the
+    booking has reserved the client's quota: slots/services/booking.py)."""
+    sup_session = SupervisionSession(
+        process_id=process.id,
+        starts_at=starts_at,
+        on_date=on_date,
+        duration_minutes=duration_minutes,
+        mode=mode,
+        status=SessionStatus.PLANNED,
+        price_cents=process.price_cents,
+        attendance=[SessionAttendance(user_id=client_id)],
+    )
+    db.session.add(sup_session)
+    db.session.flush()
+    recompute_costs(sup_session)
+    return sup_session

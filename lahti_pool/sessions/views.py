@@ -29,7 +29,7 @@ from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division
 from lahti_pool.requests.labels import KIND_LABELS
 from lahti_pool.requests.models import RequestKind
-from lahti_pool.sessions import forms, queries, rules, services
+from lahti_pool.sessions import forms, processes, queries, rules, services
 from lahti_pool.sessions.models import (
     ApprovalStatus,
     ProcessStatus,
@@ -53,8 +53,8 @@ def get_process(process_id: int) -> SupervisionProcess:
     """
     process = db.get_or_404(SupervisionProcess, process_id)
     if not (
-        services.is_supervisor_of(current_user, process)
-        or services.is_client_of(current_user, process)
+        processes.is_supervisor_of(current_user, process)
+        or processes.is_client_of(current_user, process)
         or current_user.has_role(Role.ADMIN)
     ):
         abort(403)
@@ -78,7 +78,7 @@ def _render(template: str, **context):
         template,
         status_labels=forms.STATUS_LABELS,
         approval_labels=forms.APPROVAL_LABELS,
-        counts=services.counts,
+        counts=processes.counts,
         now=now(),
         **context,
     )
@@ -197,7 +197,7 @@ class ProcessLine(NamedTuple):
 @login_required
 def process_detail(process_id: int):
     process = get_process(process_id)
-    is_supervisor = services.is_supervisor_of(current_user, process)
+    is_supervisor = processes.is_supervisor_of(current_user, process)
     answers = []
     if is_supervisor and process.request is not None:
         answers = process.request.answers
@@ -221,9 +221,9 @@ def _process_page(process, is_supervisor, answers, goals_form, practice_form=Non
             answers=answers,
             is_supervisor=is_supervisor,
             is_group=process.kind == RequestKind.GROUP,
-            show_goals=services.can_see_goals(current_user, process),
-            can_plan=services.can_plan(current_user, process),
-            can_close=services.can_close(current_user, process),
+            show_goals=processes.can_see_goals(current_user, process),
+            can_plan=processes.can_plan(current_user, process),
+            can_close=processes.can_close(current_user, process),
             goals_form=goals_form,
             practice_form=practice_form,
             confirm_form=forms.ConfirmForm(),
@@ -248,7 +248,7 @@ def _prepare_plan(form: forms.PlanSessionForm, process: SupervisionProcess) -> N
 @login_required
 def plan(process_id: int):
     process = get_process(process_id)
-    if not services.can_plan(current_user, process):
+    if not processes.can_plan(current_user, process):
         abort(403)
     form = forms.PlanSessionForm()
     _prepare_plan(form, process)
@@ -274,7 +274,7 @@ def plan(process_id: int):
 @bp.route("/sessions/<int:session_id>/log", methods=["GET", "POST"])
 @login_required
 def log(session_id: int):
-    sup_session = get_session(session_id, services.is_supervisor_of)
+    sup_session = get_session(session_id, processes.is_supervisor_of)
     process = sup_session.process
     form = forms.LogSessionForm()
     form.set_choices(sup_session.is_covision, process.members)
@@ -298,10 +298,10 @@ def log(session_id: int):
 @login_required
 def close_process(process_id: int):
     process = get_process(process_id)
-    if not services.can_close(current_user, process):
+    if not processes.can_close(current_user, process):
         abort(403)
     try:
-        services.close_process(current_user, process, now())
+        processes.close_process(current_user, process, now())
     except DomainError as error:
         show_domain_error(None, error)
     else:
@@ -314,7 +314,7 @@ def close_process(process_id: int):
 @login_required
 def goals(process_id: int):
     process = get_process(process_id)
-    if not services.can_see_goals(current_user, process):
+    if not processes.can_see_goals(current_user, process):
         abort(403)
     form = forms.GoalsForm()
     if form.validate_on_submit():
@@ -322,7 +322,7 @@ def goals(process_id: int):
         db.session.commit()
         flash(_("The goals are saved."), "success")
         return redirect(url_for("sessions.process_detail", process_id=process_id))
-    is_supervisor = services.is_supervisor_of(current_user, process)
+    is_supervisor = processes.is_supervisor_of(current_user, process)
     return _process_page(process, is_supervisor, [], form)
 
 
@@ -330,7 +330,7 @@ def goals(process_id: int):
 @login_required
 def practice(process_id: int):
     process = get_process(process_id)
-    if not services.is_supervisor_of(current_user, process):
+    if not processes.is_supervisor_of(current_user, process):
         abort(403)
     form = forms.PracticeForm()
     if form.validate_on_submit():
@@ -369,7 +369,7 @@ def mine():
 @bp.route("/my-sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 @roles_required(Role.STAFF)
 def cancel(session_id: int):
-    sup_session = get_session(session_id, services.is_client_of)
+    sup_session = get_session(session_id, processes.is_client_of)
     form = forms.ConfirmForm()
     try:
         services.check_client_can_cancel(current_user, sup_session, now())

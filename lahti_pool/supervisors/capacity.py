@@ -5,10 +5,8 @@ compares with the supervisor's contracted capacity, so two administrators
 accepting at once cannot book a supervisor beyond it.
 """
 
-import time
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import and_, func, select, update
 
 from lahti_pool.core.errors import N_, DomainError
@@ -81,8 +79,6 @@ def reserve(
 
     ``process_place=False`` for a booked on-duty slot: one session, no process place.
     """
-    if current_app.config.get("TEST_UNSAFE_COUNT_THEN_WRITE"):
-        return _unsafe_reserve(supervisor_id, year, sessions)
     ensure_load(supervisor_id, year)
     capacity = (
         select(Supervisor.capacity_sessions)
@@ -140,20 +136,3 @@ def release(supervisor_id: int, year: SchoolYear, sessions: int, end_process: bo
             .values(active_processes=Supervisor.active_processes - 1)
             .execution_options(synchronize_session=False)
         )
-
-
-def _unsafe_reserve(supervisor_id: int, year: SchoolYear, sessions: int) -> None:
-    """The classic bug, kept only as the concurrency tests' negative control."""
-    cap = capacities(year, [supervisor_id])[supervisor_id]
-    if cap.free_sessions < sessions:
-        raise CapacityExceeded(N_("No free capacity."))
-    time.sleep(0.002)  # the other work a real request does between reading and writing
-    db.session.execute(
-        update(SupervisorLoad)
-        .where(
-            SupervisorLoad.supervisor_id == supervisor_id,
-            SupervisorLoad.school_year_id == year.id,
-        )
-        .values(sessions_granted=cap.sessions_granted + sessions)
-        .execution_options(synchronize_session=False)
-    )

@@ -17,9 +17,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from lahti_pool.core.widgets import InYears
-from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS, MultiCheckboxField
-from lahti_pool.requests.labels import KIND_LABELS
+from lahti_pool.core.widgets import InYears, MultiCheckboxField
+from lahti_pool.requests.labels import KIND_LABELS, LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.models import RequestKind
 from lahti_pool.supervisors.models import AllocationRule, SupervisorKind
 from lahti_pool.supervisors.services import (

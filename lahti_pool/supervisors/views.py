@@ -19,7 +19,7 @@ from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import ListPage, commit_created, show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division, Unit
-from lahti_pool.requests.forms import LANGUAGE_LABELS, MODE_LABELS
+from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.quota import school_year_for
 from lahti_pool.supervisors import services
 from lahti_pool.supervisors.forms import (

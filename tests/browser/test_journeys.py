@@ -114,7 +114,7 @@ def _tab_to(page, text: str, limit: int = 120) -> None:
 def test_on_duty_booking_works_with_the_keyboard_alone(visitor, staff, supervisor, school_year):
     from datetime import UTC, datetime, timedelta
 
-    from lahti_pool.sessions.slots import OnDutySlot
+    from lahti_pool.slots.models import OnDutySlot
 
     starts = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
     db.session.add(
@@ -171,7 +171,7 @@ def test_supervisor_plans_and_logs_and_admin_approves(
         today,
     )
     change_status(admin, sup_request, RequestStatus.MATCHED)
-    process = create_process(admin, sup_request, supervisor, 4, rule="ranking", grounds=[])
+    process = create_process(admin, sup_request, supervisor, 4, rule="ranking", grounds=[]).process
     past = datetime.now(UTC).date()
     from datetime import time as dtime
 

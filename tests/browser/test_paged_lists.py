@@ -15,8 +15,8 @@ from lahti_pool.sessions.models import (
     SupervisionSession,
 )
 from lahti_pool.sessions.rules import local_date
-from lahti_pool.sessions.slot_rules import local_start, week_start
-from lahti_pool.sessions.slots import OnDutySlot
+from lahti_pool.slots.models import OnDutySlot
+from lahti_pool.slots.rules import local_start, week_start
 
 
 def _processes(supervisor, staff, school_year, n: int) -> SupervisionProcess:

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 
 from lahti_pool.budget import statements
 from lahti_pool.budget.cli import budget_command
-from lahti_pool.budget.models import Budget, InvoiceStatement, StatementLine
+from lahti_pool.budget.models import Budget, InvoiceStatement, SessionCost, StatementLine
 from lahti_pool.budget.services import recompute_costs
 from lahti_pool.extensions import db
 from lahti_pool.matching import services as matching
@@ -30,7 +30,6 @@ from lahti_pool.requests.services import (
 from lahti_pool.sessions.models import (
     ApprovalStatus,
     SessionAttendance,
-    SessionCost,
     SessionStatus,
     SupervisionSession,
 )
@@ -43,7 +42,7 @@ _clock = itertools.count()
 def _accept(admin, sup_request, school_year, today):
     run = matching.run_matching(admin, school_year, Policy.RANKING, today)
     assignment = next(a for a in run.assignments if a.request_id == sup_request.id)
-    process = matching.accept_assignment(admin, assignment, today)
+    process = matching.accept_assignment(admin, assignment, today).process
     db.session.commit()
     return process
 

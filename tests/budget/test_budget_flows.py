@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from tests_support import counted_queries
 
+from lahti_dev.scale.checks import invariant_violations
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget import ledger
 from lahti_pool.budget import services as budget_services
 from lahti_pool.budget.cli import budget_command
 from lahti_pool.budget.guard import BudgetExceeded, BudgetWarning, check_budget
-from lahti_pool.budget.models import Budget, BudgetUsage, BudgetUsageChange
+from lahti_pool.budget.models import Budget, BudgetUsage, BudgetUsageChange, SessionCost
 from lahti_pool.budget.queries import summary, top_units, totals
 from lahti_pool.budget.services import BudgetInput, recompute_costs
 from lahti_pool.core.audit import AuditEvent
@@ -30,11 +31,9 @@ from lahti_pool.requests.services import (
     submit_group_request,
     submit_individual_request,
 )
-from lahti_pool.scale.checks import invariant_violations
 from lahti_pool.sessions.models import (
     ApprovalStatus,
     SessionAttendance,
-    SessionCost,
     SessionStatus,
     SupervisionSession,
 )
@@ -45,7 +44,7 @@ CONFIDENTIAL = "I dread Monday staff meetings"
 def accept(admin, sup_request, school_year, today):
     run = matching.run_matching(admin, school_year, Policy.RANKING, today)
     assignment = next(a for a in run.assignments if a.request_id == sup_request.id)
-    process = matching.accept_assignment(admin, assignment, today)
+    process = matching.accept_assignment(admin, assignment, today).process
     db.session.commit()
     return process
 

@@ -44,7 +44,7 @@ def accept(admin, sup_request, school_year, today, supervisor_id=None):
         today,
         supervisor_id=supervisor_id,
         reason="test" if supervisor_id else "",
-    )
+    ).process
     db.session.commit()
     return process
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from icalendar import Calendar
 
-from lahti_pool.core.calendar import session_ics, session_uid
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import RequestKind
+from lahti_pool.sessions.calendar import session_ics, session_uid
 from lahti_pool.sessions.models import (
     ProcessMember,
     SessionStatus,
@@ -142,6 +142,16 @@ def test_feed_lists_the_users_upcoming_sessions_only(
     sup_feed = _feed(client, sup_token).get_data(as_text=True)
     assert len(Calendar.from_ical(sup_feed).walk("VEVENT")) == 2
     assert staff.name not in sup_feed and other_staff.name not in sup_feed
+
+
+def test_the_feed_is_in_its_owners_language_not_the_calendar_apps(client, make_session, staff):
+    make_session()
+    token = _login_and_make_token(client, staff)
+    for locale, summary in (("sv", "Arbetshandledning med "), ("en", "Work supervision with ")):
+        staff.locale = locale
+        db.session.commit()
+        feed = client.get(f"/calendar/{token}.ics", headers={"Accept-Language": "fi"}).text
+        assert f"SUMMARY:{summary}" in feed, feed
 
 
 def test_a_former_supervisors_feed_no_longer_lists_their_clients_sessions(

@@ -20,7 +20,7 @@ from tests_support import PASSWORD
 
 from lahti_pool.extensions import db
 from lahti_pool.sessions.models import SessionStatus, SupervisionSession
-from lahti_pool.sessions.slots import OnDutySlot, SlotStatus
+from lahti_pool.slots.models import OnDutySlot, SlotStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 20

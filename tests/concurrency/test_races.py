@@ -10,13 +10,15 @@ overbooking, which shows the test can see the bug. Runs on file SQLite and, with
 import threading
 
 import pytest
+import unsafe_guards
 from sqlalchemy import func, select
 
 from lahti_pool.accounts.models import User
 from lahti_pool.core.errors import DomainError
 from lahti_pool.extensions import db
+from lahti_pool.requests import quota
 from lahti_pool.requests.models import QuotaAccount, SchoolYear
-from lahti_pool.requests.quota import account_for, change_quota
+from lahti_pool.requests.quota import account_for
 from lahti_pool.requests.rules import QuotaOp
 from lahti_pool.supervisors import capacity
 from lahti_pool.supervisors.models import Supervisor, SupervisorLoad
@@ -56,10 +58,9 @@ def race(app, attempt) -> list[bool]:
 
 
 @pytest.fixture
-def unsafe(app):
-    app.config["TEST_UNSAFE_COUNT_THEN_WRITE"] = True
-    yield
-    app.config["TEST_UNSAFE_COUNT_THEN_WRITE"] = False
+def unsafe(monkeypatch):
+    """The guards replaced by read-check-write (tests/concurrency/unsafe.py)."""
+    unsafe_guards.switch_on(monkeypatch)
 
 
 def _last_quota_session_rounds(app, staff, school_year):
@@ -74,7 +75,7 @@ def _last_quota_session_rounds(app, staff, school_year):
         db.session.remove()
 
         def attempt(account_id=account_id):
-            change_quota(db.session.get(QuotaAccount, account_id), QuotaOp.HOLD, 1)
+            quota.change_quota(db.session.get(QuotaAccount, account_id), QuotaOp.HOLD, 1)
 
         wins.append(sum(race(app, attempt)))
         account = db.session.get(QuotaAccount, account_id)
@@ -132,8 +133,8 @@ def _last_slot_rounds(app, make_user, supervisor, today):
     from datetime import UTC, datetime, timedelta
 
     from lahti_pool.sessions.models import SessionStatus, SupervisionSession
-    from lahti_pool.sessions.slot_services import book_slot
-    from lahti_pool.sessions.slots import OnDutySlot
+    from lahti_pool.slots.models import OnDutySlot
+    from lahti_pool.slots.services import book_slot
 
     people = [make_user().id for _ in range(THREADS)]
     answers = {1: "a", 2: "b", 3: "c"}
@@ -194,8 +195,8 @@ def _last_budget_rounds(app, make_user, supervisor, today):
 
     from lahti_pool.budget.models import Budget
     from lahti_pool.budget.queries import totals
-    from lahti_pool.sessions.slot_services import book_slot
-    from lahti_pool.sessions.slots import OnDutySlot
+    from lahti_pool.slots.models import OnDutySlot
+    from lahti_pool.slots.services import book_slot
 
     people = [make_user().id for _ in range(THREADS)]
     price = supervisor.price_individual_cents

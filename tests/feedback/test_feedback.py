@@ -33,7 +33,7 @@ def held_session(admin, staff, supervisor, school_year, today):
             today,
         )
         change_status(admin, sup_request, RequestStatus.MATCHED)
-        process = create_process(admin, sup_request, sup, 2, rule="ranking", grounds=[])
+        process = create_process(admin, sup_request, sup, 2, rule="ranking", grounds=[]).process
         when = datetime.now(UTC) - timedelta(days=1)
         sup_session = SupervisionSession(
             process_id=process.id,

@@ -8,25 +8,34 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from lahti_pool.accounts.calendar_tokens import renew_calendar_token
 from lahti_pool.accounts.models import Role
+from lahti_pool.budget import mails as budget_mails
 from lahti_pool.budget.guard import BudgetWarning
 from lahti_pool.budget.models import BudgetUsageChange
 from lahti_pool.core import jobs, mailer
-from lahti_pool.core.calendar import feed_ics, renew_calendar_token
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.outbox import MailMessage, MailStatus
 from lahti_pool.extensions import db
+from lahti_pool.feedback import mails as feedback_mails
 from lahti_pool.feedback.models import FeedbackInvitation
+from lahti_pool.requests import mails as request_mails
 from lahti_pool.requests.models import (
     PreQuestionAnswer,
     QuotaAccount,
     RequestKind,
     SupervisionRequest,
 )
+from lahti_pool.sessions import jobs as session_jobs
+from lahti_pool.sessions import mails as session_mails
+from lahti_pool.sessions.calendar import feed_ics
 from lahti_pool.sessions.models import ProcessMember, SupervisionProcess, SupervisionSession
-from lahti_pool.sessions.slots import OnDutySlot
+from lahti_pool.slots import jobs as slot_jobs
+from lahti_pool.slots import mails as slot_mails
+from lahti_pool.slots.models import OnDutySlot
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 CANARY = "CANARY-burnout-at-Kivimaa-7f3a"
@@ -95,7 +104,7 @@ def _normalise(text: str) -> str:
 @pytest.fixture
 def app_logs(caplog, monkeypatch):
     """Capture the app's log lines (the migrations' fileConfig disabled existing loggers)."""
-    for name in ("lahti_pool.core.mailer", "lahti_pool.core.calendar", "lahti_pool.core.jobs"):
+    for name in ("lahti_pool.core.mailer", "lahti_pool.core.jobs"):
         monkeypatch.setattr(logging.getLogger(name), "disabled", False)
     caplog.set_level(logging.DEBUG)
     return caplog
@@ -103,7 +112,7 @@ def app_logs(caplog, monkeypatch):
 
 def test_session_planned_mail_matches_the_snapshot(app, session_at, staff):
     sup_session = session_at(datetime(2027, 2, 1, 8, 0, tzinfo=UTC))
-    mailer.notify_session_planned(sup_session)
+    session_mails.notify_session_planned(sup_session)
     client_mail = next(m for m in _mails() if m.to_user_id == staff.id)
     expected = SNAPSHOTS / "session_planned_client_en.txt"
     if os.environ.get("UPDATE_SNAPSHOTS"):
@@ -115,7 +124,7 @@ def test_mail_is_written_in_the_recipients_language(session_at, make_user):
     finn = make_user(locale="fi")
     english = make_user(locale="en")
     sup_session = session_at(datetime(2027, 2, 1, 8, 0, tzinfo=UTC), clients=[finn, english])
-    mailer.notify_session_planned(sup_session)
+    session_mails.notify_session_planned(sup_session)
     by_user = {m.to_user_id: m for m in _mails()}
     fi, en = by_user[finn.id], by_user[english.id]
     assert '<html lang="fi">' in fi.body_html
@@ -126,17 +135,32 @@ def test_mail_is_written_in_the_recipients_language(session_at, make_user):
     assert "helmikuuta" not in en.body_text
 
 
+def test_a_swedish_speaker_gets_the_mail_and_its_invitation_in_swedish(session_at, make_user):
+    swede = make_user(locale="sv")
+    sup_session = session_at(datetime(2027, 2, 1, 8, 0, tzinfo=UTC), clients=[swede])
+    session_mails.notify_session_planned(sup_session)
+    mail = next(m for m in _mails() if m.to_user_id == swede.id)
+    assert mail.subject == "Handledningstillfälle planerat"
+    assert '<html lang="sv">' in mail.body_html
+    assert "Hej " in mail.body_text
+    assert "Ett handledningstillfälle har planerats." in mail.body_text
+    assert "måndag 1 februari 2027" in mail.body_text  # Helsinki time, Swedish as in Finland
+    assert "10.00–11.00" in mail.body_text
+    assert "helmikuuta" not in mail.body_text and "February" not in mail.body_text
+    assert "SUMMARY:Arbetshandledning med " in mail.ics
+
+
 def test_a_user_without_a_language_gets_the_default(app, session_at, staff):
     staff.locale = ""
     sup_session = session_at(datetime(2027, 2, 1, 8, 0, tzinfo=UTC))
-    mailer.notify_session_planned(sup_session)
+    session_mails.notify_session_planned(sup_session)
     mail = next(m for m in _mails() if m.to_user_id == staff.id)
     assert f'<html lang="{app.config["BABEL_DEFAULT_LOCALE"]}">' in mail.body_html
 
 
 def test_session_mail_goes_to_client_and_supervisor_with_invitations(session_at, supervisor):
     sup_session = session_at(utcnow() + timedelta(days=3))
-    mailer.notify_session_planned(sup_session)
+    session_mails.notify_session_planned(sup_session)
     mails = _mails("session_planned")
     assert {m.to_user_id for m in mails} == {
         sup_session.process.members[0].user_id,
@@ -153,7 +177,7 @@ def test_session_mail_goes_to_client_and_supervisor_with_invitations(session_at,
 def test_cancellation_sends_a_calendar_cancel(session_at):
     sup_session = session_at(utcnow() + timedelta(days=3))
     sup_session.ical_sequence += 1
-    mailer.notify_session_cancelled(sup_session)
+    session_mails.notify_session_cancelled(sup_session)
     for m in _mails("session_cancelled"):
         assert m.ics_method == "CANCEL"
         assert "METHOD:CANCEL" in m.ics and "STATUS:CANCELLED" in m.ics
@@ -164,7 +188,7 @@ def test_links_are_absolute_and_use_base_url(app, session_at):
     app.config["BASE_URL"] = "https://tyonohjaus.lahti.fi"
     try:
         sup_session = session_at(utcnow() + timedelta(days=3))
-        mailer.notify_session_planned(sup_session)
+        session_mails.notify_session_planned(sup_session)
     finally:
         app.config["BASE_URL"] = "http://127.0.0.1:5000"
     mail = _mails()[0]
@@ -176,15 +200,15 @@ def test_reminders_are_queued_once_per_session_and_person(session_at, today):
     tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time(), UTC)
     sup_session = session_at(tomorrow + timedelta(hours=10))
     session_at(tomorrow + timedelta(days=2))  # not tomorrow: no reminder
-    assert jobs.queue_reminders(today) == 2
+    assert session_jobs.queue_reminders(today, utcnow()) == 2
     db.session.commit()
-    assert jobs.queue_reminders(today) == 0
+    assert session_jobs.queue_reminders(today, utcnow()) == 0
     db.session.commit()
     assert len(_mails("reminder")) == 2
 
     sup_session.ical_sequence += 1  # moved within the day: remind of the new time
     db.session.commit()
-    assert jobs.queue_reminders(today) == 2
+    assert session_jobs.queue_reminders(today, utcnow()) == 2
 
 
 def test_weekly_digest_goes_to_staff_with_quota_left_who_want_it(
@@ -205,32 +229,32 @@ def test_weekly_digest_goes_to_staff_with_quota_left_who_want_it(
     )
     db.session.commit()
 
-    assert jobs.queue_weekly_digest(today, utcnow()) == 1
+    assert slot_jobs.queue_weekly_digest(today, utcnow()) == 1
     db.session.commit()
     (digest,) = _mails("weekly_digest")
     assert digest.to_user_id == wants.id
     assert supervisor.name in digest.body_text
-    assert jobs.queue_weekly_digest(today, utcnow()) == 0  # once a week
+    assert slot_jobs.queue_weekly_digest(today, utcnow()) == 0  # once a week
     assert no_thanks.id != digest.to_user_id
 
 
 def test_no_digest_without_free_slots(staff, school_year, today):
-    assert jobs.queue_weekly_digest(today, utcnow()) == 0
+    assert slot_jobs.queue_weekly_digest(today, utcnow()) == 0
 
 
 def test_budget_warning_reaches_admins_once_per_level(admin, staff):
-    mailer.notify_budget_threshold(BudgetWarning(None, 82), 2027)
-    mailer.notify_budget_threshold(BudgetWarning(None, 85), 2027)
+    budget_mails.notify_budget_threshold(BudgetWarning(None, 82), 2027)
+    budget_mails.notify_budget_threshold(BudgetWarning(None, 85), 2027)
     db.session.commit()
     assert [m.to_user_id for m in _mails("budget_threshold")] == [admin.id]
-    mailer.notify_budget_threshold(BudgetWarning(None, 101), 2027)
+    budget_mails.notify_budget_threshold(BudgetWarning(None, 101), 2027)
     assert len(_mails("budget_threshold")) == 2
 
 
 def test_an_idempotent_duplicate_does_not_spoil_the_transaction(admin):
-    mailer.notify_budget_threshold(BudgetWarning(None, 82), 2027)
+    budget_mails.notify_budget_threshold(BudgetWarning(None, 82), 2027)
     admin.job_title = "Controller"
-    mailer.notify_budget_threshold(BudgetWarning(None, 90), 2027)
+    budget_mails.notify_budget_threshold(BudgetWarning(None, 90), 2027)
     db.session.commit()
     db.session.expire_all()
     assert admin.job_title == "Controller"
@@ -264,18 +288,18 @@ def test_nothing_confidential_reaches_mail_calendars_or_logs(
     db.session.add(invitation)
     db.session.flush()
 
-    mailer.notify_request_received(sup_request)
-    mailer.notify_group_invitation(sup_request, colleague)
-    mailer.notify_process_accepted(process)
-    mailer.notify_session_planned(sup_session)
+    request_mails.notify_request_received(sup_request)
+    request_mails.notify_group_invitation(sup_request, colleague)
+    session_mails.notify_process_accepted(process)
+    session_mails.notify_session_planned(sup_session)
     sup_session.ical_sequence += 1
-    mailer.notify_session_changed(sup_session)
-    mailer.notify_slot_booked(slot)
-    mailer.notify_feedback_invitation(invitation)
-    mailer.notify_budget_threshold(BudgetWarning(None, 100), 2027)
+    session_mails.notify_session_changed(sup_session)
+    slot_mails.notify_slot_booked(slot)
+    feedback_mails.notify_feedback_invitation(invitation)
+    budget_mails.notify_budget_threshold(BudgetWarning(None, 100), 2027)
     jobs.run_daily_jobs(today, utcnow())
     sup_session.ical_sequence += 1
-    mailer.notify_session_cancelled(sup_session)
+    session_mails.notify_session_cancelled(sup_session)
     db.session.commit()
     assert jobs.send_due().sent == len(_mails())
 
@@ -313,7 +337,7 @@ def test_admin_sees_failed_mail_without_bodies_and_can_resend(client, admin, sta
         staff,
         "slot_booked",
         "requests/request_received",
-        mailer._l("We received your supervision request"),
+        _l("We received your supervision request"),
         link="BODY-ONLY-LINK",
     )
     message = _mails()[0]
@@ -336,9 +360,7 @@ def test_admin_sees_failed_mail_without_bodies_and_can_resend(client, admin, sta
 
 
 def test_a_sent_message_is_not_resent(client, admin, staff):
-    mailer.queue_mail(
-        staff, "slot_booked", "requests/request_received", mailer._l("Received"), link="x"
-    )
+    mailer.queue_mail(staff, "slot_booked", "requests/request_received", _l("Received"), link="x")
     message = _mails()[0]
     message.status, message.sent_at = MailStatus.SENT, utcnow()
     db.session.commit()
@@ -382,7 +404,7 @@ def test_daily_jobs_command_queues_reminders(app, session_at):
     result = app.test_cli_runner().invoke(args=["pool", "daily-jobs"])
     assert result.exit_code == 0, result.output
     assert "Queued 2 reminders" in result.output
-    assert f"folded {waiting} budget ledger changes" in result.output
+    assert f"Folded {waiting} budget ledger changes" in result.output
     assert db.session.scalar(changes) == 0
     assert len(_mails("reminder")) == 2
 
@@ -412,11 +434,11 @@ def test_the_text_of_a_sent_mail_is_cleared_after_thirty_days(staff):
     dead = message(4, MailStatus.DEAD, None)
     db.session.commit()
 
-    assert jobs.run_daily_jobs(jobs.local_today(now), now).mail_bodies_cleared == 1
+    assert jobs.run_daily_jobs(jobs.local_today(now), now)["mail_bodies_cleared"] == 1
     db.session.commit()
     db.session.expire_all()
     assert (old.body_text, old.body_html, old.ics) == ("", "", "")
     assert (old.subject, old.message_id) == ("Subject 1", "<retention-1@test>")  # kept
     for row in (recent, waiting, dead):
         assert row.body_text and row.body_html and row.ics
-    assert jobs.clear_sent_mail_bodies(now) == 0  # nothing left to clear
+    assert jobs.clear_sent_mail_bodies(now.date(), now) == 0  # nothing left to clear

@@ -6,8 +6,8 @@ from tests_support import add_slot
 
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
-from lahti_pool.sessions import slot_services
-from lahti_pool.sessions.slot_rules import local_date
+from lahti_pool.slots import services as slot_services
+from lahti_pool.slots.rules import local_date
 
 
 def test_an_on_duty_booking_is_ordered_without_the_name_of_its_client(

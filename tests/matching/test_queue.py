@@ -120,7 +120,7 @@ def test_override_needs_a_reason_and_records_the_grounds(
         services.accept_assignment(admin, assignment, today, supervisor_id=other.id)
     process = services.accept_assignment(
         admin, assignment, today, supervisor_id=other.id, reason="Client knows rank 1 privately"
-    )
+    ).process
     db.session.commit()
     assert process.rule == "override"
     assert process.override_reason == "Client knows rank 1 privately"

@@ -40,14 +40,16 @@ def test_good_file_creates_staff_without_passwords(import_file, unit):
         HEADER + "Maija.Meikalainen@Lahti.fi,Maija Meikäläinen,Luokanopettaja,KIV,,,fi\n"
         "pekka.puupaa@lahti.fi,Pekka Puupää,Koulunkäynninohjaaja,KIV,,,en\n"
         "liisa.laine@lahti.fi,Liisa Laine,,KIV,,,\n"
+        "svea.svensson@lahti.fi,Svea Svensson,Lärare,KIV,,,sv\n"
     )
     assert result.exit_code == 0, result.output
-    assert "Created 3, updated 0, unchanged 0" in result.output
+    assert "Created 4, updated 0, unchanged 0" in result.output
     users = _users()
     assert sorted(users) == [
         "liisa.laine@lahti.fi",
         "maija.meikalainen@lahti.fi",
         "pekka.puupaa@lahti.fi",
+        "svea.svensson@lahti.fi",
     ]
     maija = users["maija.meikalainen@lahti.fi"]
     assert (maija.name, maija.job_title, maija.unit_id, maija.locale) == (
@@ -57,6 +59,7 @@ def test_good_file_creates_staff_without_passwords(import_file, unit):
         "fi",
     )
     assert users["pekka.puupaa@lahti.fi"].locale == "en"
+    assert users["svea.svensson@lahti.fi"].locale == "sv"
     assert all(u.roles == {Role.STAFF} and u.password_hash is None for u in users.values())
 
 
@@ -115,7 +118,7 @@ def test_bad_file_imports_nothing_and_lists_every_bad_row(import_file):
         + "lost@lahti.fi,Lost Person,Opettaja,NOPE,,,\n"  # line 6
         + "GOOD@lahti.fi,Good Again,Opettaja,KIV,,,\n"  # line 7
         + f"long@lahti.fi,{'x' * 201},Opettaja,KIV,,,\n"  # line 8
-        + "sv@lahti.fi,Svea Svensson,Lärare,KIV,,,sv\n"  # line 9
+        + "de@lahti.fi,Dora Deutsch,Lehrerin,KIV,,,de\n"  # line 9
         + "short@lahti.fi,Too Few Fields\n"  # line 10
         + "\n"  # line 11: blank lines are skipped
         + "newunit@lahti.fi,New Unit,Opettaja,NEW1,NODIV,Uusi koulu,\n"  # line 12
@@ -129,7 +132,7 @@ def test_bad_file_imports_nothing_and_lists_every_bad_row(import_file):
         "line 6: unit_code 'NOPE' is not a known unit",
         "line 7: email 'good@lahti.fi' is already on line 2",
         "line 8: name is longer than 200 characters",
-        "line 9: locale 'sv' is not one of: fi, en",
+        "line 9: locale 'de' is not one of: fi, sv, en",
         "line 10: expected 7 fields, found 2",
         "line 12: division_code 'NODIV' is not a known division",
         "9 line(s) of",

@@ -276,8 +276,8 @@ def test_a_leavers_on_duty_booking_is_freed_for_others(
     from tests_support import add_slot
 
     from lahti_pool.core.models import utcnow
-    from lahti_pool.sessions import slot_services
-    from lahti_pool.sessions.slots import OnDutySlot, SlotStatus
+    from lahti_pool.slots import services as slot_services
+    from lahti_pool.slots.models import OnDutySlot, SlotStatus
 
     leaver = make_user(staff_number="100", email="leaver@lahti.fi", name="Lea Leaver")
     for n in range(30):

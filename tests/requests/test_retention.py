@@ -91,7 +91,7 @@ def two_processes(staff, other_staff, supervisor, admin, school_year, today):
     db.session.commit()
     run = matching.run_matching(admin, school_year, Policy.RANKING, today)
     processes = [
-        matching.accept_assignment(admin, a, today, reason="test") for a in run.assignments
+        matching.accept_assignment(admin, a, today, reason="test").process for a in run.assignments
     ]
     old_year = SchoolYear(
         starts_on=school_year.starts_on.replace(year=school_year.starts_on.year - 1),

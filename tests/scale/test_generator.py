@@ -8,17 +8,17 @@ import pytest
 from sqlalchemy import func, select, text, update
 from tests_support import empty_all_tables
 
+from lahti_dev.demo import DEMO_PASSWORD
+from lahti_dev.scale import DatabaseNotEmpty, generate_city
+from lahti_dev.scale.checks import invariant_violations
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.budget import ledger
 from lahti_pool.budget.models import BudgetUsage
-from lahti_pool.demo import DEMO_PASSWORD
 from lahti_pool.extensions import db
 from lahti_pool.matching.models import MatchingRun, RunStatus
 from lahti_pool.matching.services import accept_all
 from lahti_pool.requests.models import QuotaAccount, SupervisionRequest
 from lahti_pool.requests.rules import OPEN_STATUSES, RequestStatus
-from lahti_pool.scale import DatabaseNotEmpty, generate_city
-from lahti_pool.scale.checks import invariant_violations
 from lahti_pool.sessions import services as session_services
 from lahti_pool.sessions.models import SessionStatus, SupervisionProcess, SupervisionSession
 from lahti_pool.supervisors.models import Supervisor

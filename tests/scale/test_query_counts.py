@@ -12,10 +12,10 @@ from datetime import date
 from sqlalchemy import select
 from tests_support import counted_queries, empty_all_tables
 
+from lahti_dev.scale import generate_city
 from lahti_pool.accounts.models import User
 from lahti_pool.core import versions
 from lahti_pool.extensions import db
-from lahti_pool.scale import generate_city
 
 #: the main pages of each known login (issue 7, plus the lists each role opens most)
 PAGES = {

@@ -24,7 +24,7 @@ from lahti_pool.core.models import MAX_ROW_ID
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import SupervisionRequest
 from lahti_pool.sessions.models import SupervisionProcess, SupervisionSession
-from lahti_pool.sessions.slots import OnDutySlot, SlotWatch, SupervisorAbsence
+from lahti_pool.slots.models import OnDutySlot, SlotWatch, SupervisorAbsence
 
 BIG = "99999999999999999999"  # past 64 bits: SQLite cannot bind it
 PAST_INTEGER = str(MAX_ROW_ID + 1)  # past PostgreSQL's integer column

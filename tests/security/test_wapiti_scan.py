@@ -45,10 +45,11 @@ from wapiti_support import (
     write_cookie_file,
 )
 
+import lahti_dev
+from lahti_dev.demo import DEMO_PASSWORD, DOMAIN
 from lahti_pool import create_app
 from lahti_pool.accounts.models import User
 from lahti_pool.config import TestConfig as AppTestConfig
-from lahti_pool.demo import DEMO_PASSWORD, DOMAIN
 from lahti_pool.extensions import db
 from lahti_pool.supervisors.models import Supervisor
 
@@ -154,6 +155,7 @@ def _load_demo(url: str) -> dict[str, int]:
         SQLALCHEMY_DATABASE_URI = url
 
     app = create_app(DemoSetup)  # `flask pool demo` refuses production settings
+    lahti_dev.init_app(app)
     with app.app_context():
         flask_migrate.upgrade()
         result = app.test_cli_runner().invoke(args=["pool", "demo"])

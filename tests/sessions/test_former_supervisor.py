@@ -17,8 +17,9 @@ from lahti_pool.extensions import db
 from lahti_pool.matching import services as matching
 from lahti_pool.matching.eligibility import Policy
 from lahti_pool.requests.services import RequestInput, submit_individual_request
-from lahti_pool.sessions import services, slot_services
+from lahti_pool.sessions import services
 from lahti_pool.sessions.models import SupervisionProcess, SupervisionSession
+from lahti_pool.slots import services as slot_services
 
 GOALS_CANARY = "CANARY-GOALS-former"
 ANSWER_CANARY = "CANARY-ANSWER-former"
@@ -42,7 +43,7 @@ def process(staff, supervisor, admin, school_year, today):
     db.session.commit()
     run = matching.run_matching(admin, school_year, Policy.RANKING, today)
     (assignment,) = run.assignments
-    process = matching.accept_assignment(admin, assignment, today, reason="test")
+    process = matching.accept_assignment(admin, assignment, today, reason="test").process
     services.set_goals(staff, process, GOALS_CANARY)
     db.session.commit()
     assert sup_request.id == process.request_id

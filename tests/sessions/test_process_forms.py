@@ -28,7 +28,7 @@ def process(staff, supervisor, admin, school_year, today):
     db.session.commit()
     run = matching.run_matching(admin, school_year, Policy.RANKING, today)
     (assignment,) = run.assignments
-    process = matching.accept_assignment(admin, assignment, today, reason="test")
+    process = matching.accept_assignment(admin, assignment, today, reason="test").process
     db.session.commit()
     return process
 

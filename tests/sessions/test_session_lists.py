@@ -9,7 +9,7 @@ from tests_support import queries_for
 
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import RequestKind
-from lahti_pool.sessions import queries, rules, services
+from lahti_pool.sessions import processes, queries, rules
 from lahti_pool.sessions.models import (
     ApprovalStatus,
     ProcessMember,
@@ -87,7 +87,7 @@ def test_the_workspace_counts_planned_and_used_sessions_in_sql(
 
     assert (counts[process.id].planned, counts[process.id].used) == (1, 2)
     assert (counts[empty.id].planned, counts[empty.id].used) == (0, 0)
-    assert counts[process.id] == services.counts(process)  # the same as from the sessions
+    assert counts[process.id] == processes.counts(process)  # the same as from the sessions
     client.login(supervisor.user)
     page = client.get("/workspace").text
     assert "<td>10</td><td>1</td><td>2</td>" in page

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget.guard import BudgetExceeded
-from lahti_pool.budget.models import Budget
+from lahti_pool.budget.models import Budget, SessionCost
 from lahti_pool.core.audit import AuditEvent
 from lahti_pool.core.errors import DomainError, NotPermitted
 from lahti_pool.core.notifications import Notification, NotificationKind
@@ -23,11 +23,10 @@ from lahti_pool.requests.services import (
     submit_group_request,
     submit_individual_request,
 )
-from lahti_pool.sessions import rules, services
+from lahti_pool.sessions import processes, rules, services
 from lahti_pool.sessions.models import (
     ApprovalStatus,
     ProcessStatus,
-    SessionCost,
     SessionStatus,
     SupervisionSession,
 )
@@ -111,7 +110,7 @@ def accept(admin, school_year, today):
     def factory(sup_request):
         run = matching.run_matching(admin, school_year, Policy.RANKING, today)
         assignment = next(a for a in run.assignments if a.request_id == sup_request.id)
-        process = matching.accept_assignment(admin, assignment, today)
+        process = matching.accept_assignment(admin, assignment, today).process
         db.session.commit()
         return process
 
@@ -306,7 +305,7 @@ def test_covision_uses_no_quota_capacity_or_money(group, members, supervisor, sc
     assert [quota(m, school_year) for m in members] == before
     assert load(supervisor, school_year) == (3, 0)
     assert costs(covision) == {}
-    assert services.counts(group).used == 0
+    assert processes.counts(group).used == 0
 
 
 def test_covision_is_only_for_groups(individual, plan):
@@ -508,7 +507,7 @@ def test_closing_releases_the_unplanned_sessions_and_the_capacity(
 ):
     log(plan(individual), S.HELD)
     assert load(supervisor, school_year) == (4, 1)
-    services.close_process(supervisor.user, individual, datetime.now(UTC))
+    processes.close_process(supervisor.user, individual, datetime.now(UTC))
     db.session.commit()
     assert individual.status == ProcessStatus.CLOSED
     assert individual.closed_by_id == supervisor.user_id
@@ -523,13 +522,13 @@ def test_closing_with_planned_sessions_is_refused(individual, staff, plan):
     refused(
         individual,
         [staff],
-        lambda: services.close_process(individual.supervisor.user, individual, datetime.now(UTC)),
+        lambda: processes.close_process(individual.supervisor.user, individual, datetime.now(UTC)),
         "Cancel the coming sessions",
     )
 
 
 def test_the_client_may_close_an_individual_process(individual, staff, school_year):
-    services.close_process(staff, individual, datetime.now(UTC))
+    processes.close_process(staff, individual, datetime.now(UTC))
     db.session.commit()
     assert individual.status == ProcessStatus.CLOSED
     assert quota(staff, school_year) == (0, 0, 0)
@@ -539,7 +538,7 @@ def test_a_group_member_cannot_close_the_group(group, members):
     refused(
         group,
         members,
-        lambda: services.close_process(members[1], group, datetime.now(UTC)),
+        lambda: processes.close_process(members[1], group, datetime.now(UTC)),
         "Only the supervisor",
     )
 
@@ -660,6 +659,6 @@ def test_only_the_supervisor_and_clients_write_the_goals(individual, staff, admi
 
 def test_admin_role_alone_does_not_make_a_supervisor(individual, make_user):
     other_admin = make_user(roles={Role.ADMIN})
-    assert services.can_plan(other_admin, individual)
-    assert not services.can_see_goals(other_admin, individual)
-    assert not services.can_close(other_admin, individual)
+    assert processes.can_plan(other_admin, individual)
+    assert not processes.can_see_goals(other_admin, individual)
+    assert not processes.can_close(other_admin, individual)

@@ -32,7 +32,7 @@ def accept(admin, school_year, today):
         assignment = next(a for a in run.assignments if a.request_id == sup_request.id)
         process = matching.accept_assignment(
             admin, assignment, today, supervisor_id=supervisor_id, reason="test"
-        )
+        ).process
         db.session.commit()
         return process
 

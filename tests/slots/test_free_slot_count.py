@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from lahti_pool.accounts.models import User
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Unit
-from lahti_pool.sessions.slot_rules import local_date
-from lahti_pool.sessions.slot_services import SlotFilters, count_free_slots, free_slots_query
-from lahti_pool.sessions.slots import OnDutySlot, SlotStatus
+from lahti_pool.slots.models import OnDutySlot, SlotStatus
+from lahti_pool.slots.rules import local_date
+from lahti_pool.slots.services import SlotFilters, count_free_slots, free_slots_query
 from lahti_pool.supervisors.models import Supervisor
 
 #: 12:15:30 in Helsinki (UTC+3); the seconds on purpose: the count works by the minute

@@ -14,10 +14,10 @@ from lahti_pool.extensions import db
 from lahti_pool.requests.models import RequestKind, SupervisionRequest
 from lahti_pool.requests.quota import account_for, school_year_for
 from lahti_pool.requests.rules import RequestStatus
-from lahti_pool.sessions import slot_services as services
 from lahti_pool.sessions.models import SessionStatus, SupervisionProcess, SupervisionSession
-from lahti_pool.sessions.slot_rules import local_date
-from lahti_pool.sessions.slots import OnDutySlot, SlotStatus
+from lahti_pool.slots import services
+from lahti_pool.slots.models import OnDutySlot, SlotStatus
+from lahti_pool.slots.rules import local_date
 from lahti_pool.supervisors.capacity import capacities
 from lahti_pool.supervisors.models import Supervisor
 

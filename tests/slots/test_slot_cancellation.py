@@ -10,15 +10,15 @@ from lahti_pool.core.models import utcnow
 from lahti_pool.core.notifications import Notification, NotificationKind
 from lahti_pool.extensions import db
 from lahti_pool.requests.quota import account_for, school_year_for
-from lahti_pool.sessions import slot_services as services
 from lahti_pool.sessions.models import (
     ApprovalStatus,
     ProcessStatus,
     SessionStatus,
     SupervisionSession,
 )
-from lahti_pool.sessions.slot_rules import local_date
-from lahti_pool.sessions.slots import OnDutySlot, SlotStatus
+from lahti_pool.slots import services
+from lahti_pool.slots.models import OnDutySlot, SlotStatus
+from lahti_pool.slots.rules import local_date
 from lahti_pool.supervisors.capacity import capacities
 
 ANSWERS = {1: "a", 2: "b", 3: "c"}

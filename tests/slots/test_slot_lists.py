@@ -8,9 +8,9 @@ from tests_support import queries_for
 
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
-from lahti_pool.sessions import slot_queries
-from lahti_pool.sessions.slot_rules import local_date, local_start, week_start
-from lahti_pool.sessions.slots import OnDutySlot, SlotStatus, SlotWatch
+from lahti_pool.slots import queries as slot_queries
+from lahti_pool.slots.models import OnDutySlot, SlotStatus, SlotWatch
+from lahti_pool.slots.rules import local_date, local_start, week_start
 
 
 def body_rows(page: str) -> int:

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from lahti_pool.core.errors import DomainError
-from lahti_pool.sessions import slot_rules as rules
-from lahti_pool.sessions.slot_forms import parse_times
+from lahti_pool.slots import rules
+from lahti_pool.slots.forms import parse_times
 
 WEEKDAYS = frozenset(range(5))
 

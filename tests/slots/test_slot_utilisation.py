@@ -6,11 +6,11 @@ import pytest
 
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
-from lahti_pool.sessions import slot_queries
-from lahti_pool.sessions import slot_services as services
 from lahti_pool.sessions.models import SessionStatus, SupervisionSession
-from lahti_pool.sessions.slot_rules import local_start, week_start
-from lahti_pool.sessions.slots import OnDutySlot, SlotStatus
+from lahti_pool.slots import queries as slot_queries
+from lahti_pool.slots import services
+from lahti_pool.slots.models import OnDutySlot, SlotStatus
+from lahti_pool.slots.rules import local_start, week_start
 
 ANSWERS = {1: "a", 2: "b", 3: "c"}
 

@@ -1,0 +1,45 @@
+"""``flask pool demo``: the demo city, or a generated city at scale (development only)."""
+
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from lahti_dev.demo import DEMO_PASSWORD, DOMAIN, KNOWN_PEOPLE, load_demo
+from lahti_dev.scale.command import run_city
+
+
+@click.command("demo")
+@click.option(
+    "--scale",
+    type=click.Choice(["city"]),
+    help="Generate a city-scale history instead (50,000 staff, about a million sessions) "
+    "into an empty database; see lahti_dev/scale.",
+)
+@click.option(
+    "--factor",
+    type=float,
+    help="Size of the generated city; 1.0 is --scale city, 0.01 a hundredth of it.",
+)
+@click.option("--seed", type=int, help="Seed of the generated city (default 2026).")
+@with_appcontext
+def demo_command(scale: str | None, factor: float | None, seed: int | None) -> None:
+    """Create the demo city: organisation, staff, supervisors and requests (idempotent)."""
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException("Refusing to load demo data with LAHTI_POOL_ENV=production.")
+    if scale or factor is not None:
+        run_city(1.0 if factor is None else factor, 2026 if seed is None else seed)
+        return
+    if seed is not None:
+        raise click.UsageError("--seed applies to a generated city: add --scale city or --factor.")
+    summary, activity = load_demo(date.today())
+    click.echo(summary)
+    click.echo(
+        "Activity added: "
+        + ", ".join(f"{n} {what}" for what, n in activity.items())
+        + " (budgets, sessions, on-duty slots, feedback answers)."
+    )
+    click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
+    for label, login, name, *_ in KNOWN_PEOPLE:
+        click.echo(f"  {label:<32} {login + '@' + DOMAIN:<26} {name}")

@@ -1,0 +1,17 @@
+"""What the sessions feature's in-app notifications say (core/notifications.py shows them)."""
+
+from flask_babel import gettext as _
+
+from lahti_pool.core.notifications import NotificationKind, notification_texts, register_subject
+from lahti_pool.requests.labels import KIND_LABELS
+
+register_subject("SupervisionProcess", "process", "sessions.process_detail", "process_id")
+
+
+@notification_texts(NotificationKind.PROCESS_ASSIGNED)
+def process_assigned(p: dict) -> str:
+    return _(
+        "You have a new supervision process: %(kind)s, %(sessions)s sessions.",
+        kind=KIND_LABELS.get(p.get("process_kind"), ""),
+        sessions=p.get("sessions", ""),
+    )

@@ -1,0 +1,497 @@
+"""On-duty slots: staff browse and book; supervisors publish; the administrator reports."""
+
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from lahti_pool.accounts.models import Role
+from lahti_pool.core import audit, versions
+from lahti_pool.core.errors import DomainError
+from lahti_pool.core.listing import BoundedPagination, Dates, Memo, RowPage, link_maker, paginate
+from lahti_pool.core.models import is_row_id, utcnow
+from lahti_pool.core.permissions import roles_required
+from lahti_pool.core.views import show_domain_error
+from lahti_pool.core.widgets import RenderedChoices
+from lahti_pool.extensions import db
+from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
+from lahti_pool.requests.quota import account_for, school_year_for
+from lahti_pool.slots import queries as slot_queries
+from lahti_pool.slots import rules as slot_rules
+from lahti_pool.slots import services
+from lahti_pool.slots.forms import (
+    AbsenceForm,
+    BookForm,
+    ConfirmForm,
+    FilterForm,
+    PatternForm,
+    SlotForm,
+    UtilisationForm,
+    WatchForm,
+)
+from lahti_pool.slots.models import OnDutySlot, SlotStatus, SlotWatch
+from lahti_pool.slots.services import CancelOutcome
+from lahti_pool.supervisors.models import Supervisor
+
+bp = Blueprint("slots", __name__, url_prefix="/slots")
+
+CANCELLED = {
+    CancelOutcome.TIMELY: _l("Your booking is cancelled and the session is back in your quota."),
+    CancelOutcome.LATE: _l(
+        "Your booking is cancelled. It was late, so the session counts as used."
+    ),
+    CancelOutcome.BY_SUPERVISOR: _l(
+        "The booking is cancelled; the client's session is freed and they have been told."
+    ),
+}
+
+SLOT_STATUS_LABELS = {
+    SlotStatus.OPEN: _l("Free"),
+    SlotStatus.BOOKED: _l("Booked"),
+    SlotStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+
+@bp.app_template_filter("slot_end")
+def slot_end(slot: OnDutySlot) -> datetime:
+    return slot.starts_at + timedelta(minutes=slot.duration_minutes)
+
+
+@bp.app_template_global("slot_status_label")
+def slot_status_label(status: str) -> str:
+    return str(SLOT_STATUS_LABELS.get(status, status))
+
+
+def now() -> datetime:
+    return utcnow()
+
+
+def today() -> date:
+    return slot_rules.local_date(now())
+
+
+def get_slot(slot_id: int, *, manage: bool = False) -> OnDutySlot:
+    """The slot if the current user may see its booking (or, with ``manage``, change it).
+
+    :raises 404: no such slot
+    :raises 403: not its supervisor nor the administrator, nor (without ``manage``) its booker
+    """
+    slot = db.get_or_404(OnDutySlot, slot_id)
+    if manage and not services.can_manage_slots(current_user, slot.supervisor):
+        abort(403)
+    if not services.can_view_booking(current_user, slot):
+        abort(403)
+    return slot
+
+
+def get_supervisor(supervisor_id: int) -> Supervisor:
+    """The supervisor whose slots the current user manages.
+
+    :raises 404: no such supervisor (nor any: an id outside the ids rows have)
+    :raises 403: the user is neither that supervisor nor the administrator
+    """
+    if not is_row_id(supervisor_id):
+        abort(404)
+    supervisor = db.get_or_404(Supervisor, supervisor_id)
+    if not services.can_manage_slots(current_user, supervisor):
+        abort(403)
+    return supervisor
+
+
+def _supervisor_choices(field, none_label: str) -> None:
+    """Every active supervisor after ``none_label`` (value 0), their options' markup
+    rendered once per worker until a supervisor or a user changes (``LongSelect``)."""
+
+    def build() -> RenderedChoices:
+        supervisors = services.active_supervisors()
+        return RenderedChoices(
+            [SelectChoice(0, none_label)] + [SelectChoice(s.id, s.name) for s in supervisors]
+        )
+
+    field.choices = versions.cached(
+        ("supervisors",), ("slots.supervisor_choices", none_label), build
+    )
+
+
+# --- Staff: browse, book, cancel, wait ------------------------------------------------
+
+
+@bp.get("/")
+@roles_required(Role.STAFF)
+def browse():
+    moment = now()
+    if services.expire_offers(moment):  # lazily; `flask pool expire-slot-offers` runs it too
+        db.session.commit()
+    form, watch_form = FilterForm(request.args), WatchForm(prefix="watch")
+    _supervisor_choices(form.supervisor, _("Any"))
+    _supervisor_choices(watch_form.supervisor, _("Any supervisor"))
+    filters = form.as_input()
+    query = services.free_slots_query(current_user, filters, moment)
+    total = services.count_free_slots(current_user, filters, moment)
+    page = RowPage(select=query, total=total, per_page=20, error_out=False)
+    page.items = _free_slots(page.items)
+    return render_template("slots/browse.html", form=form, page=page, watch_form=watch_form)
+
+
+class FreeSlot(NamedTuple):
+    """A row of the slot browser, its texts and link made once (``_free_slots``)."""
+
+    id: int
+    on_date: date
+    time: str  #: "HH:mm–HH:mm", Finnish time
+    supervisor_name: str
+    mode: str  #: its label
+    languages: str  #: their labels
+    held_for_you: bool
+    book_url: str
+    book_label: str  #: the link's text for screen readers: when and with whom
+
+
+def _free_slots(rows) -> list[FreeSlot]:
+    """The browser's rows with their labels: Babel, translations and ``url_for`` once per
+    distinct value or page instead of once per cell."""
+    dates, book_url = Dates(), link_maker("slots.book", "slot_id")
+    with_whom = _("%(when)s with %(name)s")
+    modes = {m: str(label) for m, label in MODE_LABELS.items()}
+    languages = Memo(lambda codes: ", ".join(str(LANGUAGE_LABELS.get(c, c)) for c in codes))
+    user_id = current_user.id
+    slots = []
+    for row in rows:
+        end = row.starts_at + timedelta(minutes=row.duration_minutes)
+        slots.append(
+            FreeSlot(
+                row.id,
+                row.on_date,
+                f"{dates.hhmm(row.starts_at)}–{dates.hhmm(end)}",
+                row.name,
+                modes.get(row.mode, row.mode),
+                languages[tuple(row.languages or ())],
+                row.offered_to_id == user_id,
+                book_url(row.id),
+                with_whom % {"when": dates.datetime(row.starts_at), "name": row.name},
+            )
+        )
+    return slots
+
+
+@bp.route("/<int:slot_id>/book", methods=["GET", "POST"])
+@roles_required(Role.STAFF)
+def book(slot_id: int):
+    slot = db.get_or_404(OnDutySlot, slot_id)
+    form = BookForm()
+    for q in services.pre_questions():
+        getattr(form, f"answer_{q.position}").label.text = q.text(str(get_locale()))
+    if form.validate_on_submit():
+        try:
+            services.book_slot(current_user, slot, form.answers(), now(), get_locale().language)
+        except DomainError as error:
+            db.session.rollback()  # the slot as it is now, e.g. booked by the other click
+            if _booked_by_me(slot):
+                flash(_("You have already booked this slot."), "info")
+                return redirect(url_for("slots.detail", slot_id=slot_id))
+            if services.booking_problem(current_user, slot, now()) is None:
+                show_domain_error(form, error)  # else the page's alert says it, once
+        else:
+            db.session.commit()
+            flash(_("Booked: your on-duty session is confirmed."), "success")
+            return redirect(url_for("slots.detail", slot_id=slot_id))
+    quota = account_for(current_user.id, school_year_for(slot.on_date)).state()
+    db.session.commit()
+    return render_template(
+        "slots/slot_book.html",
+        slot=slot,
+        form=form,
+        quota=quota,
+        problem=services.booking_problem(current_user, slot, now()),
+        booked_by_me=_booked_by_me(slot),
+        window=services.cancellation_window_hours(),
+    )
+
+
+def _booked_by_me(slot: OnDutySlot) -> bool:
+    return slot.status == SlotStatus.BOOKED and slot.booked_by_id == current_user.id
+
+
+@bp.get("/<int:slot_id>")
+@login_required
+def detail(slot_id: int):
+    slot = get_slot(slot_id)
+    sup_request = services.booking_request(slot)
+    show_answers = sup_request is not None and sup_request.can_view_answers(current_user)
+    if show_answers and current_user.id != sup_request.requester_id and sup_request.answers:
+        audit.record(current_user, "answers.viewed", sup_request)  # who read them, not what
+        db.session.commit()
+    return render_template(
+        "slots/slot_detail.html",
+        slot=slot,
+        answers=sup_request.answers if show_answers else [],
+        can_cancel=slot.status == SlotStatus.BOOKED and slot.starts_at > now(),
+    )
+
+
+@bp.route("/<int:slot_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(slot_id: int):
+    slot = db.get_or_404(OnDutySlot, slot_id)
+    if services.booking_already_cancelled(current_user, slot):
+        # A second click: the first one cleared the booking, so ``get_slot`` would refuse.
+        return _already_cancelled(slot)
+    slot = get_slot(slot_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            outcome = services.cancel_booking(current_user, slot, now())
+        except DomainError as error:
+            db.session.rollback()
+            if services.booking_already_cancelled(current_user, slot):
+                return _already_cancelled(slot)  # the other click won the race
+            show_domain_error(None, error)
+        else:
+            db.session.commit()
+            flash(CANCELLED[outcome], "success")
+            if outcome == CancelOutcome.BY_SUPERVISOR:
+                return redirect(url_for("slots.manage", supervisor=slot.supervisor_id))
+            return redirect(url_for("slots.mine"))
+    return render_template(
+        "slots/slot_cancel.html",
+        slot=slot,
+        form=form,
+        outcome=services.cancel_outcome(current_user, slot, now()),
+        window=services.cancellation_window_hours(),
+        bookable=slot.status == SlotStatus.BOOKED and slot.starts_at > now(),
+    )
+
+
+def _already_cancelled(slot: OnDutySlot):
+    flash(_("This booking has already been cancelled."), "info")
+    if services.can_manage_slots(current_user, slot.supervisor):
+        return redirect(url_for("slots.manage", supervisor=slot.supervisor_id))
+    return redirect(url_for("slots.mine"))
+
+
+@bp.get("/mine")
+@roles_required(Role.STAFF)
+def mine():
+    watches = services.my_watches(current_user)
+    return render_template(
+        "slots/my_bookings.html",
+        bookings=services.my_bookings(current_user, now()),
+        watches=watches,
+        offers=services.my_offers(current_user, now()),
+        supervisor_names=services.supervisor_names({w.supervisor_id for w in watches}),
+        now=now(),
+    )
+
+
+@bp.post("/watches")
+@roles_required(Role.STAFF)
+def watch():
+    form = WatchForm(prefix="watch")
+    _supervisor_choices(form.supervisor, _("Any supervisor"))
+    if form.validate_on_submit():
+        try:
+            services.add_watch(
+                current_user, form.on_date.data, form.supervisor.data or None, today()
+            )
+        except DomainError as error:
+            show_domain_error(None, error)
+        else:
+            db.session.commit()
+            flash(
+                _("You are on the waiting list. We will tell you when a slot frees up."), "success"
+            )
+            return redirect(url_for("slots.mine"))
+    else:  # what to correct (a year far off, an unknown supervisor), else the general hint
+        errors = form.on_date.errors + form.supervisor.errors
+        flash(errors[0] if errors else _("Choose a valid day or supervisor."), "danger")
+    return redirect(url_for("slots.browse"))
+
+
+@bp.post("/watches/<int:watch_id>/cancel")
+@roles_required(Role.STAFF)
+def unwatch(watch_id: int):
+    slot_watch = db.get_or_404(SlotWatch, watch_id)
+    if slot_watch.user_id != current_user.id:
+        abort(403)
+    try:
+        services.cancel_watch(current_user, slot_watch)
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        flash(_("You have left the waiting list."), "success")
+    return redirect(url_for("slots.mine"))
+
+
+# --- Supervisors and the administrator: publish, withdraw, absences -------------------
+
+
+def _render_manage(supervisor: Supervisor | None, status: int = 200, **forms):
+    forms.setdefault("slot_form", SlotForm(prefix="slot", formdata=None))
+    forms.setdefault("pattern_form", PatternForm(prefix="pattern", formdata=None))
+    forms.setdefault("absence_form", AbsenceForm(prefix="absence", formdata=None))
+    page = absences = None
+    if supervisor is not None:
+        query = services.supervisor_slots(supervisor, now())
+        page = paginate(query, per_page=50, error_out=False)
+        absences = services.upcoming_absences(supervisor, today())
+    supervisors = services.active_supervisors() if current_user.has_role(Role.ADMIN) else []
+    return render_template(
+        "slots/manage.html",
+        supervisor=supervisor,
+        page=page,
+        absences=absences,
+        supervisors=supervisors,
+        withdraw_form=ConfirmForm(),
+        now=now(),
+        **forms,
+    ), status
+
+
+def _manage_url(supervisor: Supervisor) -> str:
+    return url_for("slots.manage", supervisor=supervisor.id)
+
+
+@bp.get("/manage")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def manage():
+    chosen = request.args.get("supervisor", type=int)
+    supervisor = get_supervisor(chosen) if chosen else services.supervisor_of(current_user)
+    return _render_manage(supervisor)
+
+
+@bp.post("/manage/<int:supervisor_id>/slot")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def publish(supervisor_id: int):
+    supervisor = get_supervisor(supervisor_id)
+    form = SlotForm(prefix="slot")
+    if form.validate_on_submit():
+        try:
+            slot = services.publish_slot(current_user, supervisor, form.as_input(), now())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            when = format_datetime(slot.starts_at, "short")
+            flash(_("The slot on %(when)s is published.", when=when), "success")
+            return redirect(_manage_url(supervisor))
+    return _render_manage(supervisor, 400, slot_form=form)
+
+
+@bp.post("/manage/<int:supervisor_id>/pattern")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def publish_pattern(supervisor_id: int):
+    supervisor = get_supervisor(supervisor_id)
+    form = PatternForm(prefix="pattern")
+    if form.validate_on_submit():
+        try:
+            result = services.publish_pattern(current_user, supervisor, form.as_input(), now())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_published_message(result), "success")
+            return redirect(_manage_url(supervisor))
+    return _render_manage(supervisor, 400, pattern_form=form)
+
+
+def _published_message(result: services.PublishResult) -> str:
+    message = _("%(n)s slots published.", n=len(result.created))
+    if result.holidays:
+        days = ", ".join(format_date(d, "short") for d in result.holidays)
+        message += " " + _("Public holidays skipped: %(days)s.", days=days)
+    if result.absences:
+        days = ", ".join(format_date(d, "short") for d in result.absences)
+        message += " " + _("Days of absence skipped: %(days)s.", days=days)
+    return message
+
+
+@bp.post("/manage/<int:supervisor_id>/absences")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def add_absence(supervisor_id: int):
+    supervisor = get_supervisor(supervisor_id)
+    form = AbsenceForm(prefix="absence")
+    if form.validate_on_submit():
+        try:
+            n_open = services.add_absence(
+                current_user, supervisor, form.starts_on.data, form.ends_on.data, today()
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The absence is saved; weekly patterns will skip it."), "success")
+            if n_open:
+                flash(_("%(n)s open slots fall on these days; withdraw them below.", n=n_open))
+            return redirect(_manage_url(supervisor))
+    return _render_manage(supervisor, 400, absence_form=form)
+
+
+@bp.post("/<int:slot_id>/withdraw")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def withdraw(slot_id: int):
+    slot = get_slot(slot_id, manage=True)
+    try:
+        services.withdraw_slot(current_user, slot)
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        flash(_("The slot is withdrawn."), "success")
+    return redirect(_manage_url(slot.supervisor))
+
+
+# --- The administrator's report -------------------------------------------------------
+
+
+class UtilisationPage(BoundedPagination):
+    """A page of grouped utilisation rows with ``totals`` of all (``db.paginate`` keeps
+    only a select's first column); one query gives the rows, their number and totals.
+
+    The figures are cached until slots or sessions change (core/versions.py); "now",
+    which splits held from unused slots, counts by the minute.
+    """
+
+    def _query_items(self) -> list[slot_queries.UtilisationRow]:
+        start, end, supervisor_id, at = (
+            self._query_args[k] for k in ("start", "end", "supervisor_id", "at")
+        )
+        limit, offset = self.per_page, self._query_offset
+        rows, self._count, self.totals = versions.cached(
+            ("slots", "sessions", "supervisors"),
+            ("slots.utilisation", start, end, supervisor_id, at, limit, offset),
+            lambda: slot_queries.utilisation_page(
+                slot_queries.utilisation_query(start, end, at, supervisor_id), limit, offset
+            ),
+        )
+        return rows
+
+    def _query_count(self) -> int:
+        return self._count
+
+
+@bp.get("/utilisation")
+@roles_required(Role.ADMIN, Role.REPORTS)
+def utilisation():
+    form = UtilisationForm(request.args)
+    _supervisor_choices(form.supervisor, _("All supervisors"))
+    this_week = slot_rules.week_start(today())
+    valid = form.validate()
+    start = (valid and form.start.data) or this_week - timedelta(weeks=8)
+    end = (valid and form.end.data) or this_week + timedelta(weeks=4, days=-1)
+    form.start.data, form.end.data = start, max(start, end)
+    supervisor_id = (valid and form.supervisor.data) or None
+    page = UtilisationPage(
+        per_page=50,
+        error_out=False,
+        start=start,
+        end=max(start, end),
+        supervisor_id=supervisor_id,
+        at=now().replace(second=0, microsecond=0),
+    )
+    return render_template("slots/utilisation.html", form=form, page=page, totals=page.totals)
