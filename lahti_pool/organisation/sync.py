@@ -33,6 +33,7 @@ from lahti_pool.organisation.job_groups import job_group_for
 from lahti_pool.organisation.models import Division, Unit, UnitKind
 from lahti_pool.requests.models import RequestKind, RequestMember, SupervisionRequest
 from lahti_pool.requests.services import decline_group_membership, withdraw_request
+from lahti_pool.sessions import processes
 from lahti_pool.sessions import services as session_services
 from lahti_pool.sessions.models import (
     ProcessMember,
@@ -315,7 +316,7 @@ def offboard(user: User, now: datetime) -> OffboardResult:
         cancel_booking(slot.supervisor.user if late else user, slot, now)
         cancelled += 1
 
-    processes = db.session.scalars(
+    client_processes = db.session.scalars(
         select(SupervisionProcess)
         .join(ProcessMember, ProcessMember.process_id == SupervisionProcess.id)
         .where(
@@ -326,7 +327,7 @@ def offboard(user: User, now: datetime) -> OffboardResult:
         .order_by(SupervisionProcess.id)
     ).all()
     session_window = session_services.window_hours()
-    for process in processes:
+    for process in client_processes:
         count = 0
         if process.kind != RequestKind.GROUP:
             supervisor_user = process.supervisor.user
@@ -345,8 +346,8 @@ def offboard(user: User, now: datetime) -> OffboardResult:
                 else:
                     session_services.cancel_by_client(user, sup_session, now)
                 count += 1
-            if session_services.counts(process).planned == 0:
-                session_services.close_process(user, process, now)
+            if processes.counts(process).planned == 0:
+                processes.close_process(user, process, now)
             else:
                 kept_open += 1
         cancelled += count

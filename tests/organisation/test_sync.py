@@ -107,7 +107,7 @@ def leaver_with_sessions(make_user, supervisor, admin, school_year, next_school_
     )
     db.session.commit()
     run = matching.run_matching(admin, school_year, Policy.RANKING, today)
-    process = matching.accept_assignment(admin, run.assignments[0], today, reason="test")
+    process = matching.accept_assignment(admin, run.assignments[0], today, reason="test").process
     db.session.commit()
     planned = []
     for days in (2, 4):
