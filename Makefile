@@ -6,14 +6,29 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # The development app: the production app (wsgi.py) plus `flask pool demo` (lahti_dev/).
 export FLASK_APP := lahti_dev.app
+# Every package and version the app and its tests install, as CI tested them (`make lock`).
+LOCK := requirements.lock
+# The locking tool, pinned so that the same pyproject.toml gives the same lock file.
+UV_VERSION ?= 0.13.10
 
-.PHONY: run test install system-deps lint translations extract-messages clean
+.PHONY: run test install system-deps lint translations extract-messages clean lock
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@$(BIN)/python -m pip check || { echo "$(LOCK) lacks what pyproject.toml asks for: run 'make lock'"; exit 1; }
 	touch $@
+
+# Pin every dependency of pyproject.toml (with the test extra) for Python 3.11, keeping the
+# versions already locked where they still fit; `make lock UPGRADE=1` takes the newest.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --quiet \
+		--custom-compile-command "make lock" \
+		$(if $(UPGRADE),--upgrade) -o $(LOCK)
 
 install: $(VENV)/.installed translations
 

@@ -3,7 +3,6 @@
 import functools
 import logging
 import time
-from decimal import Decimal
 
 from flask import (
     Flask,
@@ -16,7 +15,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -24,6 +23,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
+from lahti_pool.core import money
 from lahti_pool.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -223,7 +223,7 @@ def init_app(app: Flask) -> None:
     from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters["euros"] = lambda cents: format_currency(Decimal(cents) / 100, "EUR")
+    app.jinja_env.filters["euros"] = money.format_euros
     app.jinja_env.filters["mode_label"] = lambda m: str(MODE_LABELS.get(m, m))
     app.jinja_env.filters["role_label"] = lambda r: str(ROLE_LABELS.get(r, r))
     app.jinja_env.filters["language_label"] = lambda c: str(LANGUAGE_LABELS.get(c, c))
@@ -249,7 +249,6 @@ def init_app(app: Flask) -> None:
             "format_date": format_date,
             "format_datetime": format_datetime,
             "format_decimal": format_decimal,
-            "format_currency": format_currency,
             "unread_notifications": _unread_notifications,
             "navigation_links": navigation_links,
         }

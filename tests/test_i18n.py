@@ -234,3 +234,37 @@ def test_swedish_numbers_times_and_money_are_written_as_in_finland(app):
         assert format_datetime(moment, "short") == "7.12.2026 14.05"
         assert format_decimal(1234.5) == "1\xa0234,5"
         assert format_currency(1234.5, "EUR") == "1\xa0234,50\xa0€"
+
+
+def test_every_app_context_translates_through_the_request_cached_domain(app):
+    """A CLI command or a job (an app context without a request) and a request alike."""
+    from flask_babel import get_domain
+
+    from lahti_pool.core.i18n import RequestCachedDomain
+
+    with app.app_context():
+        assert isinstance(get_domain(), RequestCachedDomain)
+    with app.test_request_context("/"):
+        assert isinstance(get_domain(), RequestCachedDomain)
+
+
+def test_the_app_reaches_into_no_private_name_of_its_libraries():
+    """Private names (``_cv_app``, ``g._flask_babel``) change without notice in any release;
+    the lock file pins versions, but an upgrade must not break the app silently."""
+    import ast
+    from pathlib import Path
+
+    import lahti_pool
+
+    libraries = ("flask", "flask_babel", "werkzeug", "babel", "wtforms", "sqlalchemy", "jinja2")
+    private = {"_flask_babel", "domain_instance", "_cv_app", "_cv_request"}
+    found = []
+    for path in Path(lahti_pool.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(libraries):
+                hidden = [a.name for a in node.names if a.name.startswith("_")]
+                if hidden or any(p.startswith("_") for p in node.module.split(".")):
+                    found.append(f"{path.name}: from {node.module} import {hidden}")
+            elif isinstance(node, ast.Attribute) and node.attr in private:
+                found.append(f"{path.name}:{node.lineno}: .{node.attr}")
+    assert found == []

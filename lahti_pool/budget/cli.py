@@ -6,13 +6,13 @@ import click
 from sqlalchemy import select
 
 from lahti_pool.budget.queries import summary
-from lahti_pool.core.exports import euros
+from lahti_pool.core.money import plain_euros
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division
 
 
 def _figure(cents: int | None) -> str:
-    return "-" if cents is None else f"{euros(cents)} EUR"
+    return "-" if cents is None else f"{plain_euros(cents)} EUR"
 
 
 def summary_lines(fiscal_year: int, division: Division | None, today: date) -> list[str]:
@@ -33,7 +33,7 @@ def summary_lines(fiscal_year: int, division: Division | None, today: date) -> l
         "Forecast method: months begun count spent + awaiting approval + committed; each",
         "month to come counts the larger of its committed money and the run-rate (average",
         "approved spend of the complete school months, June and July excluded) - here "
-        f"{euros(fc.run_rate_cents)} EUR/month from {fc.rate_months} months; June and July "
+        f"{plain_euros(fc.run_rate_cents)} EUR/month from {fc.rate_months} months; June and July "
         "count only what is planned.",
     ]
 

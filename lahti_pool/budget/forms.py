@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -12,9 +11,9 @@ from wtforms import (
 from wtforms.fields import MonthField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from lahti_pool.budget.rules import euros_to_cents
 from lahti_pool.budget.services import BudgetInput
 from lahti_pool.core.models import MAX_ROW_ID
+from lahti_pool.core.money import AmountField, to_cents
 from lahti_pool.core.widgets import FIRST_YEAR, LAST_YEAR, InYears, LongSelect, RenderedChoices
 from lahti_pool.sessions.models import SessionStatus
 
@@ -87,9 +86,8 @@ class ReturnForm(FlaskForm):
 class BudgetForm(FlaskForm):
     fiscal_year = IntegerField(_l("Fiscal year"), validators=[InputRequired(), YEARS])
     division = SelectField(_l("Budget of"), coerce=int, default=0)
-    amount = DecimalField(
+    amount = AmountField(
         _l("Amount (€, VAT excluded)"),
-        places=2,
         validators=[InputRequired(), NumberRange(min=0, max=100_000_000)],
     )
     warn_percent = IntegerField(
@@ -103,7 +101,7 @@ class BudgetForm(FlaskForm):
         return BudgetInput(
             self.fiscal_year.data,
             self.division.data or None,
-            euros_to_cents(self.amount.data),
+            to_cents(self.amount.data, "amount"),
             self.warn_percent.data,
         )
 

@@ -2,11 +2,11 @@
 
 import functools
 
-from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from lahti_pool.core.money import format_euros
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division
 
@@ -25,11 +25,11 @@ def budget_warning_text(warning) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def _euros_text(locale: str, cents: int) -> str:
-    return current_app.jinja_env.filters["euros"](cents)
+    return format_euros(cents, locale)
 
 
 def euros_texts():
-    """``cents`` → the ``euros`` filter's text in the request's locale, formatted once per
+    """``cents`` → ``format_euros(cents)`` in the request's locale, formatted once per
     worker, locale and amount: lists show the same prices and sums again and again."""
     return functools.partial(_euros_text, str(get_locale()))
 

@@ -13,8 +13,6 @@ from collections.abc import Hashable, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from lahti_pool.core.errors import N_, DomainError
-
 
 def split_cents(total: int, weights: Mapping[Hashable, int]) -> dict[Hashable, int]:
     """Split ``total`` cents in proportion to ``weights``; the parts add up exactly.
@@ -41,17 +39,7 @@ def division_weights(division_ids: list[int]) -> dict[int, int]:
     return dict(Counter(division_ids))
 
 
-# --- Money in and out --------------------------------------------------------------
-
-CENT = Decimal("0.01")
-
-
-def euros_to_cents(amount: Decimal) -> int:
-    """Euros as typed (a Decimal) to whole cents; fractions of a cent are refused."""
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise DomainError(N_("Give the amount in whole cents."), field="amount")
-    return int(cents)
+# --- VAT (money in and out of text: core/money.py) ----------------------------------
 
 
 def vat_cents(net_cents: int, vat_percent: Decimal) -> int:

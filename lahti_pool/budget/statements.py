@@ -23,6 +23,7 @@ from lahti_pool.budget.rules import dues, last_day, statement_month_for, vat_cen
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition
 from lahti_pool.core.exports import safe_cell
+from lahti_pool.core.money import cents_to_euros
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division
 from lahti_pool.sessions.models import (
@@ -288,11 +289,6 @@ COLUMNS = (
 )
 
 
-def _money(cents: int) -> Decimal:
-    """Cents as exact euros with two decimals (Decimal, never float)."""
-    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
-
-
 def export_rows(statement: InvoiceStatement, kind_label) -> list[list]:
     """The statement as table rows: a header, one row a line, and the totals row.
 
@@ -308,10 +304,10 @@ def export_rows(statement: InvoiceStatement, kind_label) -> list[list]:
                 li.duration_minutes,
                 li.division_code,
                 li.reference,
-                _money(li.net_cents),
+                cents_to_euros(li.net_cents),
                 Decimal(li.vat_percent),
-                _money(vat),
-                _money(li.net_cents + vat),
+                cents_to_euros(vat),
+                cents_to_euros(li.net_cents + vat),
                 str(_l("yes")) if li.is_adjustment else "",
                 str(NOTE_LABELS.get(li.note, li.note)),
             ]
@@ -323,10 +319,10 @@ def export_rows(statement: InvoiceStatement, kind_label) -> list[list]:
             "",
             "",
             "",
-            _money(statement.net_cents),
+            cents_to_euros(statement.net_cents),
             "",
-            _money(statement.vat_cents),
-            _money(statement.gross_cents),
+            cents_to_euros(statement.vat_cents),
+            cents_to_euros(statement.gross_cents),
             "",
             "",
         ]

@@ -27,17 +27,18 @@ from lahti_pool.budget.forms import (
     ReturnForm,
 )
 from lahti_pool.budget.labels import euros_texts, money_markups
-from lahti_pool.budget.models import Budget, InvoiceStatement
+from lahti_pool.budget.models import Budget, InvoiceStatement, SessionCost
 from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import FetchedPage, Memo, link_maker, paginate
+from lahti_pool.core.money import cents_to_euros
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import is_safe_next, show_domain_error
 from lahti_pool.core.widgets import FIRST_YEAR, LAST_YEAR, RenderedChoices, years_message
 from lahti_pool.extensions import db
-from lahti_pool.organisation.models import Division
+from lahti_pool.organisation.models import Division, Unit
 from lahti_pool.requests.labels import KIND_LABELS
-from lahti_pool.sessions.models import SupervisionSession
+from lahti_pool.sessions.models import SessionAttendance, SupervisionProcess, SupervisionSession
 from lahti_pool.supervisors.models import Supervisor
 
 bp = Blueprint("budget", __name__)
@@ -71,31 +72,29 @@ class DivisionRef(NamedTuple):
         return self.name_en if locale == "en" else self.name_fi
 
 
+@versions.cached_read(Division)
 def _divisions() -> list[DivisionRef]:
     """Every division by code, read once per worker until a division changes."""
-
-    def read() -> list[DivisionRef]:
-        rows = db.session.execute(
-            select(Division.id, Division.code, Division.name_fi, Division.name_en).order_by(
-                Division.code
-            )
+    rows = db.session.execute(
+        select(Division.id, Division.code, Division.name_fi, Division.name_en).order_by(
+            Division.code
         )
-        return [DivisionRef(*row) for row in rows]
-
-    return versions.cached(("supervisors",), ("budget.divisions",), read)
+    )
+    return [DivisionRef(*row) for row in rows]
 
 
 def _division_choices(first: str) -> list[SelectChoice]:
-    locale = str(get_locale())
-
-    def build() -> list[SelectChoice]:
-        return [SelectChoice(0, first)] + [
-            SelectChoice(d.id, f"{d.code} – {d.name(locale)}") for d in _divisions()
-        ]
-
-    return versions.cached(("supervisors",), ("budget.division_choices", first, locale), build)
+    return _division_choice_list(first, str(get_locale()))
 
 
+@versions.cached_read(Division)
+def _division_choice_list(first: str, locale: str) -> list[SelectChoice]:
+    return [SelectChoice(0, first)] + [
+        SelectChoice(d.id, f"{d.code} – {d.name(locale)}") for d in _divisions()
+    ]
+
+
+@versions.cached_read(Supervisor, User)
 def _supervisor_names() -> list[tuple[int, str]]:
     """Every supervisor's id and name by name (inactive ones may still have sessions)."""
     rows = db.session.execute(
@@ -106,19 +105,15 @@ def _supervisor_names() -> list[tuple[int, str]]:
     return [(i, name) for i, name in rows]
 
 
+@versions.cached_read(Supervisor, User)
 def _rendered_supervisor_choices(first: str) -> RenderedChoices:
     """``first`` (value 0) and every supervisor, their options' markup rendered once per
     worker until a supervisor or a user changes (``LongSelect``)."""
-    return versions.cached(
-        ("supervisors",),
-        ("budget.supervisor_options", first),
-        lambda: RenderedChoices(_supervisor_choices(first)),
-    )
+    return RenderedChoices(_supervisor_choices(first))
 
 
 def _supervisor_choices(first: str | None) -> list[SelectChoice]:
-    names = versions.cached(("supervisors",), ("budget.supervisor_names",), _supervisor_names)
-    choices = [SelectChoice(i, name) for i, name in names]
+    choices = [SelectChoice(i, name) for i, name in _supervisor_names()]
     return ([SelectChoice(0, first)] if first else []) + choices
 
 
@@ -204,12 +199,7 @@ def approvals():
         per_page=50,
         error_out=False,
         fetch=lambda limit, offset: (queries.pending_rows(limit, offset, *filters), None),
-        # kept until a session or (for the division filter) a user's unit moves
-        total=lambda: versions.cached(
-            ("sessions", "supervisors"),
-            ("budget.pending_count", *filters),
-            lambda: queries.pending_count(*filters),
-        ),
+        total=lambda: _pending_count(*filters),
     )
     return render_template(
         "budget/approvals.html",
@@ -219,6 +209,14 @@ def approvals():
         return_form=ReturnForm(),
         filters={k: v for k, v in request.args.items() if k != "page"},
     )
+
+
+# Kept until a session or (for the filters) a process or a user's unit moves.
+@versions.cached_read(SupervisionSession, SupervisionProcess, SessionAttendance, User, Unit)
+def _pending_count(
+    supervisor_id: int | None, month: tuple[int, int] | None, division_id: int | None
+) -> int:
+    return queries.pending_count(supervisor_id, month, division_id)
 
 
 @bp.post("/admin/approvals/approve")
@@ -311,10 +309,7 @@ def overview():
         s=_summary(year, division_id),
         divisions=_divisions(),
         by_division=queries.monthly_spent_by_division(year, _sums(year)),
-        units=_cached(
-            ("budget.top_units", year, division_id, min_people),
-            lambda: queries.top_units(year, division_id, min_people=min_people),
-        ),
+        units=_top_units(year, division_id, min_people),
         reports_only=reports_only,
         euros=euros_texts(),
         money=money_markups(),
@@ -324,21 +319,26 @@ def overview():
     )
 
 
-def _cached(key: tuple, compute):
-    """Sums over a year of sessions, recomputed only when sessions or budgets change."""
-    return versions.cached(("sessions", "budgets"), key, compute)
+# Sums over a year of sessions, recomputed only when what they read changes.
 
 
+@versions.cached_read(SessionCost, SupervisionSession)
 def _sums(year: int) -> queries.MonthDivisionSums:
-    return _cached(("budget.sums", year), lambda: queries.month_division_sums(year))
+    return queries.month_division_sums(year)
 
 
 def _summary(year: int, division_id: int | None) -> queries.BudgetSummary:
-    day = today()  # the forecast starts from the current month
-    return _cached(
-        ("budget.summary", year, division_id, day),
-        lambda: queries.summary(year, division_id, day, _sums(year)),
-    )
+    return _summary_on(year, division_id, today())  # the forecast starts from this month
+
+
+@versions.cached_read(SessionCost, SupervisionSession, Budget)
+def _summary_on(year: int, division_id: int | None, day: date) -> queries.BudgetSummary:
+    return queries.summary(year, division_id, day, _sums(year))
+
+
+@versions.cached_read(SessionCost, SupervisionSession, SessionAttendance, User, Unit)
+def _top_units(year: int, division_id: int | None, min_people: int):
+    return queries.top_units(year, division_id, min_people=min_people)
 
 
 def month_name(year: int, month: int, width: str = "MMMM") -> str:
@@ -353,7 +353,7 @@ def _month_name(locale: str, year: int, month: int, width: str) -> str:
 
 def _euros(cents: int | None) -> Decimal | None:
     """Decimal euros for the chart (pygal plots numbers; figures stay exact)."""
-    return None if cents is None else Decimal(cents) / 100
+    return None if cents is None else cents_to_euros(cents)
 
 
 def _drop_scripts(root):
@@ -388,16 +388,19 @@ def chart_svg(s: queries.BudgetSummary) -> str:
     return chart.render(is_unicode=True)
 
 
+@versions.cached_read(SessionCost, SupervisionSession, Budget)
+def _chart_svg(year: int, division_id: int | None, day: date, locale: str) -> str:
+    """The chart of ``_summary_on``'s figures in ``locale`` (the request's)."""
+    return chart_svg(_summary_on(year, division_id, day))
+
+
 @bp.get("/budget/chart.svg")
 @roles_required(Role.ADMIN, Role.REPORTS)
 def chart():
     _form, year, division_id = _choice()
     # The same image for every reader of these aggregates: drawn once per data version,
     # language and day, as pygal takes ~10 ms to draw it.
-    svg = _cached(
-        ("budget.chart", year, division_id, today(), str(get_locale())),
-        lambda: chart_svg(_summary(year, division_id)),
-    )
+    svg = _chart_svg(year, division_id, today(), str(get_locale()))
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_CSP
     return response

@@ -2,23 +2,27 @@
 
 Flask-Babel resolves the locale and its catalogue on every ``gettext``, lazy string and
 template ``_()``: about 12 µs each, which a 50-row table with a few labels per row pays
-hundreds of times. :class:`RequestCachedDomain` keeps the catalogue it found on the
-request's ``g``, together with the locale object it was found for. ``force_locale`` (the
-e-mails go out in the recipient's language) swaps that object in Flask-Babel's context,
-so the next lookup sees another object and looks the catalogue up again.
+hundreds of times. :class:`RequestCachedDomain` keeps the catalogue it found together
+with the locale object it was found for. Flask-Babel makes a new locale object for each
+request (its locale selector's answer) and for each ``force_locale`` (the e-mails go out
+in the recipient's language), and ``get_locale()`` returns the same object until one of
+them changes it: so the catalogue is looked up once per request and locale.
+
+Only public APIs of Flask and Flask-Babel: a ``Domain`` subclass (its documented
+extension point), ``get_locale``, ``Domain.as_default`` on every app context (Flask's
+``appcontext_pushed`` signal), and Babel's ``Translations.merge``.
 """
 
 import functools
+import threading
 from pathlib import Path
 
 from babel import support
-from flask import Flask, Request, current_app, session
-from flask.globals import _cv_app
+from flask import Flask, Request, appcontext_pushed, current_app, session
 from flask_babel import Babel, Domain, get_babel, get_locale, gettext, ngettext
 from werkzeug.utils import cached_property
 from wtforms.i18n import messages_path
 
-_KEY = "_lahti_translations"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 #: the Babel locale each language is shown in, where it is not the language itself: Swedish
@@ -51,17 +55,20 @@ def remember_provider_locale(claim: str | None) -> None:
 
 
 class RequestCachedDomain(Domain):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Per thread: the locale object last asked for and its catalogue. Holding the
+        # object keeps it alive, so ``is`` cannot match another request's locale.
+        self._last = threading.local()
+
     def get_translations(self):
-        app_ctx = _cv_app.get(None)
-        if app_ctx is None:  # outside any app context: Flask-Babel's null translations
-            return super().get_translations()
-        store = app_ctx.g.__dict__
-        locale = getattr(store.get("_flask_babel"), "babel_locale", None)
-        cached = store.get(_KEY)
-        if cached is not None and locale is not None and cached[0] is locale:
-            return cached[1]
-        translations = super().get_translations()  # resolves the locale when not yet done
-        store[_KEY] = (getattr(store.get("_flask_babel"), "babel_locale", None), translations)
+        locale = get_locale()  # None outside an app context
+        last = getattr(self._last, "pair", None)
+        if last is not None and last[0] is locale and locale is not None:
+            return last[1]
+        translations = super().get_translations()
+        if locale is not None:
+            self._last.pair = (locale, translations)
         return translations
 
 
@@ -109,14 +116,17 @@ class AppRequest(Request):
 
 
 def install(app: Flask, babel: Babel) -> None:
-    """Make :class:`RequestCachedDomain` the app's domain and the templates' (after
-    ``babel.init_app``).
-
-    ``Babel.domain_instance`` is a cached property, so setting it on the instance is how
-    a domain of one's own is put in its place.
-    """
+    """Make :class:`RequestCachedDomain` the domain of every app context of ``app`` (a
+    request, a CLI command, a job) and the templates' (after ``babel.init_app``)."""
     app.request_class = AppRequest
-    domain = babel.domain_instance = RequestCachedDomain(domain=get_babel(app).default_domain)
+    domain = RequestCachedDomain(domain=get_babel(app).default_domain)
+
+    def use_domain(sender: Flask, **_extra) -> None:
+        domain.as_default()  # Flask-Babel's gettext, lazy strings and formats use it
+
+    # Held by the app: blinker keeps only a weak reference to a receiver.
+    app.extensions["lahti_pool_i18n"] = use_domain
+    appcontext_pushed.connect(use_domain, app)
     # The templates' _() as Flask-Babel installs it, minus its per-call domain lookup.
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: domain.get_translations().ugettext(s),

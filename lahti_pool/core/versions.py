@@ -12,22 +12,26 @@ the data they were computed from:
   reader that sees version *v* therefore sees at least the data of *v*, and a value is
   never cached under a version newer than its data. The counter row is locked only from
   that last statement until the commit, so it cannot take part in a deadlock.
-- :func:`cached` reads the counters (one small query per request) and recomputes only
-  when one of them moved. A time limit bounds how stale a value can be if someone
-  changes the database outside the app (psql, a restore).
+- A cached read (:func:`cached_read`) names the tables its query reads; it reads the
+  counters of their groups (one small query per request) and recomputes only when one
+  of them moved. A test runs every cached read and fails when a statement of it reads a
+  table it did not name, so a declaration cannot fall behind its query. A time limit
+  bounds how stale a value can be if someone changes the database outside the app
+  (psql, a restore).
 
 Only aggregates go through the cache (sums and counts, never confidential text), and
 every entry is local to the worker process, so nothing crosses users or processes.
 """
 
+import functools
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from flask import g, has_app_context
-from sqlalchemy import String, event, select, update
+from sqlalchemy import String, Table, event, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -128,17 +132,14 @@ def current() -> dict[str, int]:
     return versions
 
 
+P = ParamSpec("P")
 T = TypeVar("T")
-_cache: OrderedDict[Hashable, tuple[float, T]] = OrderedDict()
+_cache: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def cached(groups: tuple[str, ...], key: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()``'s value, reused while the versions of ``groups`` stay the same.
-
-    ``key`` names the computation and its arguments; the value must be plain data
-    (numbers, tuples, dataclasses), never ORM objects, which belong to one session.
-    """
+def _cached(groups: tuple[str, ...], key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``'s value, reused while the versions of ``groups`` stay the same."""
     versions = current()
     full_key = (key, tuple(versions.get(name, 0) for name in groups))
     now = time.monotonic()
@@ -154,6 +155,85 @@ def cached(groups: tuple[str, ...], key: Hashable, compute: Callable[[], T]) -> 
         while len(_cache) > MAX_ENTRIES:
             _cache.popitem(last=False)
     return value
+
+
+TableLike = str | Table | type
+
+
+def _table_name(table: TableLike) -> str:
+    if isinstance(table, str):
+        return table
+    if isinstance(table, Table):
+        return table.name
+    return table.__table__.name  # a mapped class
+
+
+class CachedRead(Generic[P, T]):
+    """A function whose value is kept under the versions of the tables it reads.
+
+    Made by :func:`cached_read`; calling it calls the function only when one of the
+    groups of its tables moved since the value for these arguments was computed.
+    """
+
+    def __init__(
+        self,
+        function: Callable[P, T],
+        tables: frozenset[str],
+        key: Callable[..., Hashable] | None = None,
+    ):
+        if not tables:
+            raise ValueError(f"{function.__qualname__}: name the tables it reads")
+        unwatched = sorted(t for t in tables if t not in _GROUP_OF)
+        if unwatched:
+            raise ValueError(
+                f"{function.__qualname__} reads {', '.join(unwatched)}, which no data-version "
+                "group watches: add the table to versions.GROUPS or do not cache the read"
+            )
+        functools.update_wrapper(self, function)
+        self.function = function
+        self.name = f"{function.__module__}.{function.__qualname__}"
+        #: the tables the function reads, as declared
+        self.tables = tables
+        #: the groups whose versions the value is kept under
+        self.groups = tuple(sorted({_GROUP_OF[t] for t in tables}))
+        self.key = key
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> T:
+        if self.key is not None:
+            key = (self.name, self.key(*args, **kwargs))
+        else:
+            key = (self.name, args, tuple(sorted(kwargs.items())))
+        return _cached(self.groups, key, lambda: self.function(*args, **kwargs))
+
+    def __repr__(self) -> str:
+        return f"<cached read {self.name} of {', '.join(sorted(self.tables))}>"
+
+
+#: every cached read by name, as :func:`cached_read` declared them (the tests run each
+#: and compare the tables its statements read with the ones it declares)
+READS: dict[str, CachedRead] = {}
+
+
+def cached_read(
+    *tables: TableLike, key: Callable[..., Hashable] | None = None
+) -> Callable[[Callable[P, T]], CachedRead[P, T]]:
+    """Cache a read's value per worker until one of ``tables`` is written to.
+
+    Name every table the function's statements read (models, tables or table names),
+    next to its query: the value is kept under the versions of their groups
+    (:data:`GROUPS`), so a write to any of them makes the next call read again. The
+    arguments make the cache key, or what ``key(*args, **kwargs)`` makes of them (e.g. an
+    object's id); the value must be plain data (numbers, tuples, dataclasses), never ORM
+    objects, which belong to one session.
+    """
+    names = frozenset(_table_name(t) for t in tables)
+
+    def decorate(function: Callable[P, T]) -> CachedRead[P, T]:
+        read = CachedRead(function, names, key)
+        READS[read.name] = read
+        return read
+
+    return decorate
 
 
 def clear() -> None:

@@ -41,7 +41,7 @@ class RenderedChoices(list):
     """A select's choices (``SelectChoice``, no groups, no extra attributes) with the
     markup of their options rendered once, none selected.
 
-    Build it once per version of the data (``versions.cached``) and assign it to a field
+    Build it once per version of the data (``versions.cached_read``) and assign it to a field
     whose widget is ``LongSelect``: rendering is then one string copy per request, with
     the field's value marked ``selected`` (its first option only). The choices must be
     those of the field's ``coerce`` type already (``int`` ids for ``coerce=int``).

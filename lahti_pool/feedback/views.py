@@ -27,13 +27,13 @@ from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.exports import safe_cell
-from lahti_pool.core.listing import RowPage
+from lahti_pool.core.listing import FetchedPage
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import ListPage, show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.feedback import services
 from lahti_pool.feedback.forms import FeedbackForm, ReportForm
-from lahti_pool.feedback.models import FeedbackInvitation
+from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse
 from lahti_pool.feedback.rules import Term, parse_term, reportable_terms
 from lahti_pool.organisation.models import Division
 from lahti_pool.requests.labels import KIND_LABELS
@@ -116,22 +116,29 @@ def _report(supervisor_id=None):
     start, end = term.start, term.end
     by = form.by.data if form.by.data in services.DIMENSIONS else "division"
     k = current_app.config.get("REPORT_MIN_RESPONSES", 5)
-    # Counts and averages only (comments are fetched apart), until feedback changes.
-    cells, total = versions.cached(
-        ("feedback", "supervisors"),
-        ("feedback.aggregate", by, start, end, k, supervisor_id),
-        lambda: services.aggregate(by, start, end, k, supervisor_id),
-    )
+    cells, total = _aggregate(by, start, end, k, supervisor_id)
     return form, by, term, cells, total
 
 
-class _CommentPage(RowPage):
-    """A page of the report's comments as plain rows, kept until feedback changes: the
-    visible cells' comments sorted by cell and month cost ~10 ms of SQL at city scale."""
+# Counts and averages only (comments are fetched apart), until feedback changes.
+@versions.cached_read(FeedbackResponse)
+def _aggregate(by: str, start: date, end: date, k: int, supervisor_id: int | None):
+    return services.aggregate(by, start, end, k, supervisor_id)
 
-    def _query_items(self) -> list:
-        key = (*self._query_args["cache_key"], self.page, self.per_page)
-        return versions.cached(("feedback",), key, super()._query_items)
+
+def _visible(cells: list[services.Cell]) -> tuple:
+    return tuple(c.key for c in cells if c.averages is not None)
+
+
+@versions.cached_read(
+    FeedbackResponse,
+    key=lambda by, term, cells, limit, offset: (by, term.key, _visible(cells), limit, offset),
+)
+def _comment_rows(by: str, term: Term, cells: list[services.Cell], limit: int, offset: int):
+    """A page of the visible cells' comments as plain rows, kept until feedback changes:
+    sorted by cell and month they cost ~10 ms of SQL at city scale."""
+    query = services.comments_query(by, term.start, term.end, cells)
+    return db.session.execute(query.limit(limit).offset(offset)).all()
 
 
 def _render_report(supervisor_id=None, own=False):
@@ -142,14 +149,10 @@ def _render_report(supervisor_id=None, own=False):
     cell_page = ListPage(per_page=50, error_out=False, rows=cells)
     comments, grouped = None, []
     if not own:  # written comments go to the development services, never to the supervisor
-        comments = _CommentPage(
-            select=services.comments_query(by, term.start, term.end, cells),
-            total=services.comment_count(cells),
-            cache_key=(
-                "feedback.comments",
-                by,
-                term.key,
-                tuple(c.key for c in cells if c.averages is not None),  # the visible cells
+        comments = FetchedPage(
+            fetch=lambda limit, offset: (
+                _comment_rows(by, term, cells, limit, offset),
+                services.comment_count(cells),
             ),
             page=request.args.get("comments", 1, type=int),
             per_page=50,

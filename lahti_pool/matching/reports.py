@@ -7,7 +7,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from lahti_pool.accounts.models import User
-from lahti_pool.core.exports import euros, safe_cell
+from lahti_pool.core import versions
+from lahti_pool.core.exports import safe_cell
+from lahti_pool.core.money import plain_euros
 from lahti_pool.extensions import db
 from lahti_pool.matching.labels import RULE_LABELS, reason_label
 from lahti_pool.requests.models import RequestKind, SchoolYear
@@ -26,6 +28,13 @@ class SupervisorRef(NamedTuple):
     capacity_sessions: int
 
 
+@versions.cached_read(
+    Supervisor,
+    SupervisorLoad,
+    User,
+    SupervisionProcess,
+    key=lambda year, page=1, per_page=50: (year.id, page, per_page),
+)
 def capacity_report(year: SchoolYear, page: int = 1, per_page: int = 50) -> dict:
     """Per supervisor (a page of them, by rank): contracted, granted and used sessions,
     processes and order share; pool totals summed by the database.
@@ -182,7 +191,7 @@ def order_rows(start: date, end_exclusive: date) -> list[list]:
                 sup.rank if sup.rank is not None else "",
                 p.kind.value,
                 p.sessions_granted,
-                euros(p.price_cents),
+                plain_euros(p.price_cents),
                 str(p.vat_percent),
                 str(RULE_LABELS.get(p.rule, p.rule)),
                 _grounds_text(p.grounds),

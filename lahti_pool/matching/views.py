@@ -25,7 +25,6 @@ from sqlalchemy.orm import joinedload
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget.labels import budget_warning_text, euros_texts
-from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import FetchedPage, Memo, bounded_page, link_maker
 from lahti_pool.core.permissions import roles_required
@@ -369,11 +368,7 @@ def capacity_view():
     commit_created()
     page = bounded_page(request.args.get("page", 1, type=int), 50)
     # Supervisors, their loads and users (names), and the year's processes (orders).
-    report = versions.cached(
-        ("supervisors", "sessions"),
-        ("matching.capacity_report", year.id, page),
-        lambda: reports.capacity_report(year, page),
-    )
+    report = reports.capacity_report(year, page)  # cached
     return render_template(
         "matching/capacity.html",
         year=year,

@@ -7,24 +7,20 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, union
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from lahti_pool.accounts.models import Role, User
-from lahti_pool.core import versions
+from lahti_pool.accounts.models import Role
 from lahti_pool.core.errors import DomainError
-from lahti_pool.core.listing import Dates, RowPage, link_maker
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.matching import offers
-from lahti_pool.requests import labels, services
+from lahti_pool.requests import queries, services
 from lahti_pool.requests.forms import GroupRequestForm, ReasonForm, RequestForm
 from lahti_pool.requests.models import (
-    MemberStatus,
     PreQuestion,
-    RequestMember,
     SupervisionRequest,
 )
 from lahti_pool.requests.quota import account_for, school_year_for
@@ -110,22 +106,7 @@ def dashboard():
     year = school_year_for(today())
     quota = account_for(current_user.id, year).state()
     commit_created()
-    # A UNION of the two id lists, not an OR: with the OR, PostgreSQL walked the creation
-    # date index through every request of five years (180 ms at city scale).
-    own_ids = union(
-        select(SupervisionRequest.id).where(SupervisionRequest.requester_id == current_user.id),
-        select(RequestMember.request_id).where(RequestMember.user_id == current_user.id),
-    )
-    mine = db.session.scalars(
-        select(SupervisionRequest)
-        .where(SupervisionRequest.id.in_(own_ids))
-        .options(
-            selectinload(SupervisionRequest.members),
-            joinedload(SupervisionRequest.requester),  # an invitation names its organiser
-        )
-        .order_by(SupervisionRequest.created_at.desc())
-        .limit(20)
-    ).all()
+    mine = queries.dashboard_requests(current_user)
     invitations = [r for r in mine if r.can_decline_membership(current_user)]
     return render_template(
         "requests/dashboard.html",
@@ -213,58 +194,7 @@ def answer_offer(request_id: int):
 @roles_required(Role.ADMIN)
 def admin_overview():
     status = request.args.get("status", "")
-    wanted = [SupervisionRequest.status == status] if status in set(RequestStatus) else []
-    members = select(func.count()).where(RequestMember.request_id == SupervisionRequest.id)
-    participating = members.where(RequestMember.status != MemberStatus.DECLINED)
-    query = (
-        select(
-            SupervisionRequest.id,
-            SupervisionRequest.created_at,
-            SupervisionRequest.kind,
-            SupervisionRequest.sessions_requested,
-            SupervisionRequest.status,
-            User.name,
-            members.scalar_subquery().label("members"),
-            participating.scalar_subquery().label("participating"),
-        )
-        .join(User, User.id == SupervisionRequest.requester_id)
-        .where(*wanted)
-        .order_by(SupervisionRequest.created_at, SupervisionRequest.id)
-    )
-    # Counting five years of requests is ~20 ms on PostgreSQL: kept until a request changes.
-    total = versions.cached(
-        ("requests",),
-        ("requests.admin_count", status if wanted else ""),
-        lambda: db.session.scalar(
-            select(func.count()).select_from(SupervisionRequest).where(*wanted)
-        ),
-    )
-    page = RowPage(select=query, total=total, per_page=50, error_out=False)
-    # Plain rows, and each label, date and link made once per page rather than per cell.
-    dates, detail_url = Dates(), link_maker("requests.detail", "request_id")
-    kinds = {kind: str(label) for kind, label in labels.KIND_LABELS.items()}
-    page.items = [
-        OverviewLine(
-            detail_url(row.id),
-            dates.date(row.created_at),
-            row.name,
-            kinds[row.kind] + (f" ({row.participating})" if row.members else ""),
-            row.sessions_requested,
-            labels.status_label(row.status),
-        )
-        for row in page.items
-    ]
+    page = queries.overview_page(status)
     return render_template(
         "requests/admin_overview.html", page=page, status=status, statuses=list(RequestStatus)
     )
-
-
-class OverviewLine(NamedTuple):
-    """A row of the administrator's list of requests, its texts made once."""
-
-    url: str
-    sent: str
-    requester: str
-    kind: str  #: its label, with the number taking part for a group
-    sessions: int
-    status: str  #: its label

@@ -1,7 +1,6 @@
 """The supervisor's workspace, the process page, planning and logging, staff's sessions."""
 
 from datetime import datetime, time, timedelta
-from typing import NamedTuple
 
 from flask import (
     Blueprint,
@@ -21,22 +20,18 @@ from wtforms import SelectChoice
 from lahti_pool.accounts.models import Role
 from lahti_pool.core import audit
 from lahti_pool.core.errors import DomainError
-from lahti_pool.core.listing import Dates, RowPage, link_maker, paginate
+from lahti_pool.core.listing import Dates, link_maker, paginate
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division
-from lahti_pool.requests.labels import KIND_LABELS
 from lahti_pool.requests.models import RequestKind
-from lahti_pool.sessions import forms, processes, queries, rules, services
+from lahti_pool.sessions import forms, processes, queries, rules, services, workspace_rows
 from lahti_pool.sessions.models import (
-    ApprovalStatus,
-    ProcessStatus,
     SupervisionProcess,
     SupervisionSession,
 )
-from lahti_pool.sessions.queries import ShortList
 
 bp = Blueprint("sessions", __name__)
 
@@ -101,96 +96,8 @@ def workspace():
     moment = now()
     form = forms.YearForm(request.args)
     year = form.choose(queries.school_years(), rules.local_date(moment))
-    page = None
-    if year is not None:
-        query = queries.supervisor_processes(current_user, year.id)
-        page = RowPage(select=query, per_page=50, error_out=False)
-    to_log, coming = queries.workspace_sessions(current_user, moment)
-    processes = page.items if page else []
-    shown = {p.id for p in processes} | {s.process_id for s in to_log.items + coming.items}
-    names = queries.client_names(shown)
-    figures = queries.session_counts(processes)
-    dates = Dates()
-    log_url = link_maker("sessions.log", "session_id")
-    process_url = link_maker("sessions.process_detail", "process_id")
-    to_log = ShortList(
-        [
-            LogLine(
-                log_url(s.id),
-                dates.datetime(s.starts_at),
-                names.get(s.process_id, ""),
-                s.approval == ApprovalStatus.RETURNED,
-            )
-            for s in to_log.items
-        ],
-        to_log.total,
-    )
-    minutes = _("%(n)s min")
-    coming = ShortList(
-        [
-            ComingLine(
-                dates.datetime(s.starts_at),
-                minutes % {"n": s.duration_minutes},
-                s.is_covision,
-                process_url(s.process_id),
-                names.get(s.process_id, ""),
-            )
-            for s in coming.items
-        ],
-        coming.total,
-    )
-    if page is not None:
-        plan_url = link_maker("sessions.plan", "process_id")
-        kinds = {kind: str(label) for kind, label in KIND_LABELS.items()}
-        page.items = [
-            ProcessLine(
-                process_url(p.id),
-                names.get(p.id, ""),
-                kinds.get(p.kind, p.kind),
-                p.sessions_granted,
-                figures[p.id].planned,
-                figures[p.id].used,
-                dates.date(p.accepted_at),
-                plan_url(p.id) if p.status == ProcessStatus.ACTIVE else None,
-            )
-            for p in processes
-        ]
-    return _render(
-        "sessions/workspace.html",
-        form=form,
-        year=year,
-        page=page,
-        to_log=to_log,
-        coming=coming,
-    )
-
-
-class LogLine(NamedTuple):
-    """A session to log on the workspace, its texts made once (``workspace``)."""
-
-    url: str
-    when: str
-    who: str
-    returned: bool
-
-
-class ComingLine(NamedTuple):
-    when: str
-    minutes: str
-    is_covision: bool
-    url: str  #: the process's page
-    who: str
-
-
-class ProcessLine(NamedTuple):
-    url: str
-    who: str
-    kind: str  #: its label
-    granted: int
-    planned: int
-    used: int
-    accepted: str
-    plan_url: str | None  #: for an active process only
+    page = workspace_rows.supervisor_page(current_user, year, moment)
+    return _render("sessions/workspace.html", form=form, year=year, **page)
 
 
 @bp.get("/processes/<int:process_id>")

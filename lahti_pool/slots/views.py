@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from lahti_pool.accounts.models import Role
+from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit, versions
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import BoundedPagination, Dates, Memo, RowPage, link_maker, paginate
@@ -21,6 +21,7 @@ from lahti_pool.core.widgets import RenderedChoices
 from lahti_pool.extensions import db
 from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.quota import account_for, school_year_for
+from lahti_pool.sessions.models import SupervisionSession
 from lahti_pool.slots import queries as slot_queries
 from lahti_pool.slots import rules as slot_rules
 from lahti_pool.slots import services
@@ -104,17 +105,17 @@ def get_supervisor(supervisor_id: int) -> Supervisor:
 
 
 def _supervisor_choices(field, none_label: str) -> None:
-    """Every active supervisor after ``none_label`` (value 0), their options' markup
-    rendered once per worker until a supervisor or a user changes (``LongSelect``)."""
+    """Every active supervisor after ``none_label`` (value 0)."""
+    field.choices = _rendered_supervisor_choices(none_label)
 
-    def build() -> RenderedChoices:
-        supervisors = services.active_supervisors()
-        return RenderedChoices(
-            [SelectChoice(0, none_label)] + [SelectChoice(s.id, s.name) for s in supervisors]
-        )
 
-    field.choices = versions.cached(
-        ("supervisors",), ("slots.supervisor_choices", none_label), build
+@versions.cached_read(Supervisor, User)
+def _rendered_supervisor_choices(none_label: str) -> RenderedChoices:
+    """Their options' markup rendered once per worker until a supervisor or a user
+    changes (``LongSelect``)."""
+    supervisors = services.active_supervisors()
+    return RenderedChoices(
+        [SelectChoice(0, none_label)] + [SelectChoice(s.id, s.name) for s in supervisors]
     )
 
 
@@ -462,17 +463,19 @@ class UtilisationPage(BoundedPagination):
             self._query_args[k] for k in ("start", "end", "supervisor_id", "at")
         )
         limit, offset = self.per_page, self._query_offset
-        rows, self._count, self.totals = versions.cached(
-            ("slots", "sessions", "supervisors"),
-            ("slots.utilisation", start, end, supervisor_id, at, limit, offset),
-            lambda: slot_queries.utilisation_page(
-                slot_queries.utilisation_query(start, end, at, supervisor_id), limit, offset
-            ),
+        rows, self._count, self.totals = _utilisation_page(
+            start, end, supervisor_id, at, limit, offset
         )
         return rows
 
     def _query_count(self) -> int:
         return self._count
+
+
+@versions.cached_read(OnDutySlot, SupervisionSession, Supervisor, User)
+def _utilisation_page(start, end, supervisor_id, at, limit, offset):
+    query = slot_queries.utilisation_query(start, end, at, supervisor_id)
+    return slot_queries.utilisation_page(query, limit, offset)
 
 
 @bp.get("/utilisation")

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from lahti_pool.core.money import AmountField
 from lahti_pool.core.widgets import InYears, MultiCheckboxField
 from lahti_pool.requests.labels import KIND_LABELS, LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.models import RequestKind
@@ -24,7 +24,6 @@ from lahti_pool.supervisors.models import AllocationRule, SupervisorKind
 from lahti_pool.supervisors.services import (
     AgreementInput,
     SupervisorInput,
-    parse_amount,
     split_areas,
 )
 
@@ -40,32 +39,6 @@ SUPERVISOR_KIND_LABELS = {
 SUPERVISION_KIND_LABELS = {k: KIND_LABELS[RequestKind(k)] for k in ("individual", "group")}
 #: the largest rank the form takes
 MAX_RANK = 100_000
-NOT_AN_AMOUNT = _l("Give an amount in euros, e.g. 85.50.")
-
-
-class AmountField(StringField):
-    """A decimal amount typed as "85,50" or "85.50"; ``data`` is a Decimal."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
-        super().__init__(*args, **kwargs)
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        return format_decimal(self.data, format="0.00")
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = parse_amount(valuelist[0])
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(str(NOT_AN_AMOUNT)) from exc
 
 
 def _choices(labels: dict) -> list[SelectChoice]:

@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.services import UserInput, create_user
-from lahti_pool.core import audit, csvimport
+from lahti_pool.core import audit, csvimport, money
 from lahti_pool.core.csvimport import ImportRefused, RowError, read_csv
 from lahti_pool.core.csvimport import shown as _shown
 from lahti_pool.core.errors import DomainError
@@ -167,12 +167,12 @@ class _Row:
             self.refuse(f"{column} is missing")
             return Decimal(0)
         try:
-            amount = services.parse_amount(text)
-        except ValueError:
+            amount = money.parse_decimal(text)
+        except money.AmountError:
             self.refuse(f"{column} {_shown(text)} is not an amount in euros (write e.g. 85.50)")
             return Decimal(0)
-        cents = self.rule(services.euros_to_cents, amount, column, column=column)
-        return services.cents_to_euros(cents or 0)
+        cents = self.rule(services.price_cents, amount, column, column=column)
+        return money.cents_to_euros(cents or 0)
 
     def codes(self, column: str, allowed: Sequence[str]) -> tuple[str, ...]:
         codes = tuple(c.lower() for c in _LIST_SEPARATORS.split(self[column]) if c)

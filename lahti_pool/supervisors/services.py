@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.services import find_user_by_email
-from lahti_pool.core import audit
+from lahti_pool.core import audit, money, versions
 from lahti_pool.core.errors import N_, DomainError
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division, Unit
@@ -78,36 +78,20 @@ def check_business_id(text: str) -> str:
     return text
 
 
-def parse_amount(text: str) -> Decimal:
-    """A decimal amount written the Finnish or the English way: "1 234,50", "85.50 €".
-
-    :raises ValueError: not a number
-    """
-    cleaned = re.sub(r"[\s\u00a0\u202f€]", "", text).replace(",", ".").replace("\u2212", "-")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
-        raise ValueError(text)
-    return Decimal(cleaned)
-
-
 def check_period(starts_on: date | None, ends_on: date | None, field: str) -> None:
     if starts_on and ends_on and ends_on < starts_on:
         raise DomainError(N_("The end date cannot be before the start date."), field=field)
 
 
-def euros_to_cents(amount: Decimal, field: str) -> int:
-    """Whole cents from an amount in euros; negative amounts and fractions of a cent refused."""
+def price_cents(amount: Decimal, field: str) -> int:
+    """A price per session in whole cents; negative prices, fractions of a cent and
+    more than :data:`MAX_PRICE_CENTS` refused."""
     if amount < 0:
         raise DomainError(N_("A price cannot be negative."), field=field)
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise DomainError(N_("Give the price to the cent, e.g. 85.50."), field=field)
+    cents = money.to_cents(amount, field)
     if cents > MAX_PRICE_CENTS:
         raise DomainError(N_("This price is too large for one session."), field=field)
-    return int(cents)
-
-
-def cents_to_euros(cents: int) -> Decimal:
-    return Decimal(cents).scaleb(-2)
+    return cents
 
 
 def check_capacity(value: int, field: str) -> int:
@@ -330,8 +314,8 @@ def _check_contract(supervisor: Supervisor | None, data: SupervisorInput) -> dic
 
 def _check_offer(supervisor: Supervisor | None, data: SupervisorInput, today: date) -> dict:
     values = {
-        "price_individual_cents": euros_to_cents(data.price_individual, "price_individual"),
-        "price_group_cents": euros_to_cents(data.price_group, "price_group"),
+        "price_individual_cents": price_cents(data.price_individual, "price_individual"),
+        "price_group_cents": price_cents(data.price_group, "price_group"),
         "capacity_sessions": check_capacity(data.capacity_sessions, "capacity_sessions"),
         "capacity_processes": check_capacity(data.capacity_processes, "capacity_processes"),
         "languages": check_codes(data.languages, LANGUAGES, "languages"),
@@ -474,8 +458,15 @@ def initials(name: str) -> str:
     return "".join(p[0] for p in parts[:1] + parts[1:][-1:]).upper() or "?"
 
 
+@versions.cached_read(
+    Supervisor,
+    SupervisorLoad,
+    User,
+    key=lambda year, language="", mode="": (year.id, language, mode),
+)
 def presentations(year: SchoolYear, language: str = "", mode: str = "") -> list[Presentation]:
-    """Active supervisors with their free capacity in ``year``, in one query."""
+    """Active supervisors with their free capacity in ``year``, in one query (plain data,
+    cached until a supervisor, their load or their user changes)."""
     rows = db.session.execute(
         select(Supervisor, func.coalesce(SupervisorLoad.sessions_granted, 0))
         .outerjoin(

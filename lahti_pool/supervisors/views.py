@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_currency, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role, User
-from lahti_pool.core import versions
+from lahti_pool.core import money
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import paginate
 from lahti_pool.core.permissions import roles_required
@@ -35,11 +35,6 @@ bp = Blueprint("supervisors", __name__, url_prefix="/admin/supervisors")
 public_bp = Blueprint("supervisors_public", __name__, url_prefix="/supervisors")
 
 
-def euros(cents: int) -> str:
-    """Cents as euros in the reader's locale: "85,50 €" or "€85.50"."""
-    return format_currency(services.cents_to_euros(cents), "EUR")
-
-
 def vat_note(agreement: FrameworkAgreement | None) -> str:
     if agreement is None:
         return _("No VAT set: internal supervisor.")
@@ -55,7 +50,7 @@ def supervisor_labels():
         "supervision_kind_labels": SUPERVISION_KIND_LABELS,
         "language_labels": LANGUAGE_LABELS,
         "mode_labels": MODE_LABELS,
-        "euros": euros,
+        "euros": money.format_euros,
         "vat_note": vat_note,
     }
 
@@ -137,8 +132,8 @@ def _supervisor_form(supervisor: Supervisor | None = None) -> SupervisorForm:
         del form.email  # the profile stays with its user
         if request.method == "GET":
             form.agreement.data = supervisor.agreement_id or 0
-            form.price_individual.data = services.cents_to_euros(supervisor.price_individual_cents)
-            form.price_group.data = services.cents_to_euros(supervisor.price_group_cents)
+            form.price_individual.data = money.cents_to_euros(supervisor.price_individual_cents)
+            form.price_group.data = money.cents_to_euros(supervisor.price_group_cents)
             form.divisions.data = [d.id for d in supervisor.divisions]
             form.conflicts.data = [u.id for u in supervisor.conflicts]
             form.areas.data = ", ".join(supervisor.areas)
@@ -223,12 +218,7 @@ def presentations():
     language = language if language in services.LANGUAGES else ""
     mode = mode if mode in services.MODES else ""
     year = school_year_for(date.today())
-    # Plain data, cached until a supervisor or their load changes (core/versions.py).
-    shown = versions.cached(
-        ("supervisors",),
-        ("supervisors.presentations", year.id, language, mode),
-        lambda: services.presentations(year, language, mode),
-    )
+    shown = services.presentations(year, language, mode)  # cached
     cards = ListPage(per_page=30, error_out=False, rows=shown)
     commit_created()
     return render_template(

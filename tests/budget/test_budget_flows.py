@@ -485,6 +485,17 @@ def test_top_units_count_sessions_in_sql(process, group_process, today):
     assert [(u.code, n) for u, n, _people in units] == [("KIV", 2), ("PAJ", 1)]
 
 
+def test_a_renamed_unit_shows_at_once_among_the_top_units(client, admin, process, unit, today):
+    make_session(process, date(today.year, 2, 1))
+    db.session.commit()
+    client.login(admin)
+    assert "Kivimaan koulu" in client.get("/budget").get_data(as_text=True)  # now cached
+    unit.name = "Kivimäen yhtenäiskoulu"
+    db.session.commit()
+    page = client.get("/budget").get_data(as_text=True)
+    assert "Kivimäen yhtenäiskoulu" in page and "Kivimaan koulu" not in page
+
+
 def test_the_cli_prints_the_same_summary(app, admin, process, today):
     budget_services.set_budget(admin, BudgetInput(2026, None, 50_000))
     make_session(process, date(2026, 2, 3))

@@ -16,13 +16,13 @@ from lahti_pool.budget.rules import (
     Level,
     budget_level,
     dues,
-    euros_to_cents,
     percent_used,
     split_cents,
     statement_month_for,
     vat_cents,
 )
 from lahti_pool.core.errors import DomainError
+from lahti_pool.core.money import to_cents
 
 
 def test_current_month_across_new_year():
@@ -110,10 +110,10 @@ def test_committed_and_spent_of_a_group_split_add_up_per_division():
 
 
 def test_euros_are_turned_into_whole_cents_exactly():
-    assert euros_to_cents(Decimal("40000.10")) == 4_000_010
-    assert euros_to_cents(Decimal("0.1")) == 10
+    assert to_cents(Decimal("40000.10")) == 4_000_010
+    assert to_cents(Decimal("0.1")) == 10
     with pytest.raises(DomainError):
-        euros_to_cents(Decimal("1.005"))
+        to_cents(Decimal("1.005"))
 
 
 @pytest.mark.parametrize(

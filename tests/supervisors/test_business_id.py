@@ -5,12 +5,8 @@ from decimal import Decimal
 import pytest
 
 from lahti_pool.core.errors import DomainError
-from lahti_pool.supervisors.services import (
-    business_id_is_valid,
-    euros_to_cents,
-    has_free_capacity,
-    parse_amount,
-)
+from lahti_pool.core.money import parse_decimal
+from lahti_pool.supervisors.services import business_id_is_valid, has_free_capacity, price_cents
 
 
 @pytest.mark.parametrize("business_id", ["0112038-9", "1572860-0", "1234567-1", "0737546-2"])
@@ -36,21 +32,21 @@ def test_remainder_one_is_never_a_valid_business_id():
     [("85,50", "85.50"), ("85.5", "85.5"), ("1 234,50 €", "1234.50"), ("0", "0"), ("-3", "-3")],
 )
 def test_amounts_are_read_the_finnish_or_the_english_way(text, amount):
-    assert parse_amount(text) == Decimal(amount)
+    assert parse_decimal(text) == Decimal(amount)
 
 
 @pytest.mark.parametrize("text", ["", "8,5,0", "abc", "1e3", "NaN"])
 def test_what_is_not_an_amount_is_refused(text):
     with pytest.raises(ValueError):
-        parse_amount(text)
+        parse_decimal(text)
 
 
-def test_euros_become_whole_cents_and_negative_or_fractional_cents_are_refused():
-    assert euros_to_cents(Decimal("85.50"), "price") == 8550
+def test_a_price_is_whole_cents_and_negative_or_fractional_cents_are_refused():
+    assert price_cents(Decimal("85.50"), "price") == 8550
     with pytest.raises(DomainError, match="cannot be negative"):
-        euros_to_cents(Decimal("-0.01"), "price")
+        price_cents(Decimal("-0.01"), "price")
     with pytest.raises(DomainError, match="to the cent"):
-        euros_to_cents(Decimal("85.505"), "price")
+        price_cents(Decimal("85.505"), "price")
 
 
 @pytest.mark.parametrize(

@@ -122,7 +122,11 @@ def test_the_edit_form_shows_the_vat_of_the_agreement(client, admin, supervisor)
         ({"business_id": "112038-9"}, "business_id", "This is not a valid business ID"),
         ({"agreement": "0"}, "agreement", "A contracted supervisor needs a framework agreement."),
         ({"email": "nobody@lahti.fi"}, "email", "No user has this e-mail address."),
-        ({"price_individual": "85,505"}, "price_individual", "Give the price to the cent"),
+        (
+            {"price_individual": "85,505"},
+            "price_individual",
+            "Give the amount to the cent, e.g. 85.50.",
+        ),
         ({"price_individual": "lots"}, "price_individual", "Give an amount in euros, e.g. 85.50."),
     ],
 )

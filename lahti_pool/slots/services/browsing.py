@@ -141,37 +141,31 @@ def _slot_filters(filters: SlotFilters) -> list:
     ]
 
 
+@versions.cached_read(OnDutySlot)
 def _free_counts(at: datetime, day: date | None, mode: str) -> dict[int, int]:
     """Open slots after ``at`` and not held for anybody, by supervisor (cached)."""
-
-    def load() -> dict[int, int]:
-        rows = db.session.execute(
-            select(OnDutySlot.supervisor_id, func.count())
-            .where(
-                OnDutySlot.status == SlotStatus.OPEN,
-                OnDutySlot.starts_at > at,
-                or_(OnDutySlot.offered_to_id.is_(None), OnDutySlot.offer_expires_at < at),
-                *_slot_filters(SlotFilters(day=day, mode=mode)),
-            )
-            .group_by(OnDutySlot.supervisor_id)
+    rows = db.session.execute(
+        select(OnDutySlot.supervisor_id, func.count())
+        .where(
+            OnDutySlot.status == SlotStatus.OPEN,
+            OnDutySlot.starts_at > at,
+            or_(OnDutySlot.offered_to_id.is_(None), OnDutySlot.offer_expires_at < at),
+            *_slot_filters(SlotFilters(day=day, mode=mode)),
         )
-        return {supervisor_id: n for supervisor_id, n in rows}
+        .group_by(OnDutySlot.supervisor_id)
+    )
+    return {supervisor_id: n for supervisor_id, n in rows}
 
-    return versions.cached(("slots",), ("slots.free_counts", at, day, mode), load)
 
-
+@versions.cached_read(Supervisor, User)
 def _active_supervisor_users() -> dict[int, tuple[int, int | None]]:
     """Each active supervisor's user and that user's unit (cached like the names)."""
-
-    def load() -> dict[int, tuple[int, int | None]]:
-        rows = db.session.execute(
-            select(Supervisor.id, User.id, User.unit_id)
-            .join(User, Supervisor.user_id == User.id)
-            .where(Supervisor.active)
-        )
-        return {supervisor_id: (user_id, unit_id) for supervisor_id, user_id, unit_id in rows}
-
-    return versions.cached(("supervisors",), ("slots.active_supervisor_users",), load)
+    rows = db.session.execute(
+        select(Supervisor.id, User.id, User.unit_id)
+        .join(User, Supervisor.user_id == User.id)
+        .where(Supervisor.active)
+    )
+    return {supervisor_id: (user_id, unit_id) for supervisor_id, user_id, unit_id in rows}
 
 
 def next_free_slots(user: User, limit: int = 5) -> list:
@@ -190,23 +184,20 @@ class SupervisorChoice(NamedTuple):
     languages: tuple[str, ...]
 
 
+@versions.cached_read(Supervisor, User)
 def active_supervisors() -> list[SupervisorChoice]:
     """The active supervisors by name, for choices and filters.
 
     One query of three columns (hundreds of supervisors at city scale: no ORM objects),
     cached until a supervisor or a user changes (core/versions.py).
     """
-
-    def load() -> list[SupervisorChoice]:
-        rows = db.session.execute(
-            select(Supervisor.id, User.name, Supervisor.languages)
-            .join(User, Supervisor.user_id == User.id)
-            .where(Supervisor.active)
-            .order_by(User.name, Supervisor.id)
-        )
-        return [SupervisorChoice(i, name, tuple(langs or ())) for i, name, langs in rows]
-
-    return versions.cached(("supervisors",), ("slots.active_supervisors",), load)
+    rows = db.session.execute(
+        select(Supervisor.id, User.name, Supervisor.languages)
+        .join(User, Supervisor.user_id == User.id)
+        .where(Supervisor.active)
+        .order_by(User.name, Supervisor.id)
+    )
+    return [SupervisorChoice(i, name, tuple(langs or ())) for i, name, langs in rows]
 
 
 def supervisor_names(supervisor_ids: set[int]) -> dict[int, str]:
