@@ -21,7 +21,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import delete, select
 from wtforms import BooleanField
 
-from lahti_pool.accounts import oidc
+from lahti_pool.accounts import oidc, oidc_accounts
 from lahti_pool.accounts.identities import ExternalIdentity, current_policy
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit
@@ -83,13 +83,13 @@ def callback():
     claims = None
     try:
         claims, id_token = oidc.fetch_id_token(pending or {}, request.args, _callback_url())
-        user = oidc.account_for(claims)
+        user = oidc_accounts.account_for(claims)
     except oidc.ProviderUnavailable:
         db.session.rollback()
         return _unavailable()
     except oidc.SignInRefused as refused:
         db.session.rollback()  # nothing linked, nothing created
-        oidc.record_refusal(refused.reason, claims)
+        oidc_accounts.record_refusal(refused.reason, claims)
         return render_template(
             "auth/sso_refused.html",
             message=_(refused.message),

@@ -25,7 +25,7 @@ from lahti_pool.accounts.models import User as PoolUser
 from lahti_pool.core import audit
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import csrf, db
-from lahti_pool.organisation import sync
+from lahti_pool.organisation import leavers, sync
 from lahti_pool.organisation.models import Unit
 
 log = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ def _get_user(user_id: str) -> PoolUser:
 
 def _set_active(user: PoolUser, active: bool | None) -> None:
     if active is False and user.is_active_account:
-        sync.deactivate_leaver(user, utcnow())
+        leavers.deactivate_leaver(user, utcnow())
     elif active is True and not user.is_active_account:
         user.is_active_account = True
         audit.record(None, "staff.reactivated", user, source="scim")

@@ -247,7 +247,7 @@ def test_accounts_without_a_staff_number_are_never_deactivated(run_sync, make_us
 
 def test_a_failure_while_writing_writes_nothing(run_sync, make_user, monkeypatch):
     from lahti_pool.core.errors import DomainError
-    from lahti_pool.organisation import sync
+    from lahti_pool.organisation import leavers
 
     for n in range(30):
         make_user(staff_number=str(100 + n), email=f"p{n}@lahti.fi", name=f"P{n}")
@@ -256,7 +256,7 @@ def test_a_failure_while_writing_writes_nothing(run_sync, make_user, monkeypatch
     def refuse(user, now):
         raise DomainError("This session can no longer be changed.")
 
-    monkeypatch.setattr(sync, "deactivate_leaver", refuse)
+    monkeypatch.setattr(leavers, "deactivate_leaver", refuse)
     rows = "".join(f"{100 + n},p{n}@lahti.fi,P{n} New,Opettaja,KIV\n" for n in range(29))
     result = run_sync(HEADER + "999,new@lahti.fi,New N,Opettaja,KIV\n" + rows)
 
