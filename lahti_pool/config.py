@@ -86,6 +86,37 @@ class Config:
     MAIL_BODY_RETENTION_DAYS = 30
     GC_FREEZE = True  # lahti_pool/core/heap.py
 
+    # Single sign-on with OpenID Connect (accounts/oidc.py; the README has the Entra ID
+    # settings). Off while OIDC_ISSUER is empty: local passwords only.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    #: the button's label, e.g. "Lahti city account"; empty says "the city account"
+    OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+    #: the claim that identifies a person for good: "oid" for Entra ID, "sub" elsewhere
+    OIDC_SUBJECT_CLAIM = os.environ.get("OIDC_SUBJECT_CLAIM", "sub")
+    #: comma-separated tenant ids (the "tid" claim) whose people may sign in; empty: any
+    OIDC_ALLOWED_TENANTS = os.environ.get("OIDC_ALLOWED_TENANTS", "")
+    #: how a first sign-in finds the existing account: "staff_number", "email" (a verified
+    #: address) or "none" (an administrator links nobody: only HR-synced staff numbers)
+    OIDC_LINK_BY = os.environ.get("OIDC_LINK_BY", "staff_number")
+    OIDC_STAFF_NUMBER_CLAIM = os.environ.get("OIDC_STAFF_NUMBER_CLAIM", "employeeid")
+    #: "<group id>=<role>,..." (roles: admin, reports, staff); empty: roles stay the pool's
+    OIDC_GROUP_ROLES = os.environ.get("OIDC_GROUP_ROLES", "")
+    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    #: seconds to wait for the provider before the sign-in page says it is unavailable
+    OIDC_TIMEOUT_SECONDS = float(os.environ.get("OIDC_TIMEOUT_SECONDS", "5"))
+    #: clock skew allowed when checking an ID token's times
+    OIDC_LEEWAY_SECONDS = int(os.environ.get("OIDC_LEEWAY_SECONDS", "60"))
+
+    # Provisioning from HR (organisation/sync.py, organisation/scim.py).
+    #: the bearer token Entra ID provisioning sends to /scim/v2; empty: SCIM is off
+    SCIM_TOKEN = os.environ.get("SCIM_TOKEN", "")
+    #: a sync that would deactivate more than this share of active staff refuses
+    #: without --force (a truncated export must not empty the pool)
+    SYNC_MAX_DEACTIVATE_SHARE = float(os.environ.get("SYNC_MAX_DEACTIVATE_SHARE", "0.05"))
+
     def __init__(self) -> None:
         if self.ENV_NAME == "production":
             self.SESSION_COOKIE_SECURE = True

@@ -171,6 +171,8 @@ BLUEPRINTS = [
     ("lahti_pool.accounts.views", "bp"),
     ("lahti_pool.accounts.views_admin", "bp"),
     ("lahti_pool.accounts.views_self", "bp"),
+    ("lahti_pool.accounts.oidc_views", "bp"),
+    ("lahti_pool.organisation.scim", "bp"),
     ("lahti_pool.site.views", "bp"),
     ("lahti_pool.requests.views", "bp"),
     ("lahti_pool.requests.settings_views", "bp"),
@@ -198,6 +200,7 @@ REGISTERING_MODULES = [
     "lahti_pool.sessions.notices",
     "lahti_pool.feedback.notices",
     "lahti_pool.slots.notices",
+    "lahti_pool.organisation.notices",
 ]
 
 

@@ -255,3 +255,6 @@ def make_supervisor(make_user, agreement, division):
 @pytest.fixture
 def supervisor(make_supervisor):
     return make_supervisor(name="Seppo Supervisor", rank=1)
+
+
+from oidc_support import oidc_provider, sso  # noqa: E402, F401 - the sign-in tests' provider

@@ -56,6 +56,25 @@ EXPECTED = {
     "accounts.forgot_password": ("GET", {}, EVERYONE_OK),
     "accounts.password_link": ("GET", {"token": "not-a-token"}, row(*[400] * len(ROLES))),
     "accounts.set_password": ("GET", {}, row(*[400] * len(ROLES))),
+    # Single sign-on is off here (no OIDC_ISSUER): its routes are not found for anybody;
+    # tests/accounts/test_oidc.py covers them with the provider process.
+    "oidc.start": ("GET", {}, row(*[NOT_FOUND] * len(ROLES))),
+    "oidc.callback": ("GET", {}, row(*[NOT_FOUND] * len(ROLES))),
+    "oidc.signed_out": ("GET", {}, row(*[REDIRECT] * len(ROLES))),
+    "oidc.policy": ("GET", {}, ADMIN_ONLY),
+    "oidc.unlink": (
+        "POST",
+        "user",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
+    # SCIM answers only a bearer token, never a browser session; with no SCIM_TOKEN it is
+    # off (tests/organisation/test_scim.py covers the token).
+    "scim.list_users": ("GET", {}, row(*[NOT_FOUND] * len(ROLES))),
+    "scim.get_user": ("GET", "user", row(*[NOT_FOUND] * len(ROLES))),
+    "scim.create_user": ("POST", {}, row(*[NOT_FOUND] * len(ROLES))),
+    "scim.replace_user": ("PUT", "user", row(*[NOT_FOUND] * len(ROLES))),
+    "scim.patch_user": ("PATCH", "user", row(*[NOT_FOUND] * len(ROLES))),
+    "scim.delete_user": ("DELETE", "user", row(*[NOT_FOUND] * len(ROLES))),
     "requests.dashboard": ("GET", {}, STAFF_ONLY),
     "requests.new_individual": ("GET", {}, STAFF_ONLY),
     "requests.new_group": ("GET", {}, STAFF_ONLY),

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lahti_pool.core.models import UTCDateTime, str_enum, utcnow
 from lahti_pool.extensions import db
+from lahti_pool.organisation.job_groups import JobGroup
 from lahti_pool.organisation.models import Unit
 
 
@@ -54,6 +55,13 @@ class User(UserMixin, db.Model):
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: a weekly e-mail listing free on-duty slots, for staff with quota left
     weekly_digest: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: the HR system's employee number: the key of the HR sync and of a first single
+    #: sign-on (accounts/oidc.py); empty for people HR does not know (supervisors)
+    staff_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    #: mapped from the job title by the HR sync (organisation/job_groups.py)
+    job_group: Mapped[JobGroup] = mapped_column(
+        str_enum(JobGroup), default=JobGroup.OTHER, server_default=JobGroup.OTHER.value
+    )
 
     unit: Mapped[Unit | None] = relationship()
     #: loaded with the logged-in user (web.load_user) and where a page lists roles; not

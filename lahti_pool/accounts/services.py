@@ -159,7 +159,9 @@ def request_password_reset(email: str) -> None:
 
     The caller answers the same either way, so the page does not tell who has an account.
     """
+    from lahti_pool.accounts.oidc import may_use_local_password
+
     user = find_user_by_email(email[:254])
-    if user is None or not user.is_active_account:
-        return
+    if user is None or not user.is_active_account or not may_use_local_password(user):
+        return  # with staff passwords off, staff sign in with the city account
     send_password_link(None, user, LinkPurpose.RESET)

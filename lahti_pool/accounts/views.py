@@ -16,8 +16,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select, update
 
+from lahti_pool.accounts import oidc
 from lahti_pool.accounts.forms import ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm
 from lahti_pool.accounts.models import Role
+from lahti_pool.accounts.oidc_views import before_logout
 from lahti_pool.accounts.password_links import (
     REPLACED,
     LinkRefused,
@@ -25,6 +27,7 @@ from lahti_pool.accounts.password_links import (
     set_password_by_link,
 )
 from lahti_pool.accounts.services import authenticate, request_password_reset
+from lahti_pool.core import audit
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import paginate
 from lahti_pool.core.models import utcnow
@@ -85,6 +88,10 @@ def login():
     next_url = request.args.get("next")
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
+        if user is not None and not oidc.may_use_local_password(user):
+            db.session.rollback()  # the administrator switched staff passwords off
+            audit.record(user, "login.failed", reason="local_passwords_off")
+            user = None
         db.session.commit()
         if user is not None:
             session.clear()  # no session fixation: a fresh session after login
@@ -93,7 +100,13 @@ def login():
             return redirect(next_url if is_safe_next(next_url) else home_for(user))
         # The same answer whether the address is unknown or the password wrong.
         form.password.errors.append(_("Wrong e-mail address or password."))
-    return render_template("auth/login.html", form=form)
+    return render_template(
+        "auth/login.html",
+        form=form,
+        sso=oidc.is_enabled(),
+        local_passwords=oidc.local_passwords_on(),
+        provider_name=current_app.config["OIDC_PROVIDER_NAME"],
+    )
 
 
 def _fresh_session() -> None:
@@ -112,8 +125,12 @@ def logout():
         # the person's sessions on other devices end with it.
         current_user.session_version += 1
         db.session.commit()
+    provider_logout = before_logout()  # signed in with the city account: offer its sign-out
     _fresh_session()
     flash(_("You have logged out."), "info")
+    if provider_logout:
+        session["provider_logout"] = provider_logout
+        return redirect(url_for("oidc.signed_out"))
     return redirect(url_for("accounts.login"))
 
 

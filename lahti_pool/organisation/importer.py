@@ -1,44 +1,46 @@
-"""``flask pool import-staff FILE.csv``: create or update staff from an HR export.
+"""``flask pool import-staff FILE.csv``: keep staff in step with an HR export.
 
-The file format is documented in docs/import-staff.md. In short: UTF-8 (a BOM is
-fine), comma- or semicolon-separated, a header row with the columns ``email``,
-``name``, ``job_title``, ``unit_code`` and optionally ``division_code``,
-``unit_name`` and ``locale``.
+This module reads and checks the file; organisation/sync.py plans and writes the
+changes. The file format is documented in docs/import-staff.md. In short: UTF-8 (a BOM
+is fine), comma- or semicolon-separated, a header row with the columns ``email``,
+``name``, ``job_title``, ``unit_code`` and optionally ``division_code``, ``unit_name``,
+``locale`` and ``staff_number``.
 
 Decisions an administrator relies on:
 
 * **All or nothing.** Every row is validated before anything is written; one bad
   row means nothing is imported, and every bad row is listed with its line number.
-* **Keyed by e-mail**, case-insensitively. An existing user gets the file's name,
-  job title and unit; their roles, password, language and active state are kept.
-  A new user gets the staff role and **no password**: they cannot log in until an
-  administrator sets one (or single sign-on is added).
+  The changes are written in one transaction.
+* **Keyed by staff number**, else by e-mail (case-insensitively). With a
+  ``staff_number`` column the file is the whole staff: the people it no longer lists
+  are leavers (sync.py says what happens to them). ``--dry-run`` prints the difference;
+  too many leavers refuse without ``--force``.
 * **Units.** A known ``unit_code`` is used as it is (its name and division are never
   changed by an import). An unknown ``unit_code`` is created only when the row also
   gives ``unit_name`` and the ``division_code`` of an existing division; otherwise
   the row is refused. Divisions are never created by an import.
-* Nobody is deleted or deactivated because they are missing from the file.
-* The audit log gets one ``staff.imported`` event with counts only.
+* Nobody is deleted. The log of use records each change (codes and counts only).
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from lahti_pool.accounts.models import Role, User
-from lahti_pool.core import audit, csvimport
+from lahti_pool.core import csvimport
 from lahti_pool.core.csvimport import ImportRefused, RowError, read_csv
 from lahti_pool.core.csvimport import shown as _shown
+from lahti_pool.core.errors import DomainError
 from lahti_pool.extensions import db
-from lahti_pool.organisation.models import Division, Unit, UnitKind
+from lahti_pool.organisation import sync
+from lahti_pool.organisation.models import Division, Unit
 
 REQUIRED_COLUMNS = ("email", "name", "job_title", "unit_code")
-OPTIONAL_COLUMNS = ("division_code", "unit_name", "locale")
+OPTIONAL_COLUMNS = ("division_code", "unit_name", "locale", "staff_number")
 LOCALES = ("fi", "sv", "en")
 #: column -> longest accepted value, as in the database columns
 MAX_LENGTHS = {
@@ -48,6 +50,7 @@ MAX_LENGTHS = {
     "unit_code": 20,
     "division_code": 20,
     "unit_name": 200,
+    "staff_number": 40,
 }
 _CHUNK = 500  # rows per IN (...) lookup and per flush
 _CONTROL_CHARS = frozenset(chr(c) for c in (*range(32), 127))
@@ -71,6 +74,7 @@ class StaffRecord:
     unit_code: str
     locale: str  #: "fi", "sv", "en" or "" (follow the browser)
     new_unit: NewUnit | None = None  #: set when the row creates its unit
+    staff_number: str = ""  #: HR's employee number; "" when the file has no such column
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,8 @@ def validate_rows(
     records: list[StaffRecord] = []
     errors: list[RowError] = []
     seen_emails: dict[str, int] = {}
+    seen_numbers: dict[str, int] = {}
+    has_numbers = "staff_number" in columns
     new_units: dict[str, tuple[NewUnit, int]] = {}
     for line, fields in rows:
         if len(fields) != len(columns):
@@ -144,6 +150,13 @@ def validate_rows(
             seen_emails[email] = line
         if not row["name"]:
             refuse("name is missing")
+        number = row.get("staff_number", "")
+        if has_numbers and not number:
+            refuse("staff_number is missing")
+        elif number in seen_numbers:
+            refuse(f"staff_number {_shown(number)} is already on line {seen_numbers[number]}")
+        elif number:
+            seen_numbers[number] = line
         locale = row.get("locale", "").lower()
         if locale not in ("", *LOCALES):
             refuse(f"locale {_shown(row['locale'])} is not one of: {', '.join(LOCALES)} (or empty)")
@@ -160,6 +173,7 @@ def validate_rows(
                 unit_code=row["unit_code"],
                 locale=locale,
                 new_unit=new_unit,
+                staff_number=number,
             )
         )
     if not records and not errors:
@@ -198,7 +212,7 @@ def _check_unit(row, line, lookup, new_units, refuse) -> NewUnit | None:
     return new_unit
 
 
-# --- Writing -----------------------------------------------------------------------
+# --- Writing: organisation/sync.py ------------------------------------------------------
 
 
 def current_lookup() -> OrgLookup:
@@ -209,90 +223,26 @@ def current_lookup() -> OrgLookup:
     )
 
 
-def write_staff(
-    records: Sequence[StaffRecord], on_written: Callable[[int], object] | None = None
-) -> ImportSummary:
-    """Create missing units, then create or update each user; flushes, never commits.
-
-    ``on_written(1)`` is called after each record (e.g. a progress bar's ``update``).
-    """
-    units = {u.code: u for u in db.session.scalars(select(Unit))}
-    divisions = {d.code: d for d in db.session.scalars(select(Division))}
-    units_created = 0
-    for record in records:
-        spec = record.new_unit
-        if spec is not None and spec.code not in units:
-            units[spec.code] = Unit(
-                code=spec.code,
-                name=spec.name,
-                kind=UnitKind.OTHER,
-                division=divisions[spec.division_code],
-            )
-            db.session.add(units[spec.code])
-            units_created += 1
-    db.session.flush()
-
-    existing: dict[str, User] = {}
-    emails = [r.email for r in records]
-    for start in range(0, len(emails), _CHUNK):
-        chunk = emails[start : start + _CHUNK]
-        for user in db.session.scalars(select(User).where(func.lower(User.email).in_(chunk))):
-            existing[user.email.lower()] = user
-
-    created = updated = unchanged = 0
-    for n, record in enumerate(records, start=1):
-        unit_id = units[record.unit_code].id
-        user = existing.get(record.email)
-        if user is None:
-            user = User(
-                email=record.email,
-                name=record.name,
-                job_title=record.job_title,
-                unit_id=unit_id,
-                locale=record.locale,
-                password_hash=None,
-                session_version=1,
-            )
-            user.set_roles({Role.STAFF})
-            db.session.add(user)
-            created += 1
-        elif (user.name, user.job_title, user.unit_id) != (
-            record.name,
-            record.job_title,
-            unit_id,
-        ):
-            user.name, user.job_title, user.unit_id = record.name, record.job_title, unit_id
-            updated += 1
-        else:
-            unchanged += 1
-        if n % _CHUNK == 0:
-            db.session.flush()
-        if on_written is not None:
-            on_written(1)
-    audit.record(
-        None,
-        "staff.imported",
-        None,
-        created=created,
-        updated=updated,
-        unchanged=unchanged,
-        units_created=units_created,
-    )
-    db.session.flush()
-    return ImportSummary(created, updated, unchanged, units_created)
+def as_people(records: Sequence[StaffRecord]) -> list[sync.Person]:
+    return [
+        sync.Person(
+            staff_number=r.staff_number,
+            email=r.email,
+            name=r.name,
+            job_title=r.job_title,
+            unit_code=r.unit_code,
+            locale=r.locale,
+            line=r.line,
+        )
+        for r in records
+    ]
 
 
 # --- The command -------------------------------------------------------------------
 
 
-@click.command("import-staff")
-@click.argument("csv_file", metavar="FILE.csv", type=click.File("rb"))
-@with_appcontext
-def import_staff_command(csv_file) -> None:
-    """Import or update staff from an HR export (UTF-8 CSV; see docs/import-staff.md).
-
-    All or nothing: if any row is bad, nothing is imported and every bad row is listed.
-    """
+def _read(csv_file) -> tuple[list[StaffRecord], bool]:
+    """The file's clean records and whether it lists staff numbers; ClickException if bad."""
     limit = current_app.config["MAX_IMPORT_BYTES"]
     data = csv_file.read(limit + 1)
     if len(data) > limit:
@@ -313,10 +263,59 @@ def import_staff_command(csv_file) -> None:
             f"{bad_lines} line(s) of {csv_file.name} have errors (listed above). "
             "Nothing was imported; correct the file and run the import again."
         )
+    full = "staff_number" in (h.strip().lower() for h in header)
+    return records, full
+
+
+@click.command("import-staff")
+@click.argument("csv_file", metavar="FILE.csv", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Print the difference; change nothing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Deactivate the leavers even when they are more than SYNC_MAX_DEACTIVATE_SHARE.",
+)
+@with_appcontext
+def import_staff_command(csv_file, dry_run: bool, force: bool) -> None:
+    """Sync staff with an HR export (UTF-8 CSV; see docs/import-staff.md).
+
+    With a staff_number column the file is the whole staff: people missing from it are
+    deactivated. All or nothing: if any row is bad, nothing is imported.
+    """
+    records, full = _read(csv_file)
     try:
-        with click.progressbar(length=len(records), label="Writing staff") as bar:
-            summary = write_staff(records, on_written=bar.update)
+        plan = sync.plan_sync(as_people(records), full=full)
+    except sync.SyncRefused as exc:
+        db.session.rollback()
+        click.echo(str(exc), err=True)
+        raise click.ClickException("Nothing was imported; correct the file.") from exc
+    new_units = list({r.new_unit.code: r.new_unit for r in records if r.new_unit}.values())
+    if dry_run:
+        for line in sync.describe(plan):
+            click.echo(line)
+        for spec in new_units:
+            click.echo(f"+ unit     {spec.code} {spec.name!r} in division {spec.division_code}")
+        click.echo(
+            f"Dry run: {len(plan.of(sync.ChangeKind.NEW))} new, "
+            f"{len(plan.of(sync.ChangeKind.UPDATED))} changed, "
+            f"{len(plan.of(sync.ChangeKind.RETURNED))} returning, "
+            f"{len(plan.of(sync.ChangeKind.LEAVER))} leaver(s), {plan.unchanged} unchanged. "
+            "Nothing was changed."
+        )
+        db.session.rollback()
+        return
+    try:
+        sync.check_leaver_share(plan, current_app.config["SYNC_MAX_DEACTIVATE_SHARE"], force)
+    except sync.SyncRefused as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc} Nothing was imported.") from exc
+    try:
+        with click.progressbar(length=len(plan.changes), label="Writing staff") as bar:
+            summary = sync.apply_sync(plan, new_units, on_done=bar.update)
         db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()  # all or nothing: a leaver's session that cannot be freed
+        raise click.ClickException(f"{exc.message} Nothing was imported.") from exc
     except Exception:
         db.session.rollback()
         raise
@@ -325,8 +324,17 @@ def import_staff_command(csv_file) -> None:
         f"unchanged {summary.unchanged} staff member(s)"
         + (f"; created {summary.units_created} unit(s)." if summary.units_created else ".")
     )
+    if summary.reactivated:
+        click.echo(f"Reactivated {summary.reactivated} returning staff member(s).")
+    if full:
+        click.echo(
+            f"Deactivated {summary.deactivated} leaver(s); withdrew {summary.withdrawn} "
+            f"request(s) and cancelled {summary.cancelled} coming session(s)."
+        )
+    else:
+        click.echo("The file has no staff_number column: nobody was deactivated.")
     if summary.created:
         click.echo(
-            "New accounts have no password: set one in the user administration "
-            "before they can log in."
+            "New accounts have no password: they sign in with the city account, or an "
+            "administrator sets a password in the user administration."
         )
