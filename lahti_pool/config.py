@@ -58,6 +58,9 @@ class Config:
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     LOGIN_LIMIT_PER_ADDRESS = "20 per 5 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
+    #: after an administrator's change of a user's e-mail address is confirmed, password
+    #: links wait this long while the old address can stop it (accounts/email_changes.py)
+    EMAIL_CHANGE_HOLD_DAYS = int(os.environ.get("EMAIL_CHANGE_HOLD_DAYS", "7"))
     IDLE_TIMEOUT_MINUTES = 30
     ABSOLUTE_TIMEOUT_HOURS = 10
 

@@ -56,6 +56,8 @@ EXPECTED = {
     "accounts.forgot_password": ("GET", {}, EVERYONE_OK),
     "accounts.password_link": ("GET", {"token": "not-a-token"}, row(*[400] * len(ROLES))),
     "accounts.set_password": ("GET", {}, row(*[400] * len(ROLES))),
+    # Confirming or stopping an administrator's address change: the token is the key.
+    "accounts.email_change": ("GET", {"token": "not-a-token"}, row(*[400] * len(ROLES))),
     "requests.dashboard": ("GET", {}, STAFF_ONLY),
     "requests.new_individual": ("GET", {}, STAFF_ONLY),
     "requests.new_group": ("GET", {}, STAFF_ONLY),

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import update
 
+from lahti_pool.accounts.email_changes import HELD, hold_days, links_held_until
 from lahti_pool.accounts.models import User
 from lahti_pool.accounts.passwords import hash_password, password_problem
 from lahti_pool.core import audit
@@ -121,6 +122,11 @@ def send_password_link(actor: User | None, user: User, purpose: LinkPurpose) -> 
     self-service reset. Audited without the token."""
     if not user.is_active_account:
         raise DomainError(N_("The account is deactivated. Reactivate it first."))
+    held_until = links_held_until(user)
+    if held_until is not None:
+        # Refused to the administrator; forgot-password's caller sends nothing and says
+        # nothing (accounts/services.request_password_reset).
+        raise DomainError(HELD, days=hold_days(), date=held_until)
     queue_mail(
         user,
         f"password_{purpose.value}",

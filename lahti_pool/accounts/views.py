@@ -16,6 +16,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select, update
 
+from lahti_pool.accounts.email_changes import (
+    ChangeLinkRefused,
+    check_change_link,
+    use_change_link,
+)
 from lahti_pool.accounts.forms import ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm
 from lahti_pool.accounts.models import Role
 from lahti_pool.accounts.password_links import (
@@ -192,6 +197,30 @@ def set_password():
             return redirect(url_for("accounts.login"))
     status = 400 if form.errors else 200
     return render_template("auth/password_set.html", form=form, link=link), status
+
+
+# --- An administrator's change of an address: confirm or stop (accounts/email_changes.py)
+
+
+@bp.route("/email/change/<token>", methods=["GET", "POST"])
+def email_change(token: str):
+    """The new address confirms, or the old one stops, an administrator's change. A GET
+    only shows what the button does: a mail scanner opening the link changes nothing."""
+    try:
+        change, action = check_change_link(token)
+        if request.method == "POST":  # CSRFProtect has checked the token already
+            use_change_link(token)
+            db.session.commit()
+            return render_template("auth/email_change_done.html", change=change, action=action)
+    except ChangeLinkRefused as error:
+        db.session.rollback()
+        return render_template("auth/password_link_refused.html", message=error.message), (
+            error.status
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return render_template("auth/password_link_refused.html", message=error.message), 409
+    return render_template("auth/email_change.html", change=change, action=action)
 
 
 @bp.post("/language")
