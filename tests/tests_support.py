@@ -1,5 +1,6 @@
 """Constants and helpers shared by tests and conftest."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -66,3 +67,47 @@ def add_slot(supervisor, starts_at, mode: str = "video"):
     db.session.add(slot)
     db.session.flush()
     return slot
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """Debian's redis-server on a free loopback port, nothing saved to disk; its URL.
+
+    Production keeps login throttling in Redis, shared by the gunicorn workers.
+    """
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import time
+
+    import pytest
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is needed: apt-get install redis-server")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(  # noqa: S603 - a fixed binary and arguments
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("redis-server did not start")
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
