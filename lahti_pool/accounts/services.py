@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from lahti_pool.accounts.addresses import lookup_form, normalise_email
 from lahti_pool.accounts.email_changes import links_held_until, start_email_change
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.password_links import LinkPurpose, send_password_link
@@ -16,7 +17,7 @@ from lahti_pool.supervisors.models import Supervisor
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    return db.session.scalar(select(User).where(func.lower(User.email) == lookup_form(email)))
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -71,7 +72,7 @@ def check_roles(user: User, roles: frozenset[Role] | set[Role]) -> None:
 
 
 def _apply(actor: User | None, user: User, data: UserInput) -> None:
-    email = data.email.strip().lower()
+    email = normalise_email(data.email)
     other = find_user_by_email(email)
     if other is not None and other is not user:
         raise DomainError(N_("Another user already has this e-mail address."), field="email")

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select, update
 
+from lahti_pool.accounts.addresses import lookup_form
 from lahti_pool.accounts.email_changes import (
     ChangeLinkRefused,
     check_change_link,
@@ -68,7 +69,7 @@ def welcome():
 
 def _account_key() -> str:
     """Throttle per account name as typed, so unknown and known addresses answer alike."""
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+    return "login:" + lookup_form(request.form.get("email") or "")
 
 
 def _failed(response) -> bool:
@@ -133,7 +134,7 @@ def _limit(name: str) -> str:
 
 def _reset_key() -> str:
     """Throttle per address as typed, so unknown and known addresses answer alike."""
-    return "password-link:" + (request.form.get("email") or "").strip().lower()[:254]
+    return "password-link:" + lookup_form(request.form.get("email") or "")
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
