@@ -1,6 +1,7 @@
 """Import every model so that SQLAlchemy's metadata (and Alembic) sees all tables."""
 
 from lahti_pool.accounts.email_changes import EmailChange  # noqa: F401
+from lahti_pool.accounts.login_addresses import KnownLoginAddress  # noqa: F401
 from lahti_pool.accounts.models import User, UserRole  # noqa: F401
 from lahti_pool.budget.models import (  # noqa: F401
     Budget,

@@ -13,9 +13,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select, update
 
+from lahti_pool.accounts import login_addresses
 from lahti_pool.accounts.addresses import lookup_form
 from lahti_pool.accounts.email_changes import (
     ChangeLinkRefused,
@@ -68,8 +70,14 @@ def welcome():
 
 
 def _account_key() -> str:
-    """Throttle per account name as typed, so unknown and known addresses answer alike."""
-    return "login:" + lookup_form(request.form.get("email") or "")
+    """Throttle per account name as typed, so unknown and known accounts answer alike;
+    an address the account has signed in from before counts apart from all others, so
+    that failures elsewhere do not lock the person out (accounts/login_addresses.py)."""
+    email = lookup_form(request.form.get("email") or "")
+    address = get_remote_address()
+    if login_addresses.is_known(email, address):
+        return f"login:{email}:from:{login_addresses.address_hash(address)}"
+    return "login:" + email
 
 
 def _failed(response) -> bool:
@@ -91,6 +99,8 @@ def login():
     next_url = request.args.get("next")
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_addresses.remember(user, get_remote_address())
         db.session.commit()
         if user is not None:
             session.clear()  # no session fixation: a fresh session after login
