@@ -118,3 +118,35 @@ def redis_server() -> Iterator[str]:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+
+
+def submit_at_once(app, login_id: str, path: str, data: dict, tabs_count: int = 10) -> list[str]:
+    """A double submit: POST from ``tabs_count`` logged-in tabs released together.
+
+    Each tab's answer: the status and the page it shows next, or the exception raised."""
+    tabs = []
+    for _ in range(tabs_count):
+        tab = app.test_client()
+        with tab.session_transaction() as session:  # logged in as ``User.get_id()``
+            session["_user_id"], session["_fresh"] = login_id, True
+        tabs.append(tab)
+    import threading
+
+    barrier = threading.Barrier(tabs_count)
+    answers: list[str] = []
+
+    def submit(tab):
+        barrier.wait()
+        try:
+            response = tab.post(path, data=data)
+            page = tab.get(response.headers["Location"]).get_data(as_text=True)
+            answers.append(f"{response.status_code} {page}")
+        except Exception as error:  # noqa: BLE001 - a server error, reported below
+            answers.append(f"error {type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=submit, args=(tab,)) for tab in tabs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return answers
