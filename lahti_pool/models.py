@@ -33,6 +33,7 @@ from lahti_pool.sessions.models import (  # noqa: F401
 )
 from lahti_pool.slots.models import (  # noqa: F401
     OnDutySlot,
+    PublishedPattern,
     SlotWatch,
     SupervisorAbsence,
 )

@@ -309,6 +309,11 @@ EXPECTED = {
         "open_slot",
         row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
     ),
+    "slots.withdraw_pattern": (
+        "POST",
+        "pattern",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
+    ),
     "slots.utilisation": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
 }
 
@@ -382,7 +387,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
 
     statement = InvoiceStatement(supervisor_id=supervisor.id, year=today.year, month=today.month)
     db.session.add(statement)
-    slot, open_slot, watch = _slots(people, supervisor)
+    slot, open_slot, watch, pattern_id = _slots(people, supervisor)
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     return {
@@ -400,16 +405,18 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "slot": {"slot_id": slot.id},
         "open_slot": {"slot_id": open_slot.id},
         "watch": {"watch_id": watch.id},
+        "pattern": {"pattern_id": pattern_id},
     }
 
 
 def _slots(people, supervisor):
-    """Two on-duty slots of the supervisor (one booked by staff_owner) and a waiting-list wish."""
+    """Two on-duty slots of the supervisor (one booked by staff_owner), a waiting-list wish
+    and a one-slot weekly pattern."""
     from datetime import time, timedelta
 
     from lahti_pool.core.models import utcnow
     from lahti_pool.slots import services as slot_services
-    from lahti_pool.slots.rules import local_date
+    from lahti_pool.slots.rules import SlotPattern, local_date
 
     day, now = local_date(utcnow()) + timedelta(days=5), utcnow()
     publish = slot_services.publish_slot
@@ -421,7 +428,11 @@ def _slots(people, supervisor):
     )
     slot_services.book_slot(people["staff_owner"], slot, {1: "a", 2: "b", 3: "c"}, now)
     watch = slot_services.add_watch(people["staff_owner"], day, None, local_date(now))
-    return slot, open_slot, watch
+    pattern = SlotPattern(day, day, frozenset(range(7)), (time(14),), "video")
+    (patterned,) = slot_services.publish_pattern(
+        people["supervisor"], supervisor, pattern, now
+    ).created
+    return slot, open_slot, watch, patterned.pattern_id
 
 
 @pytest.fixture
