@@ -121,3 +121,24 @@ def test_production_refuses_several_workers_with_per_process_throttling(database
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
         process.stderr.close()
+
+
+@pytest.mark.parametrize(("storage", "refused"), [("memory://", True), ("redis://h:6379/0", False)])
+def test_the_app_refuses_production_with_several_workers_and_per_process_counts(
+    monkeypatch, storage, refused
+):
+    from lahti_pool.config import Config, ConfigError
+
+    class Production(Config):
+        ENV_NAME = "production"
+        SECRET_KEY = "x" * 40
+        RATELIMIT_STORAGE_URI = storage
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    if refused:
+        with pytest.raises(ConfigError, match="needs RATELIMIT_STORAGE_URI"):
+            Production().validate()
+    else:
+        Production().validate()
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")  # one worker may count in its own memory
+    Production().validate()

@@ -126,3 +126,12 @@ def test_a_pattern_time_in_the_night_when_the_clocks_change_is_refused(client, s
     assert response.status_code == 400
     assert "start between 07:00 and 19:00" in response.text
     assert _count() == 0
+
+
+def test_a_single_slot_in_the_skipped_hour_of_march_is_at_the_hour_after(supervisor):
+    """3:30 does not exist on the night the clocks go forward: the slot is at 4:30."""
+    sunday = _last_sunday_of_march_ahead()
+    slot = services.publish_slot(
+        supervisor.user, supervisor, services.SlotInput(sunday, time(3, 30), "video"), utcnow()
+    )
+    assert slot.starts_at.astimezone(HELSINKI).time() == time(4, 30)
