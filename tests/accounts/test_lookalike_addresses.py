@@ -73,3 +73,26 @@ def test_import_staff_refuses_look_alike_addresses(ctx, unit, tmp_path, email):
     assert result.exit_code != 0
     assert "mixes alphabets or uses look-alike" in result.output
     assert _users() == 0
+
+
+def test_a_group_request_finds_a_member_typed_in_the_decomposed_form(
+    ctx, staff, make_user, school_year, today
+):
+    from lahti_pool.requests.services import GroupRequestInput, submit_group_request
+
+    member = make_user(email=COMPOSED)
+    others = [make_user(), make_user()]
+    sup_request = submit_group_request(
+        staff,
+        GroupRequestInput(
+            school_year_id=school_year.id,
+            sessions=2,
+            modes=("video",),
+            language="fi",
+            wanted_from=today,
+            group_name="Team",
+            member_emails=(DECOMPOSED, *(o.email for o in others)),
+        ),
+        today,
+    )
+    assert member.id in {m.user_id for m in sup_request.members}
