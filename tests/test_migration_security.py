@@ -1,5 +1,6 @@
-"""Migration 0009 (issue 22) on existing rows: addresses normalised, calendar secrets hashed
-so that subscriptions keep working, an address clash stops it. Both databases."""
+"""The security migration (issue 22, 0010_security) on existing rows: addresses normalised,
+calendar secrets hashed so that subscriptions keep working, an address clash stops it.
+Both databases."""
 
 import hashlib
 import unicodedata
@@ -10,22 +11,24 @@ from sqlalchemy import create_engine, text
 
 from lahti_pool.extensions import db
 
+#: the revision before it (re-chained when branches merge)
+BEFORE = "0009_matching_jobs"
 DECOMPOSED = unicodedata.normalize("NFD", "Pääkäyttäjä@Lahti.fi")
 
 
 @pytest.fixture
-def at_0008(ctx, tmp_path):
-    """A fresh database migrated to 0008, as an app whose context is pushed."""
+def before_security(ctx, tmp_path):
+    """A fresh database migrated to the revision before, as an app whose context is pushed."""
     url = db.engine.url
     if url.get_backend_name() == "postgresql":
         admin = create_engine(url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS migration_0009"))
-            conn.execute(text("CREATE DATABASE migration_0009"))
+            conn.execute(text("DROP DATABASE IF EXISTS migration_security"))
+            conn.execute(text("CREATE DATABASE migration_security"))
         admin.dispose()
-        fresh_url = url.set(database="migration_0009").render_as_string(hide_password=False)
+        fresh_url = url.set(database="migration_security").render_as_string(hide_password=False)
     else:
-        fresh_url = f"sqlite:///{tmp_path / 'at_0008.db'}"
+        fresh_url = f"sqlite:///{tmp_path / 'before_security.db'}"
 
     from lahti_pool import create_app
     from lahti_pool.config import TestConfig
@@ -35,7 +38,7 @@ def at_0008(ctx, tmp_path):
 
     fresh = create_app(Config)
     with fresh.app_context():
-        flask_migrate.upgrade(revision="0008")
+        flask_migrate.upgrade(revision=BEFORE)
         yield fresh
         db.session.remove()
         db.engine.dispose()
@@ -52,7 +55,7 @@ def _add_user(conn, email: str, token: str | None = None) -> None:
     )
 
 
-def test_0009_normalises_addresses_and_hashes_calendar_secrets(at_0008):
+def test_the_security_migration_normalises_addresses_and_hashes_calendar_secrets(before_security):
     with db.engine.begin() as conn:
         _add_user(conn, DECOMPOSED, token="a-calendar-secret")
     flask_migrate.upgrade()
@@ -62,7 +65,7 @@ def test_0009_normalises_addresses_and_hashes_calendar_secrets(at_0008):
     assert token == hashlib.sha256(b"a-calendar-secret").hexdigest()
 
 
-def test_0009_stops_when_two_addresses_would_become_one(at_0008):
+def test_the_security_migration_stops_when_two_addresses_would_become_one(before_security):
     with db.engine.begin() as conn:
         _add_user(conn, DECOMPOSED)
         _add_user(conn, unicodedata.normalize("NFC", "pääkäyttäjä@lahti.fi"))
@@ -70,5 +73,5 @@ def test_0009_stops_when_two_addresses_would_become_one(at_0008):
         flask_migrate.upgrade()
     db.session.remove()
     with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == BEFORE
         assert conn.execute(text("SELECT count(*) FROM users")).scalar() == 2

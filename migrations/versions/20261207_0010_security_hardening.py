@@ -4,8 +4,8 @@
 - users.email in one normal form (NFC, lower case), so that the same address in composed
   and decomposed Unicode cannot name two accounts;
 
-Revision ID: 0009_security
-Revises: 0008
+Revision ID: 0010_security
+Revises: 0009_matching_jobs
 Create Date: 2026-12-07 17:54:07.159697
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_security'
-down_revision = '0008'
+revision = '0010_security'
+down_revision = '0009_matching_jobs'
 branch_labels = None
 depends_on = None
 
