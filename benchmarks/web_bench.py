@@ -271,7 +271,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(args, port: int, log_path: Path) -> subprocess.Popen:
+def start_redis() -> tuple[subprocess.Popen, str]:
+    """Debian's redis-server on a free loopback port: production's workers share the login
+    throttling there (the app refuses several production workers without it)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise BenchError("redis-server is needed: apt-get install redis-server")
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 - a fixed binary and arguments
+        [binary, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((HOST, port), timeout=1).close()
+            return process, f"redis://{HOST}:{port}/0"
+        except OSError:
+            time.sleep(0.1)
+    stop_gunicorn(process)
+    raise BenchError("redis-server did not start")
+
+
+def start_gunicorn(args, port: int, log_path: Path, redis_url: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": args.database_url,
@@ -279,6 +303,7 @@ def start_gunicorn(args, port: int, log_path: Path) -> subprocess.Popen:
         "LAHTI_POOL_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
         "PROXY_FIX_HOPS": "0",
+        "RATELIMIT_STORAGE_URI": redis_url,
     }
     command = [
         sys.executable,
@@ -521,7 +546,8 @@ def run(args) -> dict:
         log_path = Path(tmp) / "gunicorn.log"
         script = Path(tmp) / "statuses.lua"
         script.write_text(WRK_SCRIPT)
-        process = start_gunicorn(args, port, log_path)
+        redis, redis_url = start_redis()
+        process = start_gunicorn(args, port, log_path, redis_url)
         workers = None
         try:
             wait_until_serving(process, port, log_path)
@@ -545,6 +571,7 @@ def run(args) -> dict:
                     workers.stop()  # a last sample while the workers still run
             finally:
                 stop_gunicorn(process)
+                stop_gunicorn(redis)
     peak_mb = max(workers.peak_kb.values(), default=0) / 1024
     setup = {
         "database": safe_url(args.database_url),

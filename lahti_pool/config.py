@@ -22,6 +22,25 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+#: limit storages every worker process keeps for itself (flask-limiter / limits schemes)
+PER_PROCESS_STORAGES = ("memory://",)
+
+
+def check_throttling_storage(env_name: str, storage_uri: str, workers: int) -> None:
+    """Production with several workers needs a shared store for login throttling.
+
+    With per-process storage each worker counts for itself: four workers let an attacker
+    try four times the limit and forgot-password send four times the mail.
+    """
+    if env_name == "production" and workers > 1 and storage_uri.startswith(PER_PROCESS_STORAGES):
+        raise ConfigError(
+            f"LAHTI_POOL_ENV=production with {workers} workers needs RATELIMIT_STORAGE_URI "
+            "set to a store the workers share, e.g. redis://127.0.0.1:6379/0 (Debian's "
+            "redis-server): with the per-process memory:// each worker throttles logins "
+            "on its own."
+        )
+
+
 class Config:
     ENV_NAME = os.environ.get("LAHTI_POOL_ENV", "development")
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
@@ -51,13 +70,20 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True  # an intranet loads nothing from a CDN
 
     # Logins: throttled per address and per account; idle and absolute timeouts.
+    #: one worker (development) may keep the counts in memory; several need Redis,
+    #: e.g. redis://127.0.0.1:6379/0 (check_throttling_storage refuses otherwise)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: when Redis is down, each worker throttles on its own instead of failing the login
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
     #: reverse proxies in front of the app; their X-Forwarded-* headers are trusted so
     #: that throttling and the log of use see the person's address, not the proxy's
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     LOGIN_LIMIT_PER_ADDRESS = "20 per 5 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
+    #: after an administrator's change of a user's e-mail address is confirmed, password
+    #: links wait this long while the old address can stop it (accounts/email_changes.py)
+    EMAIL_CHANGE_HOLD_DAYS = int(os.environ.get("EMAIL_CHANGE_HOLD_DAYS", "7"))
     IDLE_TIMEOUT_MINUTES = 30
     ABSOLUTE_TIMEOUT_HOURS = 10
 
@@ -130,6 +156,12 @@ class Config:
                 "LAHTI_POOL_ENV=production needs SECRET_KEY set to a random value of at "
                 "least 32 characters, e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
             )
+        # gunicorn reads WEB_CONCURRENCY for its worker count; gunicorn.conf.py checks the
+        # count it actually starts, whichever way it was given.
+        workers = os.environ.get("WEB_CONCURRENCY", "1")
+        check_throttling_storage(
+            self.ENV_NAME, self.RATELIMIT_STORAGE_URI, int(workers) if workers.isdigit() else 1
+        )
 
 
 class TestConfig(Config):

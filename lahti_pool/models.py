@@ -1,6 +1,8 @@
 """Import every model so that SQLAlchemy's metadata (and Alembic) sees all tables."""
 
+from lahti_pool.accounts.email_changes import EmailChange  # noqa: F401
 from lahti_pool.accounts.identities import ExternalIdentity, SignInPolicy  # noqa: F401
+from lahti_pool.accounts.login_addresses import KnownLoginAddress  # noqa: F401
 from lahti_pool.accounts.models import User, UserRole  # noqa: F401
 from lahti_pool.budget.models import (  # noqa: F401
     Budget,
@@ -32,6 +34,7 @@ from lahti_pool.sessions.models import (  # noqa: F401
 )
 from lahti_pool.slots.models import (  # noqa: F401
     OnDutySlot,
+    PublishedPattern,
     SlotWatch,
     SupervisorAbsence,
 )

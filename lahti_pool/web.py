@@ -191,6 +191,7 @@ BLUEPRINTS = [
 #: the features' modules that register with core's machinery when imported: daily jobs
 #: (core/jobs.py) and notification texts (core/notifications.py)
 REGISTERING_MODULES = [
+    "lahti_pool.accounts.jobs",
     "lahti_pool.sessions.jobs",
     "lahti_pool.slots.jobs",
     "lahti_pool.budget.jobs",

@@ -11,6 +11,8 @@ command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
 # Debian's wapiti for the authenticated scan; wrk for benchmarks/web_bench.py.
 command -v wapiti >/dev/null 2>&1 || missing+=(wapiti)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+# Redis: the shared store of login throttling; the suite starts one on a loopback port.
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -75,6 +75,8 @@ EXPECTED = {
     "scim.replace_user": ("PUT", "user", row(*[NOT_FOUND] * len(ROLES))),
     "scim.patch_user": ("PATCH", "user", row(*[NOT_FOUND] * len(ROLES))),
     "scim.delete_user": ("DELETE", "user", row(*[NOT_FOUND] * len(ROLES))),
+    # Confirming or stopping an administrator's address change: the token is the key.
+    "accounts.email_change": ("GET", {"token": "not-a-token"}, row(*[400] * len(ROLES))),
     "requests.dashboard": ("GET", {}, STAFF_ONLY),
     "requests.new_individual": ("GET", {}, STAFF_ONLY),
     "requests.new_group": ("GET", {}, STAFF_ONLY),
@@ -284,11 +286,8 @@ EXPECTED = {
         row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ),
     "calendar.settings": ("GET", {}, LOGGED_IN),
-    "calendar.create_token": (
-        "POST",
-        {},
-        row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
-    ),
+    # The new address is shown on the answer itself: only its hash is kept.
+    "calendar.create_token": ("POST", {}, LOGGED_IN),
     "calendar.revoke_token": (
         "POST",
         {},
@@ -327,6 +326,11 @@ EXPECTED = {
     "slots.withdraw": (
         "POST",
         "open_slot",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
+    ),
+    "slots.withdraw_pattern": (
+        "POST",
+        "pattern",
         row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
     ),
     "slots.utilisation": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
@@ -402,7 +406,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
 
     statement = InvoiceStatement(supervisor_id=supervisor.id, year=today.year, month=today.month)
     db.session.add(statement)
-    slot, open_slot, watch = _slots(people, supervisor)
+    slot, open_slot, watch, pattern_id = _slots(people, supervisor)
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     return {
@@ -420,16 +424,18 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "slot": {"slot_id": slot.id},
         "open_slot": {"slot_id": open_slot.id},
         "watch": {"watch_id": watch.id},
+        "pattern": {"pattern_id": pattern_id},
     }
 
 
 def _slots(people, supervisor):
-    """Two on-duty slots of the supervisor (one booked by staff_owner) and a waiting-list wish."""
+    """Two on-duty slots of the supervisor (one booked by staff_owner), a waiting-list wish
+    and a one-slot weekly pattern."""
     from datetime import time, timedelta
 
     from lahti_pool.core.models import utcnow
     from lahti_pool.slots import services as slot_services
-    from lahti_pool.slots.rules import local_date
+    from lahti_pool.slots.rules import SlotPattern, local_date
 
     day, now = local_date(utcnow()) + timedelta(days=5), utcnow()
     publish = slot_services.publish_slot
@@ -441,7 +447,11 @@ def _slots(people, supervisor):
     )
     slot_services.book_slot(people["staff_owner"], slot, {1: "a", 2: "b", 3: "c"}, now)
     watch = slot_services.add_watch(people["staff_owner"], day, None, local_date(now))
-    return slot, open_slot, watch
+    pattern = SlotPattern(day, day, frozenset(range(7)), (time(14),), "video")
+    (patterned,) = slot_services.publish_pattern(
+        people["supervisor"], supervisor, pattern, now
+    ).created
+    return slot, open_slot, watch, patterned.pattern_id
 
 
 @pytest.fixture

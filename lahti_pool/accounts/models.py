@@ -51,7 +51,8 @@ class User(UserMixin, db.Model):
     #: cookie carrying an older version is no longer accepted
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: the secret of the private calendar feed URL; None when revoked or never made
+    #: the SHA-256 (hex) of the private calendar feed URL's secret, never the secret
+    #: itself (core/calendar.py); None when revoked or never made
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: a weekly e-mail listing free on-duty slots, for staff with quota left
     weekly_digest: Mapped[bool] = mapped_column(Boolean, default=True)

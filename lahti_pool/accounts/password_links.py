@@ -18,13 +18,15 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 
+from lahti_pool.accounts.email_changes import HELD, hold_days, links_held_until
 from lahti_pool.accounts.models import User
 from lahti_pool.accounts.passwords import hash_password, password_problem
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError
 from lahti_pool.core.mailer import absolute_url, queue_mail
+from lahti_pool.core.outbox import MailMessage, MailStatus
 from lahti_pool.extensions import db
 
 #: separates these tokens from every other use of SECRET_KEY (sessions, CSRF)
@@ -121,6 +123,11 @@ def send_password_link(actor: User | None, user: User, purpose: LinkPurpose) -> 
     self-service reset. Audited without the token."""
     if not user.is_active_account:
         raise DomainError(N_("The account is deactivated. Reactivate it first."))
+    held_until = links_held_until(user)
+    if held_until is not None:
+        # Refused to the administrator; forgot-password's caller sends nothing and says
+        # nothing (accounts/services.request_password_reset).
+        raise DomainError(HELD, days=hold_days(), date=held_until)
     queue_mail(
         user,
         f"password_{purpose.value}",
@@ -161,5 +168,53 @@ def set_password_by_link(token: str, new_password: str, now: datetime | None = N
     if done.rowcount != 1:
         raise LinkRefused(GONE, 410)
     audit.record(user, "user.password_set_by_link", user, purpose=link.purpose.value)
+    # Every link sent to the person so far is dead now: their texts go.
+    clear_link_mails(MailMessage.to_user_id == user.id)
     db.session.flush()
     return user
+
+
+#: the outbox kinds of the link mails, by purpose
+MAIL_KINDS = {purpose: f"password_{purpose.value}" for purpose in LinkPurpose}
+#: what the outbox says of an unsent link mail whose link no longer works
+NOT_SENT = "not sent: the link in it has been used or has expired"
+
+
+def clear_link_mails(condition) -> int:
+    """Clear the text of the link mails that ``condition`` selects (the link in them no
+    longer works); one not sent yet is not sent at all. Returns how many were cleared."""
+    selected = and_(
+        condition,
+        MailMessage.kind.in_(MAIL_KINDS.values()),
+        or_(MailMessage.body_text != "", MailMessage.body_html != ""),
+    )
+    cleared = 0
+    for unsent in (False, True):
+        values = {"body_text": "", "body_html": ""}
+        if unsent:
+            values |= {"status": MailStatus.DEAD, "last_error": NOT_SENT, "locked_until": None}
+        status = (
+            MailMessage.status != MailStatus.SENT
+            if unsent
+            else MailMessage.status == MailStatus.SENT
+        )
+        cleared += db.session.execute(
+            update(MailMessage)
+            .where(selected, status)
+            .values(values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return cleared
+
+
+def clear_expired_link_mails(now: datetime) -> int:
+    """For daily-jobs: clear the text of link mails whose link has expired (24 hours for a
+    reset, 7 days for an invitation) though it was never used."""
+    return clear_link_mails(
+        or_(
+            *(
+                and_(MailMessage.kind == kind, MailMessage.created_at < now - MAX_AGE[purpose])
+                for purpose, kind in MAIL_KINDS.items()
+            )
+        )
+    )

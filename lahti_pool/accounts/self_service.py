@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import select
 
+from lahti_pool.accounts.addresses import normalise_email
 from lahti_pool.accounts.models import User
 from lahti_pool.accounts.passwords import hash_password, password_problem, verify_password
 from lahti_pool.accounts.services import find_user_by_email
@@ -44,7 +45,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 def change_email(user: User, current_password: str, new_email: str) -> None:
     """Change the login address after re-authentication; every other session ends."""
     _reauthenticate(user, current_password)
-    new_email = new_email.strip().lower()
+    new_email = normalise_email(new_email)
     other = find_user_by_email(new_email)
     if other is not None and other.id != user.id:
         raise DomainError(N_("Another user already has this e-mail address."), field="email")

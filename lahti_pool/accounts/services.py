@@ -2,22 +2,22 @@
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from lahti_pool.accounts.addresses import lookup_form, normalise_email
+from lahti_pool.accounts.email_changes import links_held_until, start_email_change
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.password_links import LinkPurpose, send_password_link
 from lahti_pool.accounts.passwords import hash_password, password_problem, verify_password
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError
-from lahti_pool.core.mailer import queue_mail
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Unit
 from lahti_pool.supervisors.models import Supervisor
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    return db.session.scalar(select(User).where(func.lower(User.email) == lookup_form(email)))
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -72,27 +72,22 @@ def check_roles(user: User, roles: frozenset[Role] | set[Role]) -> None:
 
 
 def _apply(actor: User | None, user: User, data: UserInput) -> None:
-    email = data.email.strip().lower()
+    email = normalise_email(data.email)
     other = find_user_by_email(email)
     if other is not None and other is not user:
         raise DomainError(N_("Another user already has this e-mail address."), field="email")
     if data.unit_id is not None and db.session.get(Unit, data.unit_id) is None:
         raise DomainError(N_("Choose a unit from the list."), field="unit")
     if user.email and user.email != email:
-        # Who gets the password links: the log of use shows who redirected them, and the
-        # old address hears of it when somebody else made the change.
-        audit.record(actor, "user.email_changed", user)
         if actor is not None and actor.id != user.id:
-            queue_mail(
-                user,
-                "email_changed",
-                "accounts/email_changed",
-                _l("The e-mail address of your account was changed"),
-                to_address=user.email,
-                old_address=user.email,
-                new_address=email,
-            )
-    user.email = email
+            # Somebody else's address: pending until the new address confirms and held
+            # against password links for days after (accounts/email_changes.py).
+            start_email_change(actor, user, email)
+        else:
+            audit.record(actor, "user.email_changed", user)
+            user.email = email
+    else:
+        user.email = email
     user.name = data.name.strip()
     user.job_title = data.job_title.strip()
     user.unit_id = data.unit_id
@@ -162,6 +157,11 @@ def request_password_reset(email: str) -> None:
     from lahti_pool.accounts.oidc import may_use_local_password
 
     user = find_user_by_email(email[:254])
-    if user is None or not user.is_active_account or not may_use_local_password(user):
-        return  # with staff passwords off, staff sign in with the city account
+    if (
+        user is None
+        or not user.is_active_account
+        or not may_use_local_password(user)  # with staff passwords off: the city account
+        or links_held_until(user) is not None  # an address changed by an administrator
+    ):
+        return
     send_password_link(None, user, LinkPurpose.RESET)

@@ -13,10 +13,17 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select, update
 
-from lahti_pool.accounts import oidc
+from lahti_pool.accounts import login_addresses, oidc
+from lahti_pool.accounts.addresses import lookup_form
+from lahti_pool.accounts.email_changes import (
+    ChangeLinkRefused,
+    check_change_link,
+    use_change_link,
+)
 from lahti_pool.accounts.forms import ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm
 from lahti_pool.accounts.models import Role
 from lahti_pool.accounts.oidc_views import before_logout
@@ -65,8 +72,14 @@ def welcome():
 
 
 def _account_key() -> str:
-    """Throttle per account name as typed, so unknown and known addresses answer alike."""
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+    """Throttle per account name as typed, so unknown and known accounts answer alike;
+    an address the account has signed in from before counts apart from all others, so
+    that failures elsewhere do not lock the person out (accounts/login_addresses.py)."""
+    email = lookup_form(request.form.get("email") or "")
+    address = get_remote_address()
+    if login_addresses.is_known(email, address):
+        return f"login:{email}:from:{login_addresses.address_hash(address)}"
+    return "login:" + email
 
 
 def _failed(response) -> bool:
@@ -92,6 +105,8 @@ def login():
             db.session.rollback()  # the administrator switched staff passwords off
             audit.record(user, "login.failed", reason="local_passwords_off")
             user = None
+        if user is not None:
+            login_addresses.remember(user, get_remote_address())
         db.session.commit()
         if user is not None:
             session.clear()  # no session fixation: a fresh session after login
@@ -145,7 +160,7 @@ def _limit(name: str) -> str:
 
 def _reset_key() -> str:
     """Throttle per address as typed, so unknown and known addresses answer alike."""
-    return "password-link:" + (request.form.get("email") or "").strip().lower()[:254]
+    return "password-link:" + lookup_form(request.form.get("email") or "")
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -209,6 +224,30 @@ def set_password():
             return redirect(url_for("accounts.login"))
     status = 400 if form.errors else 200
     return render_template("auth/password_set.html", form=form, link=link), status
+
+
+# --- An administrator's change of an address: confirm or stop (accounts/email_changes.py)
+
+
+@bp.route("/email/change/<token>", methods=["GET", "POST"])
+def email_change(token: str):
+    """The new address confirms, or the old one stops, an administrator's change. A GET
+    only shows what the button does: a mail scanner opening the link changes nothing."""
+    try:
+        change, action = check_change_link(token)
+        if request.method == "POST":  # CSRFProtect has checked the token already
+            use_change_link(token)
+            db.session.commit()
+            return render_template("auth/email_change_done.html", change=change, action=action)
+    except ChangeLinkRefused as error:
+        db.session.rollback()
+        return render_template("auth/password_link_refused.html", message=error.message), (
+            error.status
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return render_template("auth/password_link_refused.html", message=error.message), 409
+    return render_template("auth/email_change.html", change=change, action=action)
 
 
 @bp.post("/language")

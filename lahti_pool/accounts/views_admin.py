@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
+from lahti_pool.accounts.email_changes import open_change
 from lahti_pool.accounts.forms import UserForm
 from lahti_pool.accounts.models import Role, User, UserRole
 from lahti_pool.accounts.services import (
@@ -121,8 +122,18 @@ def edit(user_id: int):
         else:
             db.session.commit()
             flash(_("Changes to %(name)s saved.", name=user.name), "success")
+            change = open_change(user)
+            if change is not None:
+                flash(
+                    _(
+                        "The new e-mail address %(email)s takes effect when it is confirmed "
+                        "through the link sent to it; the old address was told.",
+                        email=change.new_email,
+                    ),
+                    "info",
+                )
             return redirect(url_for("users.index"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user, pending=open_change(user))
 
 
 @bp.post("/<int:user_id>/active")

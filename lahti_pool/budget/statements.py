@@ -15,7 +15,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lahti_pool.budget.models import InvoiceStatement, SessionCost, StatementLine, StatementStatus
@@ -188,6 +189,17 @@ def _set_totals(statement: InvoiceStatement) -> None:
     statement.vat_cents = sum(line_vat(li) for li in statement.lines)
 
 
+SENT_CANNOT_CHANGE = N_(
+    "The statement of %(month)s/%(year)s has been sent and cannot change; "
+    "corrections go on the next month's statement."
+)
+#: what a second tab hears when the first has just generated the statement
+ALREADY_GENERATED = N_(
+    "The statement of %(month)s/%(year)s was generated a moment ago, in another tab or by "
+    "another administrator; it is in the list of statements."
+)
+
+
 def generate_statement(
     actor, supervisor: Supervisor, year: int, month: int, now: datetime
 ) -> InvoiceStatement:
@@ -200,17 +212,29 @@ def generate_statement(
         )
     )
     if statement is not None and statement.status != StatementStatus.DRAFT:
-        raise InvalidTransition(
-            N_(
-                "The statement of %(month)s/%(year)s has been sent and cannot change; "
-                "corrections go on the next month's statement."
-            ),
-            month=month,
-            year=year,
-        )
+        raise InvalidTransition(SENT_CANNOT_CHANGE, month=month, year=year)
     if statement is None:
         statement = InvoiceStatement(supervisor_id=supervisor.id, year=year, month=month)
         db.session.add(statement)
+        try:
+            db.session.flush()
+        except IntegrityError as error:  # another tab created it a moment ago
+            raise DomainError(ALREADY_GENERATED, month=month, year=year) from error
+    else:
+        # Lock the draft before its lines are read and replaced: two tabs refreshing it at
+        # once take turns, and the second replaces the lines the first wrote.
+        locked = db.session.execute(
+            update(InvoiceStatement)
+            .where(
+                InvoiceStatement.id == statement.id,
+                InvoiceStatement.status == StatementStatus.DRAFT,
+            )
+            .values(generated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not locked:  # sent from another tab a moment ago
+            raise InvalidTransition(SENT_CANNOT_CHANGE, month=month, year=year)
+        db.session.expire(statement)
     statement.lines = [_line(spec) for spec in plan_lines(supervisor.id, year, month)]
     statement.generated_at = now
     _set_totals(statement)

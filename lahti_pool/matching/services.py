@@ -15,6 +15,7 @@ from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError
 from lahti_pool.extensions import db
 from lahti_pool.matching import solver
+from lahti_pool.matching.claims import claim_assignment, refuse_if_accepted
 from lahti_pool.matching.eligibility import Policy, Reason, RequestIn, static_reason
 from lahti_pool.matching.inputs import WAITING, load_inputs, previous_supervisors, request_in
 from lahti_pool.matching.inputs import supervisor_in as to_supervisor_in
@@ -251,6 +252,7 @@ def accept_assignment(
         raise DomainError(N_("Choose a supervisor for this request."), field="supervisor")
     if assignment.group_no is not None:
         raise DomainError(N_("A group offer is accepted by making the offer, not one by one."))
+    refuse_if_accepted(assignment)  # a second tab: "already accepted" (matching/claims.py)
     check_fresh(assignment, chosen_id)
     chosen = db.session.get(Supervisor, chosen_id)
     if chosen is None:
@@ -275,6 +277,7 @@ def accept_assignment(
         grounds = passed_over_for(req, sup_request.school_year, chosen, today, "override")
     else:
         grounds = assignment.grounds
+    claim_assignment(assignment)  # two tabs at once: one goes on (matching/claims.py)
     opened = create_process(
         actor,
         sup_request,

@@ -26,11 +26,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from lahti_pool.accounts.addresses import email_problem
 from lahti_pool.core import csvimport
 from lahti_pool.core.csvimport import ImportRefused, RowError, read_csv
 from lahti_pool.core.csvimport import shown as _shown
@@ -101,14 +101,6 @@ def check_header(header: Sequence[str]) -> list[str]:
     return csvimport.check_header(header, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
 
 
-def _is_valid_email(email: str) -> bool:
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
-
-
 def validate_rows(
     header: Sequence[str], rows: Iterable[tuple[int, Sequence[str]]], lookup: OrgLookup
 ) -> tuple[list[StaffRecord], list[RowError]]:
@@ -139,11 +131,11 @@ def validate_rows(
         for column, limit in MAX_LENGTHS.items():
             if len(row.get(column, "")) > limit:
                 refuse(f"{column} is longer than {limit} characters")
-        email = row["email"].lower()
+        email, problem = email_problem(row["email"])
         if not email:
             refuse("email is missing")
-        elif len(email) <= MAX_LENGTHS["email"] and not _is_valid_email(email):
-            refuse(f"email {_shown(email)} is not a valid e-mail address")
+        elif len(email) <= MAX_LENGTHS["email"] and problem:
+            refuse(f"email {_shown(email)} {problem}")
         elif email in seen_emails:
             refuse(f"email {_shown(email)} is already on line {seen_emails[email]}")
         else:

@@ -21,6 +21,7 @@ from flask import Blueprint, Response, current_app, json, request
 from scim2_models import Context, EnterpriseUser, Error, ListResponse, Meta, PatchOp, User
 from sqlalchemy import func, select
 
+from lahti_pool.accounts.addresses import email_problem, lookup_form
 from lahti_pool.accounts.models import User as PoolUser
 from lahti_pool.core import audit
 from lahti_pool.core.models import utcnow
@@ -135,7 +136,8 @@ def _person(scim_user: ScimUser) -> sync.Person:
     number = (enterprise.employee_number if enterprise else None) or scim_user.external_id or ""
     emails = scim_user.emails or []
     primary = next((e.value for e in emails if e.primary and e.value), None)
-    email = (scim_user.user_name or primary or "").strip().lower()
+    # The stored form (accounts/addresses.py): NFC, no look-alike scripts (issue 22).
+    email, email_wrong = email_problem((scim_user.user_name or primary or "").strip())
     name = scim_user.display_name or (scim_user.name.formatted if scim_user.name else None)
     if not name and scim_user.name:
         name = " ".join(filter(None, (scim_user.name.given_name, scim_user.name.family_name)))
@@ -143,7 +145,7 @@ def _person(scim_user: ScimUser) -> sync.Person:
     problems = [
         what
         for what, ok in (
-            ("userName (the e-mail address)", email and "@" in email and len(email) <= 254),
+            ("userName (the e-mail address)", email and not email_wrong and len(email) <= 254),
             ("displayName", name and len(name) <= 200),
             ("employeeNumber", number and len(number) <= 40),
             ("department (the unit code)", unit_code),
@@ -210,7 +212,7 @@ def list_users():
             raise ScimProblem(400, "Only userName eq and externalId eq filters.", "invalidFilter")
         attribute, value = match.groups()
         if attribute.lower() == "username":
-            query = query.where(func.lower(PoolUser.email) == value.lower())
+            query = query.where(PoolUser.email == lookup_form(value))
         else:
             query = query.where(PoolUser.staff_number == value)
     try:

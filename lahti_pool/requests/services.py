@@ -10,6 +10,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import func, select
 
+from lahti_pool.accounts.addresses import lookup_form
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit
 from lahti_pool.core.errors import (
@@ -191,7 +192,7 @@ def submit_group_request(
 ) -> SupervisionRequest:
     """Submit a group request; every member, the organiser included, holds the sessions."""
     year = _check_common(actor, data, today)
-    emails = [e.strip().lower() for e in data.member_emails if e.strip()]
+    emails = [lookup_form(e) for e in data.member_emails if e.strip()]
     duplicates = sorted({e for e in emails if emails.count(e) > 1})
     if duplicates:
         raise DomainError(

@@ -21,19 +21,18 @@ calendar_bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 @calendar_bp.get("/")
 @login_required
 def settings():
-    feed_url = None
-    if current_user.calendar_token:
-        feed_url = absolute_url("calendar.feed", _fallback=None, token=current_user.calendar_token)
-    return render_template("calendar/calendar_settings.html", feed_url=feed_url)
+    return render_template("calendar/calendar_settings.html", feed_url=None)
 
 
 @calendar_bp.post("/token")
 @login_required
 def create_token():
-    renew_calendar_token(current_user)
+    """Show the new address on this one page: only a hash of its secret is kept."""
+    token = renew_calendar_token(current_user)
     db.session.commit()
     flash(_("Your calendar has a new address; the old one no longer works."), "success")
-    return redirect(url_for("calendar.settings"))
+    feed_url = absolute_url("calendar.feed", _fallback=None, token=token)
+    return render_template("calendar/calendar_settings.html", feed_url=feed_url)
 
 
 @calendar_bp.post("/token/revoke")

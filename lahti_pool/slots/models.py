@@ -18,6 +18,26 @@ class SlotStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"  #: the supervisor took it back before anybody booked
 
 
+class PublishedPattern(db.Model):
+    """A weekly pattern as published, so that its slots can be withdrawn in one action."""
+
+    __tablename__ = "slot_patterns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("supervisors.id"), index=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    #: ISO weekdays as "0,2,4" (0 = Monday)
+    weekdays: Mapped[str] = mapped_column(String(20))
+    #: local start times as "09:00,13:00"
+    times: Mapped[str] = mapped_column(String(200))
+    mode: Mapped[str] = mapped_column(String(20))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    supervisor: Mapped[Supervisor] = relationship()
+
+
 class OnDutySlot(db.Model):
     __tablename__ = "on_duty_slots"
     __table_args__ = (
@@ -52,6 +72,8 @@ class OnDutySlot(db.Model):
     #: indexed: every slot browser view first ends the lapsed offers
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the weekly pattern that published it last, if any
+    pattern_id: Mapped[int | None] = mapped_column(ForeignKey("slot_patterns.id"), index=True)
 
     supervisor: Mapped[Supervisor] = relationship()
     booked_by: Mapped[User | None] = relationship(foreign_keys=[booked_by_id])

@@ -17,6 +17,14 @@ SLOT_MINUTES = 60
 SLOT_MODES = ("video", "phone")
 #: a weekly pattern covers at most this many days, so one click cannot flood the calendar
 MAX_PATTERN_DAYS = 366
+#: and publishes at most this many slots (every hour of a year was 8,400 in one request)
+MAX_PATTERN_SLOTS = 200
+#: a pattern's slots start within working hours, local time (the last one ends by 20:00).
+#: Slots are kept in Finnish wall-clock time: 9:00 is 9:00 on both sides of a change of
+#: the clocks. Finland changes them at night (03:00 becomes 04:00 on the last Sunday of
+#: March, 04:00 becomes 03:00 on the last Sunday of October), so within these hours no
+#: slot ever falls in a skipped or a repeated hour.
+FIRST_START, LAST_START = time(7), time(19)
 
 # One definition of local time for sessions and slots alike.
 local_start = local_to_utc
@@ -85,6 +93,16 @@ def check_pattern(pattern: SlotPattern, today: date) -> None:
         raise DomainError(N_("Choose at least one weekday."), field="weekdays")
     if not pattern.times:
         raise DomainError(N_("Give at least one time."), field="times")
+    if any(not FIRST_START <= t <= LAST_START for t in pattern.times):
+        raise DomainError(
+            N_(
+                "Slots of a weekly pattern start between %(first)s and %(last)s (Finnish "
+                "time); publish a slot at another hour one by one."
+            ),
+            field="times",
+            first=FIRST_START.strftime("%H:%M"),
+            last=LAST_START.strftime("%H:%M"),
+        )
     minutes = sorted(t.hour * 60 + t.minute for t in pattern.times)
     if any(b - a < SLOT_MINUTES for a, b in zip(minutes, minutes[1:], strict=False)):
         raise DomainError(
@@ -112,6 +130,20 @@ def expand_pattern(
                 starts.extend(local_start(day, t) for t in sorted(pattern.times))
         day += timedelta(days=1)
     return PatternExpansion(starts, skipped_holidays, skipped_absences)
+
+
+def check_pattern_size(slots: int) -> None:
+    """One pattern publishes at most MAX_PATTERN_SLOTS slots."""
+    if slots > MAX_PATTERN_SLOTS:
+        raise DomainError(
+            N_(
+                "This pattern would publish %(n)s slots; one pattern publishes at most "
+                "%(max)s. Choose fewer days, weekdays or times, or publish in parts."
+            ),
+            field="last_day",
+            n=slots,
+            max=MAX_PATTERN_SLOTS,
+        )
 
 
 def clashes(new: Iterable[datetime], existing: Iterable[datetime]) -> list[datetime]:

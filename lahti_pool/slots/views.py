@@ -26,6 +26,7 @@ from lahti_pool.slots import queries as slot_queries
 from lahti_pool.slots import rules as slot_rules
 from lahti_pool.slots import services
 from lahti_pool.slots.forms import (
+    WEEKDAY_LABELS,
     AbsenceForm,
     BookForm,
     ConfirmForm,
@@ -35,7 +36,8 @@ from lahti_pool.slots.forms import (
     UtilisationForm,
     WatchForm,
 )
-from lahti_pool.slots.models import OnDutySlot, SlotStatus, SlotWatch
+from lahti_pool.slots.models import OnDutySlot, PublishedPattern, SlotStatus, SlotWatch
+from lahti_pool.slots.rules import MAX_PATTERN_SLOTS
 from lahti_pool.slots.services import CancelOutcome
 from lahti_pool.supervisors.models import Supervisor
 
@@ -102,6 +104,18 @@ def get_supervisor(supervisor_id: int) -> Supervisor:
     if not services.can_manage_slots(current_user, supervisor):
         abort(403)
     return supervisor
+
+
+def get_pattern(pattern_id: int) -> PublishedPattern:
+    """A weekly pattern whose slots the current user manages.
+
+    :raises 404: no such pattern
+    :raises 403: the user is neither its supervisor nor the administrator
+    """
+    pattern = db.get_or_404(PublishedPattern, pattern_id)
+    if not services.can_manage_slots(current_user, pattern.supervisor):
+        abort(403)
+    return pattern
 
 
 def _supervisor_choices(field, none_label: str) -> None:
@@ -337,16 +351,21 @@ def _render_manage(supervisor: Supervisor | None, status: int = 200, **forms):
     forms.setdefault("pattern_form", PatternForm(prefix="pattern", formdata=None))
     forms.setdefault("absence_form", AbsenceForm(prefix="absence", formdata=None))
     page = absences = None
+    patterns = []
     if supervisor is not None:
         query = services.supervisor_slots(supervisor, now())
         page = paginate(query, per_page=50, error_out=False)
         absences = services.upcoming_absences(supervisor, today())
+        patterns = services.coming_patterns(supervisor, now())
     supervisors = services.active_supervisors() if current_user.has_role(Role.ADMIN) else []
     return render_template(
         "slots/manage.html",
         supervisor=supervisor,
         page=page,
         absences=absences,
+        patterns=patterns,
+        weekday_labels=WEEKDAY_LABELS,
+        max_pattern_slots=MAX_PATTERN_SLOTS,
         supervisors=supervisors,
         withdraw_form=ConfirmForm(),
         now=now(),
@@ -445,6 +464,28 @@ def withdraw(slot_id: int):
         db.session.commit()
         flash(_("The slot is withdrawn."), "success")
     return redirect(_manage_url(slot.supervisor))
+
+
+@bp.post("/patterns/<int:pattern_id>/withdraw")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def withdraw_pattern(pattern_id: int):
+    pattern = get_pattern(pattern_id)  # CSRFProtect has checked the token already
+    try:
+        result = services.withdraw_pattern(current_user, pattern, now())
+    except DomainError as error:
+        show_domain_error(None, error)
+    else:
+        db.session.commit()
+        flash(_("%(n)s open slots of the pattern are withdrawn.", n=result.withdrawn), "success")
+        if result.booked:
+            flash(
+                _(
+                    "%(n)s of its slots are booked and stay; cancel a booking on its own "
+                    "if you must, so that the person hears of it.",
+                    n=result.booked,
+                )
+            )
+    return redirect(_manage_url(pattern.supervisor))
 
 
 # --- The administrator's report -------------------------------------------------------

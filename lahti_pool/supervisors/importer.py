@@ -22,12 +22,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from lahti_pool.accounts.addresses import email_problem
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.services import UserInput, create_user
 from lahti_pool.core import audit, csvimport, money
@@ -187,26 +187,18 @@ class _Row:
 
 
 def _email(row: _Row, seen: dict[str, int], line: int) -> str:
-    email = row["email"].lower()
+    email, problem = email_problem(row["email"])
     if not email:
         row.refuse("email is missing")
     elif len(email) > MAX_LENGTHS["email"]:
         pass  # reported with the other lengths
-    elif not _is_valid_email(email):
-        row.refuse(f"email {_shown(email)} is not a valid e-mail address")
+    elif problem:
+        row.refuse(f"email {_shown(email)} {problem}")
     elif email in seen:
         row.refuse(f"email {_shown(email)} is already on line {seen[email]}")
     else:
         seen[email] = line
     return email
-
-
-def _is_valid_email(email: str) -> bool:
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
 
 
 def _contract(row: _Row, lookup: Lookup, ranks: dict, line: int, email: str) -> tuple:

@@ -198,7 +198,7 @@ def test_the_old_address_hears_when_the_administrator_changes_it(client, admin, 
     assert db.session.scalar(
         select(func.count())
         .select_from(AuditEvent)
-        .where(AuditEvent.action == "user.email_changed", AuditEvent.object_id == user.id)
+        .where(AuditEvent.action == "user.email_change_requested", AuditEvent.object_id == user.id)
     )
 
 

@@ -1,5 +1,7 @@
 """Calendar invitations (RFC 5545) and the private calendar feed."""
 
+import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -111,12 +113,16 @@ def _feed(client, token):
     return client.get(f"/calendar/{token}.ics")
 
 
+FEED_URL = re.compile(r"http://127\.0\.0\.1:5000/calendar/([A-Za-z0-9_\-]+)\.ics")
+
+
 def _login_and_make_token(client, user) -> str:
+    """The token of a new feed address, as the page shows it once."""
     client.login(user)
-    assert client.post("/calendar/token").status_code == 302
-    db.session.refresh(user)
+    response = client.post("/calendar/token")
+    assert response.status_code == 200
     client.post("/logout")
-    return user.calendar_token
+    return FEED_URL.search(response.get_data(as_text=True)).group(1)
 
 
 def test_feed_lists_the_users_upcoming_sessions_only(
@@ -192,12 +198,22 @@ def test_a_deactivated_users_feed_is_gone(client, staff):
     assert _feed(client, token).status_code == 404
 
 
-def test_calendar_page_shows_the_private_address(client, staff):
+def test_calendar_page_shows_the_private_address_once(client, staff):
     client.login(staff)
     page = client.get("/calendar/").get_data(as_text=True)
     assert "Make my calendar address" in page
-    client.post("/calendar/token")
-    db.session.refresh(staff)
+    made = client.post("/calendar/token")
+    assert made.headers["Cache-Control"] == "no-store"
+    token = FEED_URL.search(made.get_data(as_text=True)).group(1)
     page = client.get("/calendar/").get_data(as_text=True)
-    assert f"http://127.0.0.1:5000/calendar/{staff.calendar_token}.ics" in page
+    assert token not in page and "Your calendar address is on." in page
     assert client.get("/calendar/").headers["Cache-Control"] == "no-store"
+
+
+def test_the_database_keeps_only_a_hash_of_the_feed_token(client, staff):
+    """A copy of the database (a backup, a dump) opens nobody's calendar (issue 22, item 4)."""
+    token = _login_and_make_token(client, staff)
+    db.session.refresh(staff)
+    assert staff.calendar_token == hashlib.sha256(token.encode()).hexdigest()
+    assert _feed(client, staff.calendar_token).status_code == 404
+    assert _feed(client, token).status_code == 200

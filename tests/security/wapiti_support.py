@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from tests_support import redis_server
 
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = Path(__file__).with_name("wapiti_launcher.py")
@@ -112,6 +113,11 @@ def serve_over_tls(database_url: str, workdir: Path) -> Iterator[Server]:
     so there is no proxy whose X-Forwarded-* headers could be trusted (PROXY_FIX_HOPS=0).
     """
     cert, key = make_certificate(workdir)
+    with redis_server() as redis_url:  # production's 4 workers share the login throttling
+        yield from _serve(database_url, workdir, cert, key, redis_url)
+
+
+def _serve(database_url: str, workdir: Path, cert: Path, key: Path, redis_url: str):
     port = free_port()
     base = f"https://127.0.0.1:{port}"
     env = {
@@ -121,6 +127,7 @@ def serve_over_tls(database_url: str, workdir: Path) -> Iterator[Server]:
         "DATABASE_URL": database_url,
         "BASE_URL": base,
         "PROXY_FIX_HOPS": "0",
+        "RATELIMIT_STORAGE_URI": redis_url,
         # Nothing is sent during a request (the outbox is), but keep any SMTP on loopback.
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(free_port()),

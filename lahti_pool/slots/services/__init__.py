@@ -41,11 +41,14 @@ from lahti_pool.slots.services.browsing import (  # noqa: F401
 )
 from lahti_pool.slots.services.publishing import (  # noqa: F401
     MAX_LISTED,
+    PatternWithdrawal,
     PublishResult,
     SlotInput,
     add_absence,
+    coming_patterns,
     publish_pattern,
     publish_slot,
+    withdraw_pattern,
     withdraw_slot,
 )
 from lahti_pool.slots.services.waiting import (  # noqa: F401

@@ -14,6 +14,7 @@ from lahti_pool.extensions import db
 from lahti_pool.slots import rules
 from lahti_pool.slots.models import (
     OnDutySlot,
+    PublishedPattern,
     SlotStatus,
     SupervisorAbsence,
 )
@@ -83,7 +84,12 @@ def _refuse_clashes(supervisor_id: int, starts: list[datetime]) -> None:
         )
 
 
-def _create(supervisor: Supervisor, starts: list[datetime], mode: str) -> list[OnDutySlot]:
+def _create(
+    supervisor: Supervisor,
+    starts: list[datetime],
+    mode: str,
+    pattern: PublishedPattern | None = None,
+) -> list[OnDutySlot]:
     # A withdrawn slot keeps its row (supervisor, start) unique: publish it again.
     withdrawn = {s.starts_at: s for s in _slots_near(supervisor.id, starts, live=False)}
     created = []
@@ -93,6 +99,7 @@ def _create(supervisor: Supervisor, starts: list[datetime], mode: str) -> list[O
         slot.mode, slot.duration_minutes, slot.status = mode, rules.SLOT_MINUTES, SlotStatus.OPEN
         slot.booked_by_id = slot.booked_at = slot.session_id = None
         slot.offered_to_id = slot.offer_expires_at = None
+        slot.pattern_id = pattern.id if pattern is not None else None
         db.session.add(slot)
         created.append(slot)
     try:
@@ -147,10 +154,68 @@ def publish_pattern(
             N_("The pattern gives no slots: every chosen day is past, a holiday or an absence."),
             field="weekdays",
         )
+    rules.check_pattern_size(len(starts))
     _refuse_clashes(supervisor.id, starts)
-    created = _create(supervisor, starts, pattern.mode)
-    audit.record(actor, "slots.published", supervisor, count=len(created))
+    published = PublishedPattern(
+        supervisor_id=supervisor.id,
+        first_day=pattern.first_day,
+        last_day=pattern.last_day,
+        weekdays=",".join(str(d) for d in sorted(pattern.weekdays)),
+        times=",".join(t.strftime("%H:%M") for t in sorted(pattern.times)),
+        mode=pattern.mode,
+        created_by_id=actor.id,
+    )
+    db.session.add(published)
+    db.session.flush()
+    created = _create(supervisor, starts, pattern.mode, published)
+    audit.record(actor, "slots.published", supervisor, count=len(created), pattern=published.id)
     return PublishResult(created, expansion.holidays, expansion.absences)
+
+
+@dataclass(frozen=True)
+class PatternWithdrawal:
+    withdrawn: int  #: open slots taken back
+    booked: int  #: booked slots left in place (cancel them one by one)
+
+
+def withdraw_pattern(actor: User, pattern: PublishedPattern, now: datetime) -> PatternWithdrawal:
+    """Take back every coming open slot of a weekly pattern in one action; booked slots
+    stay (their bookings are cancelled one by one, which tells the person)."""
+    _check_manage(actor, pattern.supervisor)
+    coming = (OnDutySlot.pattern_id == pattern.id, OnDutySlot.starts_at > now)
+    withdrawn = db.session.execute(
+        update(OnDutySlot)
+        .where(*coming, OnDutySlot.status == SlotStatus.OPEN, OnDutySlot.booked_by_id.is_(None))
+        .values(status=SlotStatus.WITHDRAWN, offered_to_id=None, offer_expires_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    booked = db.session.scalar(
+        select(func.count())
+        .select_from(OnDutySlot)
+        .where(*coming, OnDutySlot.status == SlotStatus.BOOKED)
+    )
+    if not withdrawn:
+        raise InvalidTransition(N_("This pattern has no open slots left to withdraw."))
+    audit.record(actor, "slots.pattern_withdrawn", pattern, count=withdrawn)
+    return PatternWithdrawal(withdrawn, booked)
+
+
+def coming_patterns(supervisor: Supervisor, now: datetime) -> list[tuple[PublishedPattern, int]]:
+    """The supervisor's patterns that still have coming open slots, with their number."""
+    open_slots = func.count(OnDutySlot.id)
+    rows = db.session.execute(
+        select(PublishedPattern, open_slots)
+        .join(OnDutySlot, OnDutySlot.pattern_id == PublishedPattern.id)
+        .where(
+            PublishedPattern.supervisor_id == supervisor.id,
+            OnDutySlot.status == SlotStatus.OPEN,
+            OnDutySlot.starts_at > now,
+        )
+        .group_by(PublishedPattern.id)
+        .order_by(PublishedPattern.first_day, PublishedPattern.id)
+        .limit(50)
+    )
+    return [(pattern, n) for pattern, n in rows]
 
 
 def withdraw_slot(actor: User, slot: OnDutySlot) -> None:
