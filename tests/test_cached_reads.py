@@ -32,6 +32,7 @@ from lahti_pool.matching import reports as matching_reports
 from lahti_pool.requests import queries as request_queries
 from lahti_pool.slots import views as slots_views
 from lahti_pool.slots.services import browsing
+from lahti_pool.slots.views import report_pages as slot_report_pages
 from lahti_pool.supervisors import presentations as supervisor_presentations
 
 #: read by ``versions.current()`` before any cached value is looked up
@@ -159,11 +160,11 @@ SAMPLES = {
     "lahti_pool.slots.views._rendered_supervisor_choices": [
         lambda w: slots_views._rendered_supervisor_choices("All")
     ],
-    "lahti_pool.slots.views._utilisation_page": [
-        lambda w: slots_views._utilisation_page(
+    "lahti_pool.slots.views.report_pages._utilisation_page": [
+        lambda w: slot_report_pages._utilisation_page(
             w["today"], date(w["today"].year + 1, 1, 1), None, w["at"], 50, 0
         ),
-        lambda w: slots_views._utilisation_page(
+        lambda w: slot_report_pages._utilisation_page(
             w["today"], date(w["today"].year + 1, 1, 1), w["supervisor_id"], w["at"], 50, 0
         ),
     ],

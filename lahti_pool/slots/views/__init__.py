@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit, versions
 from lahti_pool.core.errors import DomainError
-from lahti_pool.core.listing import BoundedPagination, Dates, Memo, RowPage, link_maker, paginate
+from lahti_pool.core.listing import Dates, Memo, RowPage, link_maker
 from lahti_pool.core.models import is_row_id, utcnow
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import show_domain_error
@@ -21,23 +21,15 @@ from lahti_pool.core.widgets import RenderedChoices
 from lahti_pool.extensions import db
 from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.quota import account_for, school_year_for
-from lahti_pool.sessions.models import SupervisionSession
-from lahti_pool.slots import queries as slot_queries
 from lahti_pool.slots import rules as slot_rules
 from lahti_pool.slots import services
 from lahti_pool.slots.forms import (
-    WEEKDAY_LABELS,
-    AbsenceForm,
     BookForm,
     ConfirmForm,
     FilterForm,
-    PatternForm,
-    SlotForm,
-    UtilisationForm,
     WatchForm,
 )
 from lahti_pool.slots.models import OnDutySlot, PublishedPattern, SlotStatus, SlotWatch
-from lahti_pool.slots.rules import MAX_PATTERN_SLOTS
 from lahti_pool.slots.services import CancelOutcome
 from lahti_pool.supervisors.models import Supervisor
 
@@ -343,199 +335,5 @@ def unwatch(watch_id: int):
     return redirect(url_for("slots.mine"))
 
 
-# --- Supervisors and the administrator: publish, withdraw, absences -------------------
-
-
-def _render_manage(supervisor: Supervisor | None, status: int = 200, **forms):
-    forms.setdefault("slot_form", SlotForm(prefix="slot", formdata=None))
-    forms.setdefault("pattern_form", PatternForm(prefix="pattern", formdata=None))
-    forms.setdefault("absence_form", AbsenceForm(prefix="absence", formdata=None))
-    page = absences = None
-    patterns = []
-    if supervisor is not None:
-        query = services.supervisor_slots(supervisor, now())
-        page = paginate(query, per_page=50, error_out=False)
-        absences = services.upcoming_absences(supervisor, today())
-        patterns = services.coming_patterns(supervisor, now())
-    supervisors = services.active_supervisors() if current_user.has_role(Role.ADMIN) else []
-    return render_template(
-        "slots/manage.html",
-        supervisor=supervisor,
-        page=page,
-        absences=absences,
-        patterns=patterns,
-        weekday_labels=WEEKDAY_LABELS,
-        max_pattern_slots=MAX_PATTERN_SLOTS,
-        supervisors=supervisors,
-        withdraw_form=ConfirmForm(),
-        now=now(),
-        **forms,
-    ), status
-
-
-def _manage_url(supervisor: Supervisor) -> str:
-    return url_for("slots.manage", supervisor=supervisor.id)
-
-
-@bp.get("/manage")
-@roles_required(Role.SUPERVISOR, Role.ADMIN)
-def manage():
-    chosen = request.args.get("supervisor", type=int)
-    supervisor = get_supervisor(chosen) if chosen else services.supervisor_of(current_user)
-    return _render_manage(supervisor)
-
-
-@bp.post("/manage/<int:supervisor_id>/slot")
-@roles_required(Role.SUPERVISOR, Role.ADMIN)
-def publish(supervisor_id: int):
-    supervisor = get_supervisor(supervisor_id)
-    form = SlotForm(prefix="slot")
-    if form.validate_on_submit():
-        try:
-            slot = services.publish_slot(current_user, supervisor, form.as_input(), now())
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            when = format_datetime(slot.starts_at, "short")
-            flash(_("The slot on %(when)s is published.", when=when), "success")
-            return redirect(_manage_url(supervisor))
-    return _render_manage(supervisor, 400, slot_form=form)
-
-
-@bp.post("/manage/<int:supervisor_id>/pattern")
-@roles_required(Role.SUPERVISOR, Role.ADMIN)
-def publish_pattern(supervisor_id: int):
-    supervisor = get_supervisor(supervisor_id)
-    form = PatternForm(prefix="pattern")
-    if form.validate_on_submit():
-        try:
-            result = services.publish_pattern(current_user, supervisor, form.as_input(), now())
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_published_message(result), "success")
-            return redirect(_manage_url(supervisor))
-    return _render_manage(supervisor, 400, pattern_form=form)
-
-
-def _published_message(result: services.PublishResult) -> str:
-    message = _("%(n)s slots published.", n=len(result.created))
-    if result.holidays:
-        days = ", ".join(format_date(d, "short") for d in result.holidays)
-        message += " " + _("Public holidays skipped: %(days)s.", days=days)
-    if result.absences:
-        days = ", ".join(format_date(d, "short") for d in result.absences)
-        message += " " + _("Days of absence skipped: %(days)s.", days=days)
-    return message
-
-
-@bp.post("/manage/<int:supervisor_id>/absences")
-@roles_required(Role.SUPERVISOR, Role.ADMIN)
-def add_absence(supervisor_id: int):
-    supervisor = get_supervisor(supervisor_id)
-    form = AbsenceForm(prefix="absence")
-    if form.validate_on_submit():
-        try:
-            n_open = services.add_absence(
-                current_user, supervisor, form.starts_on.data, form.ends_on.data, today()
-            )
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The absence is saved; weekly patterns will skip it."), "success")
-            if n_open:
-                flash(_("%(n)s open slots fall on these days; withdraw them below.", n=n_open))
-            return redirect(_manage_url(supervisor))
-    return _render_manage(supervisor, 400, absence_form=form)
-
-
-@bp.post("/<int:slot_id>/withdraw")
-@roles_required(Role.SUPERVISOR, Role.ADMIN)
-def withdraw(slot_id: int):
-    slot = get_slot(slot_id, manage=True)
-    try:
-        services.withdraw_slot(current_user, slot)
-    except DomainError as error:
-        show_domain_error(None, error)
-    else:
-        db.session.commit()
-        flash(_("The slot is withdrawn."), "success")
-    return redirect(_manage_url(slot.supervisor))
-
-
-@bp.post("/patterns/<int:pattern_id>/withdraw")
-@roles_required(Role.SUPERVISOR, Role.ADMIN)
-def withdraw_pattern(pattern_id: int):
-    pattern = get_pattern(pattern_id)  # CSRFProtect has checked the token already
-    try:
-        result = services.withdraw_pattern(current_user, pattern, now())
-    except DomainError as error:
-        show_domain_error(None, error)
-    else:
-        db.session.commit()
-        flash(_("%(n)s open slots of the pattern are withdrawn.", n=result.withdrawn), "success")
-        if result.booked:
-            flash(
-                _(
-                    "%(n)s of its slots are booked and stay; cancel a booking on its own "
-                    "if you must, so that the person hears of it.",
-                    n=result.booked,
-                )
-            )
-    return redirect(_manage_url(pattern.supervisor))
-
-
-# --- The administrator's report -------------------------------------------------------
-
-
-class UtilisationPage(BoundedPagination):
-    """A page of grouped utilisation rows with ``totals`` of all (``db.paginate`` keeps
-    only a select's first column); one query gives the rows, their number and totals.
-
-    The figures are cached until slots or sessions change (core/versions.py); "now",
-    which splits held from unused slots, counts by the minute.
-    """
-
-    def _query_items(self) -> list[slot_queries.UtilisationRow]:
-        start, end, supervisor_id, at = (
-            self._query_args[k] for k in ("start", "end", "supervisor_id", "at")
-        )
-        limit, offset = self.per_page, self._query_offset
-        rows, self._count, self.totals = _utilisation_page(
-            start, end, supervisor_id, at, limit, offset
-        )
-        return rows
-
-    def _query_count(self) -> int:
-        return self._count
-
-
-@versions.cached_read(OnDutySlot, SupervisionSession, Supervisor, User)
-def _utilisation_page(start, end, supervisor_id, at, limit, offset):
-    query = slot_queries.utilisation_query(start, end, at, supervisor_id)
-    return slot_queries.utilisation_page(query, limit, offset)
-
-
-@bp.get("/utilisation")
-@roles_required(Role.ADMIN, Role.REPORTS)
-def utilisation():
-    form = UtilisationForm(request.args)
-    _supervisor_choices(form.supervisor, _("All supervisors"))
-    this_week = slot_rules.week_start(today())
-    valid = form.validate()
-    start = (valid and form.start.data) or this_week - timedelta(weeks=8)
-    end = (valid and form.end.data) or this_week + timedelta(weeks=4, days=-1)
-    form.start.data, form.end.data = start, max(start, end)
-    supervisor_id = (valid and form.supervisor.data) or None
-    page = UtilisationPage(
-        per_page=50,
-        error_out=False,
-        start=start,
-        end=max(start, end),
-        supervisor_id=supervisor_id,
-        at=now().replace(second=0, microsecond=0),
-    )
-    return render_template("slots/utilisation.html", form=form, page=page, totals=page.totals)
+# The pages in the modules below register on ``bp`` when imported.
+from lahti_pool.slots.views import manage_pages, report_pages  # noqa: E402, F401
