@@ -153,7 +153,11 @@ def is_external_supervisor(user: User) -> bool:
 
 
 def local_passwords_on() -> bool:
-    """Whether everybody may sign in with a password (the administrator's setting)."""
+    """Whether everybody may sign in with a password: the administrator's setting, which
+    can be switched off only while a provider is configured (so nobody is locked out when
+    it is not: then passwords are on, and the setting is not even read)."""
+    if not current_app.config.get("OIDC_ISSUER"):
+        return True
     return current_policy().local_passwords
 
 

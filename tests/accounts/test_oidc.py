@@ -294,9 +294,13 @@ def test_a_configuration_that_cannot_work_refuses_to_start(settings, message):
         create_app(Broken)
 
 
-def test_with_passwords_off_staff_get_no_password_link(client, make_user, make_supervisor):
+def test_with_passwords_off_staff_get_no_password_link(
+    ctx, client, make_user, make_supervisor, monkeypatch
+):
     from lahti_pool.core.outbox import MailMessage
 
+    # The setting counts only while a provider is configured (no request reaches it here).
+    monkeypatch.setitem(ctx.config, "OIDC_ISSUER", "http://127.0.0.1:9")
     make_user(email="teacher@lahti.fi")
     external = make_supervisor()
     db.session.add(SignInPolicy(id=1, local_passwords=False))
@@ -327,3 +331,14 @@ def test_the_administrator_sees_and_removes_a_link(sso, client, admin, make_user
     assert identities() == []
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.sso_unlinked"))
     assert event.actor_id == admin.id and event.object_id == person.id
+
+
+def test_without_a_provider_passwords_stay_on_whatever_the_stored_setting(client, make_user):
+    """Nobody is locked out when single sign-on is taken out of the configuration."""
+    from lahti_pool.core.outbox import MailMessage
+
+    make_user(email="teacher@lahti.fi")
+    db.session.add(SignInPolicy(id=1, local_passwords=False))
+    db.session.commit()
+    client.post("/password/forgot", data={"email": "teacher@lahti.fi"})
+    assert db.session.scalars(select(MailMessage.to_address)).all() == ["teacher@lahti.fi"]
