@@ -37,12 +37,23 @@ from tests_support import PASSWORD
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget.models import BudgetUsage, BudgetUsageChange, SessionCost
+from lahti_pool.core.audit import AuditEvent
 from lahti_pool.core.mailer import queue_mail
 from lahti_pool.core.models import utcnow
+from lahti_pool.core.notifications import Notification, NotificationKind
 from lahti_pool.core.outbox import MailMessage, MailStatus
 from lahti_pool.extensions import db
-from lahti_pool.matching.models import JobStatus, MatchingJob, MatchingRun
+from lahti_pool.matching import offers, services
+from lahti_pool.matching.eligibility import Policy
+from lahti_pool.matching.models import (
+    GroupOffer,
+    JobStatus,
+    MatchingJob,
+    MatchingRun,
+    OfferStatus,
+)
 from lahti_pool.requests.models import RequestKind, SupervisionRequest
+from lahti_pool.requests.rules import RequestStatus
 from lahti_pool.requests.services import RequestInput, submit_individual_request
 from lahti_pool.sessions.models import ProcessMember, SupervisionProcess, SupervisionSession
 from lahti_pool.slots.models import OnDutySlot
@@ -302,15 +313,16 @@ def _planned_session(supervisor, client, year, starts_at) -> SupervisionSession:
     return sup_session
 
 
-def _wait_for_lock_waiters(n: int) -> None:
+def _wait_for_lock_waiters(table: str, n: int = 2) -> None:
     deadline = time.monotonic() + 120
     waiting = 0
     while time.monotonic() < deadline:
         waiting = db.session.scalar(
             text(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND query ILIKE '%mail_outbox%'"
-            )
+                "AND query ILIKE :table"
+            ),
+            {"table": f"%{table}%"},
         )
         db.session.commit()  # pg_stat_activity is read once per transaction
         if waiting >= n:
@@ -340,10 +352,12 @@ def test_both_nodes_daily_jobs_at_once_queue_each_reminder_and_digest_once(
 
     # Hold both runs at their first write (the first job clears old mail texts) until
     # both are there, so that the two nodes' jobs run at the same moment.
+    db.session.commit()  # the test's own reads hold no lock the gate waits for
     with db.engine.connect() as gate:
+        gate.execute(text("SET LOCAL lock_timeout = '60s'"))
         gate.execute(text(f"LOCK TABLE {MailMessage.__tablename__} IN EXCLUSIVE MODE"))
         runs = [nodes["A"].flask("pool", "daily-jobs"), nodes["B"].flask("pool", "daily-jobs")]
-        _wait_for_lock_waiters(2)
+        _wait_for_lock_waiters(MailMessage.__tablename__)
         gate.rollback()
     outputs = _at_once(*runs)
 
@@ -359,6 +373,61 @@ def test_both_nodes_daily_jobs_at_once_queue_each_reminder_and_digest_once(
     # The ledger was folded once, by one of them, and adds up (ctx checks the sums too).
     assert db.session.scalar(select(func.count()).select_from(BudgetUsageChange)) == 0
     assert db.session.scalar(select(func.sum(BudgetUsage.committed_cents))) == 4 * 9000
+
+
+def test_both_nodes_daily_jobs_at_once_expire_a_stale_group_offer_once(
+    nodes, app, admin, make_user, make_supervisor, school_year, today
+):
+    """Each member of an expired offer hears once that they are back in the queue."""
+    make_supervisor(rank=1, kinds=["individual"], capacity_processes=1)
+    make_supervisor(rank=2, kinds=["group"], price_group_cents=20000)
+    for n in range(4):  # one individual place: three are proposed a group
+        data = RequestInput(
+            school_year_id=school_year.id,
+            sessions=6,
+            modes=("video",),
+            language="fi",
+            wanted_from=today,
+        )
+        submit_individual_request(make_user(name=f"Opettaja {n}"), data, today)
+        db.session.commit()
+    run = services.run_matching(admin, school_year, Policy.RANKING, today)
+    db.session.commit()
+    offer = offers.offer_group(admin, run, 1)
+    offer.created_at = utcnow() - timedelta(days=app.config["GROUP_OFFER_DAYS"] + 1)
+    db.session.commit()
+    members = [m.request_id for m in offer.members]
+    assert len(members) == 3
+
+    # Both runs read the open offers at the same moment: held at that read until both
+    # are there, then released together.
+    db.session.commit()  # the test's own reads hold no lock the gate waits for
+    with db.engine.connect() as gate:
+        gate.execute(text("SET LOCAL lock_timeout = '60s'"))
+        gate.execute(text(f"LOCK TABLE {GroupOffer.__tablename__} IN ACCESS EXCLUSIVE MODE"))
+        runs = [nodes["A"].flask("pool", "daily-jobs"), nodes["B"].flask("pool", "daily-jobs")]
+        _wait_for_lock_waiters(GroupOffer.__tablename__)
+        gate.rollback()
+    outputs = _at_once(*runs)
+
+    expired = sum(int(out.split("Expired ")[1].split(" group")[0]) for out in outputs)
+    assert expired == 1, outputs
+    db.session.expire_all()
+    assert db.session.get(GroupOffer, offer.id).status == OfferStatus.CANCELLED
+    events = db.session.execute(select(AuditEvent.action, AuditEvent.details)).all()
+    expiries = [d for action, d in events if action == "group_offer.expired"]
+    back_to_queue = [
+        d
+        for action, d in events
+        if action == "request.status_changed"
+        and (d.get("old"), d.get("new"))
+        == (RequestStatus.GROUP_OFFERED.value, RequestStatus.WAITLISTED.value)
+    ]
+    assert (len(expiries), len(back_to_queue)) == (1, 3)
+    back = db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == NotificationKind.REQUEST_STATUS)
+    ).all()
+    assert len(back) == len(set(back)) == 3  # each member told once
 
 
 # --- matching -----------------------------------------------------------------------------
