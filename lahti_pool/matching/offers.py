@@ -185,12 +185,20 @@ def cancel_offer(actor: User, offer: GroupOffer) -> None:
 
 
 def expire_offers(now: datetime, days: int) -> int:
-    """Cancel the offers open longer than ``days``; returns how many (a daily job)."""
+    """Cancel the offers open longer than ``days``; returns how many (a daily job).
+
+    The offers are locked as they are read: a second run at the same time (the other app
+    node's daily jobs) waits, then finds them no longer open, so each member is sent back
+    to the queue, and told, once.
+    """
     stale = db.session.scalars(
-        select(GroupOffer).where(
+        select(GroupOffer)
+        .where(
             GroupOffer.status == OfferStatus.OPEN,
             GroupOffer.created_at < now - timedelta(days=days),
         )
+        .order_by(GroupOffer.id)
+        .with_for_update(of=GroupOffer)
     ).all()
     for offer in stale:
         offer.status = OfferStatus.CANCELLED
