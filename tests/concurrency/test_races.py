@@ -177,11 +177,12 @@ def test_last_on_duty_slot_goes_to_exactly_one_of_fifty(app, make_user, supervis
 
 
 def test_negative_control_slot_without_the_guard_is_booked_twice(
-    app, make_user, supervisor, today, unsafe
+    app, make_user, supervisor, today, monkeypatch
 ):
+    unsafe_guards.switch_on(monkeypatch, capacity_reserve=unsafe_guards.reserve_nothing)
     if db.engine.dialect.name == "sqlite":
         pytest.skip(
-            "SQLite takes its one write lock at the booking's first write (the budget guard), "
+            "SQLite takes its one write lock at the booking's first write (opening its process), "
             "before the claim, so read-check-write cannot interleave there; this control "
             "runs in the PostgreSQL pass"
         )

@@ -80,9 +80,15 @@ def _replace_everywhere(monkeypatch, original, replacement) -> None:
                     monkeypatch.setattr(module, name, replacement)
 
 
-def switch_on(monkeypatch) -> None:
+def reserve_nothing(supervisor_id: int, year, sessions: int, *, process_place: bool = True):
+    """No capacity kept at all: for the slot's control, where the supervisor has room to
+    spare, and where the row lock of any capacity write would order the bookings before
+    they reach the claim (a booking opens its process, capacity included, first)."""
+
+
+def switch_on(monkeypatch, capacity_reserve=reserve) -> None:
     _replace_everywhere(monkeypatch, quota.change_quota, change_quota)
-    _replace_everywhere(monkeypatch, capacity.reserve, reserve)
+    _replace_everywhere(monkeypatch, capacity.reserve, capacity_reserve)
     monkeypatch.setattr(booking, "_claim", claim)
     # The budget guard without its lock (the ledger's fold is a write too: on SQLite it
     # would take the one write lock just as early).
