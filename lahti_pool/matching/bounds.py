@@ -121,3 +121,43 @@ def sessions_bound(inst: Instance) -> int:
     placed = int(maximum_flow(graph, source, sink).flow_value)
     smallest = np.sort(inst.sessions[sizes > 0])
     return int(np.searchsorted(np.cumsum(smallest), placed, side="right"))
+
+
+def size_class_bound(inst: Instance) -> int:
+    """A bound on the number served that knows which requests can reach which supervisor.
+
+    Take the distinct request sizes k in increasing order. In any proposal, the requests of at
+    most k sessions that are served place g_k sessions, and g_k is at most F_k, the maximum flow
+    of sessions from those requests to their candidates when supervisor j takes at most its
+    free sessions and at most k times its free processes (it holds at most that many requests,
+    each of at most k sessions). The proposal serves (g_k - g_{k-1}) / k requests of size k, so
+    it serves sum_k g_k (1/k - 1/k') + g_K / K requests (k' the next size): increasing in every
+    g_k. Each g_k is also at most g_{k-1} plus k times the number of requests of size k, so
+    taking g_k = min(F_k, g_{k-1} + k N_k) in turn gives the largest value any proposal can
+    reach. One maximum flow per distinct size.
+    """
+    from scipy.sparse import csr_matrix  # scipy loads on the first matching run only
+    from scipy.sparse.csgraph import maximum_flow
+
+    n, m = inst.n, inst.m
+    reach = np.array([c.size > 0 for c in inst.candidates], dtype=bool)
+    counts = np.array([c.size for c in inst.candidates], dtype=np.int64)
+    req = np.repeat(np.arange(n), counts)
+    sup = np.concatenate(inst.candidates).astype(np.int64) if n else np.zeros(0, np.int64)
+    source, sink = n + m, n + m + 1
+    placed, served = 0, 0.0
+    for k in np.unique(inst.sessions[reach]).tolist():
+        small = reach & (inst.sessions <= k)
+        pick = small[req]
+        rows = np.concatenate([np.full(n, source), req[pick], n + np.arange(m)])
+        cols = np.concatenate([np.arange(n), n + sup[pick], np.full(m, sink)])
+        intake = np.minimum(inst.free_s, inst.free_p * k)
+        cap = np.concatenate([np.where(small, inst.sessions, 0), inst.sessions[req[pick]], intake])
+        graph = csr_matrix((cap.astype(np.int32), (rows, cols)), shape=(n + m + 2, n + m + 2))
+        most = int(maximum_flow(graph, source, sink).flow_value)
+        of_size = int(np.count_nonzero(reach & (inst.sessions == k)))
+        now = max(placed, min(most, placed + k * of_size))
+        served += (now - placed) / k
+        placed = now
+    # A float sum of at most a few dozen fractions: the margin keeps an integral value whole.
+    return int(np.floor(served + 1e-9))

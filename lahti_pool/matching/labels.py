@@ -81,3 +81,22 @@ JOB_STEP_LABELS = {
     "cost": _l("choosing the lowest cost"),
     "explaining": _l("writing down the grounds of each order"),
 }
+
+SOLVER_STATUS_LABELS = {
+    "optimal": _l("proven optimal in every stage"),
+    "work_limit": _l(
+        "the best proposal found within the solver's fixed work limit; not every stage is proven"
+    ),
+    "time_limit": _l("stopped by the clock; not every stage is proven"),
+    "greedy_fallback": _l("nothing better than strict ranking order was found"),
+    "greedy": _l("strict ranking order (no solver)"),
+}
+
+STAGE_LABELS = {
+    "serve": _l("Requests served"),
+    "age": _l("Older first (sum of queue positions served)"),
+    "wish": _l("Wishes kept"),
+    "rank": _l("Supervisors' ranks (sum)"),
+    "balanced": _l("Balance of utilisation (excess)"),
+    "cost": _l("Cost"),
+}

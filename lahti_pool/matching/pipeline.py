@@ -167,6 +167,10 @@ def run(inst: Instance, time_limit: float, work_limit: float) -> Outcome:
         start, moves = exchange(inst, start)
         if score(start) > score(assign):
             best_name, assign = name + ("+exchange" if moves else ""), start
+    if score(assign)[0] < most:
+        # Sessions rather than processes bind: one flow per request size tells which requests
+        # can reach which supervisor (a few flows, run only when the cheaper bounds fall short).
+        most = min(most, bounds.size_class_bound(inst))
     source = best_name
     heuristic_seconds = time.perf_counter() - deadline + time_limit
     current = values(inst, assign, names)

@@ -4,7 +4,7 @@ import itertools
 from datetime import datetime
 from typing import NamedTuple
 
-from flask_babel import format_date, get_timezone, ngettext
+from flask_babel import format_date, format_decimal, format_percent, get_timezone, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
@@ -16,6 +16,8 @@ from lahti_pool.matching.labels import (
     ASSIGNMENT_LABELS,
     JOB_STEP_LABELS,
     RULE_LABELS,
+    SOLVER_STATUS_LABELS,
+    STAGE_LABELS,
     reason_label,
 )
 from lahti_pool.matching.models import ProposedAssignment
@@ -27,6 +29,56 @@ ASSIGNMENT_DETAILS = (
     joinedload(ProposedAssignment.request).joinedload(SupervisionRequest.requester),
     joinedload(ProposedAssignment.supervisor),
 )
+
+
+class StageLine(NamedTuple):
+    label: str
+    value: str
+    bound: str
+    result: str
+
+
+#: stages whose value the engine stores negated (it minimises): served and wishes kept
+_MAXIMISED = ("serve", "wish")
+
+
+def _figure(name: str, value: float) -> str:
+    if name == "cost":
+        return euros_texts()(round(value))
+    if name == "balanced":
+        return format_decimal(value, format="#,##0.###")
+    return format_decimal(round(-value if name in _MAXIMISED else value))
+
+
+def stage_lines(stats: dict) -> list[StageLine]:
+    """Each stage of a run as the queue page shows it: its value on the proposal, the best bound
+    that holds for it, and whether the bound meets it (proven) or how far apart they are."""
+    lines = []
+    for stage in stats.get("stages", ()):
+        name, bound, gap = stage["name"], stage["bound"], stage["gap"]
+        if bound is None:
+            bound_text = _("no bound")
+        elif name in _MAXIMISED:
+            bound_text = _("at most %(figure)s", figure=_figure(name, bound))
+        else:
+            bound_text = _("at least %(figure)s", figure=_figure(name, bound))
+        if stage["proven"]:
+            result = _("proven")
+        elif gap is None:
+            result = _("not proven")
+        else:
+            result = _("not proven; gap %(gap)s", gap=format_percent(gap, "#,##0.0 %"))
+        lines.append(
+            StageLine(
+                str(STAGE_LABELS.get(name, name)), _figure(name, stage["value"]), bound_text, result
+            )
+        )
+    return lines
+
+
+def solver_status(stats: dict) -> str:
+    status = stats.get("status", "")
+    return str(SOLVER_STATUS_LABELS.get(status, status))
 
 
 def _kind_texts() -> Memo:
@@ -191,6 +243,8 @@ def context(year, waiting_page: int, proposed_page: int, now: datetime) -> dict:
         "waiting_rows": waiting_lines(waiting.items, now),
         "run": run,
         "job": job,
+        "stage_rows": stage_lines(run.stats) if run is not None else [],
+        "solver_status": solver_status(run.stats) if run is not None else "",
         "job_step": JOB_STEP_LABELS.get(job.step, job.step) if job else "",
         "assignments": assignments,
         "assignment_rows": assignment_lines(assignments.items) if assignments else [],

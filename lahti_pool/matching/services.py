@@ -71,6 +71,16 @@ def run_matching(actor: User, year: SchoolYear, policy: Policy, today: date) -> 
             "status": proposal.stats.status,
             "gap": proposal.stats.mip_gap,
             "seconds": round(proposal.stats.seconds, 3),
+            "stages": [
+                {
+                    "name": r.name,
+                    "proven": r.proven,
+                    "value": r.value,
+                    "bound": r.bound,
+                    "gap": None if r.gap == float("inf") else r.gap,
+                }
+                for r in proposal.stats.stages
+            ],
         },
         snapshot={
             "supervisors": {
@@ -106,7 +116,8 @@ def run_matching(actor: User, year: SchoolYear, policy: Policy, today: date) -> 
         )
         _move(actor, req_rows[u.request_id], RequestStatus.WAITLISTED, "no supervisor free")
     _propose_groups(run, proposal, requests, sups, sup_rows)
-    audit.record(actor, "matching.run", run, policy=str(policy), **run.stats)
+    figures = {k: v for k, v in run.stats.items() if k != "stages"}
+    audit.record(actor, "matching.run", run, policy=str(policy), **figures)
     db.session.flush()
     return run
 

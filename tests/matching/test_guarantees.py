@@ -5,7 +5,9 @@ the promise against something independent of the engine: the strict-ranking gree
 force over every assignment, or the eligibility rules themselves.
 """
 
+import importlib.util
 from dataclasses import replace
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +23,7 @@ from test_solver import (
     make_sup,
 )
 
+from lahti_pool.matching.bounds import sessions_bound, size_class_bound
 from lahti_pool.matching.eligibility import (
     Policy,
     Reason,
@@ -30,7 +33,7 @@ from lahti_pool.matching.eligibility import (
     check_eligibility,
 )
 from lahti_pool.matching.explain import client_choice_of
-from lahti_pool.matching.flow import restricted_flow
+from lahti_pool.matching.flow import count_caps, max_flow, restricted_flow
 from lahti_pool.matching.heuristics import build_instance
 from lahti_pool.matching.solver import propose
 
@@ -244,3 +247,30 @@ def test_without_the_solver_a_wish_is_still_kept_where_the_wished_supervisor_has
     rules = {a.request_id: a.rule for a in proposal.assignments}
     assert rules == {1: Rule.PREFERRED, 2: Rule.RANKING}
     assert dict(proposal.assignments[0].passed_over) == {1: Reason.PREFERRED}
+
+
+@SETTINGS
+@given(instance=instances(max_requests=7, max_sups=3), policy=st.sampled_from(SOLVED))
+def test_the_size_class_bound_is_never_below_what_can_be_served(instance, policy):
+    reqs, sups = instance
+    inst = build_instance(sorted(reqs, key=age_key), SupervisorTable(sups), policy)
+    assert size_class_bound(inst) >= brute_force_lexicographic(reqs, sups, policy)[0]
+
+
+def test_the_size_class_bound_is_tighter_where_sessions_bind():
+    # The benchmark's 1,000 x 100 instance with the free sessions halved relative to demand:
+    # the flows per request size know which small requests reach which supervisor, so the
+    # bound (and the gap shown) is closer to what a proposal can serve than either the count
+    # caps' flow or the sessions flow with the globally smallest requests.
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "matching_bench.py"
+    spec = importlib.util.spec_from_file_location("matching_bench", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    reqs, sups = bench.with_load(*bench.generate(1000, 100, seed=2025), 2.0)
+    inst = build_instance(sorted(reqs, key=age_key), SupervisorTable(sups), Policy.RANKING)
+    bound = size_class_bound(inst)
+    assert bound < sessions_bound(inst)
+    assert bound < max_flow(inst, count_caps(inst)[0])[0]
+    proposal = propose(reqs, sups, Policy.RANKING, time_limit=60.0)
+    serve = proposal.stats.stages[0]
+    assert proposal.stats.served <= bound == -serve.bound

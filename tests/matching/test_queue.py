@@ -409,3 +409,40 @@ def test_the_queue_keeps_both_pagers_when_one_list_is_paged(
         assert response.status_code == 200, query
     page = client.get("/admin/matching/?waiting=1&proposed=1").get_data(as_text=True)
     assert page.count('href="/requests/') >= 2  # the waiting request and the proposal's
+
+
+def test_the_queue_page_shows_each_stage_of_the_proposal_in_words(
+    client, admin, staff, make_supervisor, submit, school_year, today
+):
+    make_supervisor(rank=1)
+    submit(staff)
+    services.run_matching(admin, school_year, Policy.RANKING, today)
+    db.session.commit()
+    client.login(admin)
+    page = client.get("/admin/matching/").get_data(as_text=True)
+    assert "Solver: proven optimal in every stage." in page
+    table = page.split('id="solver-stages"', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="row">Requests served</th><td>1</td><td>at most 1</td><td>proven</td>' in (
+        table
+    )
+    assert "Older first" in table and "optimal," not in page
+
+
+def test_an_unproven_stage_shows_its_bound_and_gap_in_the_readers_language(app):
+    from lahti_pool.matching.queue_page import solver_status, stage_lines
+
+    stats = {
+        "status": "work_limit",
+        "stages": [
+            {"name": "serve", "proven": False, "value": -2940.0, "bound": -3111.0, "gap": 0.058},
+            {"name": "age", "proven": False, "value": 4.1e6, "bound": None, "gap": None},
+        ],
+    }
+    with app.test_request_context(headers={"Accept-Language": "fi"}):
+        served, age = stage_lines(stats)
+        status = solver_status(stats)
+    assert "work_limit" not in status
+    assert served.value.replace("\xa0", " ") == "2 940"
+    assert served.bound.replace("\xa0", " ") == "enintään 3 111"
+    assert served.result.replace("\xa0", " ") == "ei todistettu; ero 5,8 %"
+    assert age.bound == "ei rajaa"
