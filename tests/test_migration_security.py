@@ -7,7 +7,8 @@ import unicodedata
 
 import flask_migrate
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
+from tests_support import fresh_database
 
 from lahti_pool.extensions import db
 
@@ -19,29 +20,8 @@ DECOMPOSED = unicodedata.normalize("NFD", "Pääkäyttäjä@Lahti.fi")
 @pytest.fixture
 def before_security(ctx, tmp_path):
     """A fresh database migrated to the revision before, as an app whose context is pushed."""
-    url = db.engine.url
-    if url.get_backend_name() == "postgresql":
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS migration_security"))
-            conn.execute(text("CREATE DATABASE migration_security"))
-        admin.dispose()
-        fresh_url = url.set(database="migration_security").render_as_string(hide_password=False)
-    else:
-        fresh_url = f"sqlite:///{tmp_path / 'before_security.db'}"
-
-    from lahti_pool import create_app
-    from lahti_pool.config import TestConfig
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = fresh_url
-
-    fresh = create_app(Config)
-    with fresh.app_context():
-        flask_migrate.upgrade(revision=BEFORE)
+    with fresh_database("migration_security", tmp_path, BEFORE) as fresh:
         yield fresh
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _add_user(conn, email: str, token: str | None = None) -> None:

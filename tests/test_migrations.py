@@ -7,7 +7,8 @@ both databases.
 import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
+from tests_support import fresh_database
 
 from lahti_pool.extensions import db
 
@@ -24,25 +25,7 @@ def test_migrated_schema_has_no_drift_from_the_models(ctx):
 
 def test_migrations_run_from_empty_down_and_up_again(ctx, tmp_path):
     """A fresh database: upgrade to head, downgrade to nothing, upgrade again."""
-    url = db.engine.url
-    if url.get_backend_name() == "postgresql":
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS migrations_check"))
-            conn.execute(text("CREATE DATABASE migrations_check"))
-        admin.dispose()
-        fresh_url = url.set(database="migrations_check").render_as_string(hide_password=False)
-    else:
-        fresh_url = f"sqlite:///{tmp_path / 'fresh.db'}"
-
-    from lahti_pool import create_app
-    from lahti_pool.config import TestConfig
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = fresh_url
-
-    fresh = create_app(Config)
-    with fresh.app_context():
+    with fresh_database("migrations_check", tmp_path, revision=None):
         flask_migrate.upgrade()
         assert _drift(db.engine) == []
         assert "supervision_requests" in inspect(db.engine).get_table_names()
@@ -52,4 +35,3 @@ def test_migrations_run_from_empty_down_and_up_again(ctx, tmp_path):
         assert _drift(db.engine) == []
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM pre_questions")).scalar() == 3
-        db.engine.dispose()

@@ -150,3 +150,38 @@ def submit_at_once(app, login_id: str, path: str, data: dict, tabs_count: int = 
     for t in threads:
         t.join(timeout=120)
     return answers
+
+
+@contextmanager
+def fresh_database(name: str, tmp_path, revision: str = "head"):
+    """An app on a new, empty database of the suite's kind (SQLite file or PostgreSQL
+    database ``name``), migrated to ``revision``, its context pushed."""
+    import flask_migrate
+    from sqlalchemy import create_engine
+
+    from lahti_pool import create_app
+    from lahti_pool.config import TestConfig
+
+    url = db.engine.url
+    if url.get_backend_name() == "postgresql":
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        fresh_url = url.set(database=name).render_as_string(hide_password=False)
+    else:
+        fresh_url = f"sqlite:///{tmp_path / f'{name}.db'}"
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = fresh_url
+
+    fresh = create_app(Config)
+    with fresh.app_context():
+        if revision:
+            flask_migrate.upgrade(revision=revision)
+        try:
+            yield fresh
+        finally:
+            db.session.remove()
+            db.engine.dispose()
