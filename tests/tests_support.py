@@ -185,3 +185,97 @@ def fresh_database(name: str, tmp_path, revision: str = "head"):
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+# --- the app under gunicorn on 127.0.0.1, and a person's browser ---------------------------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def csrf_token(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+class Browser:
+    """A person's browser: one cookie jar, plain urllib (no test client in between)."""
+
+    def __init__(self, base: str) -> None:
+        import http.cookiejar
+        import urllib.request
+
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=30) as response:  # noqa: S310
+            return response.read().decode()
+
+    def post(self, path: str, data: dict) -> str:
+        import urllib.parse
+
+        body = urllib.parse.urlencode(data).encode()
+        with self.opener.open(self.base + path, body, timeout=30) as response:  # noqa: S310
+            return response.read().decode()
+
+
+def start_gunicorn(env: dict, port: int, workers: int = 4):
+    """``gunicorn wsgi:app`` on 127.0.0.1:``port`` in its own process group (the caller
+    stops it with ``stop_gunicorn``); ``env`` is added to this process's environment."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
+        + ["--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def wait_until_up(base: str, process) -> None:
+    """Wait up to a minute for the login page; fail loudly with gunicorn's own error."""
+    import time
+    import urllib.request
+
+    import pytest
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/login", timeout=2).close()  # noqa: S310
+            return
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.3)
+    stop_gunicorn(process)
+    pytest.fail(f"gunicorn at {base} did not start: {process.stderr.read().decode()[-2000:]}")
+
+
+def stop_gunicorn(process) -> None:
+    import signal
+
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+@contextmanager
+def gunicorn(env: dict, workers: int = 4) -> Iterator[str]:
+    """The app under gunicorn on a free loopback port, up and answering: its base URL."""
+    port = free_port()
+    process = start_gunicorn(env, port, workers)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, process)
+        yield base
+    finally:
+        stop_gunicorn(process)
+        process.stderr.close()

@@ -1,101 +1,30 @@
 """Four gunicorn worker processes on 127.0.0.1, twenty people booking the same slot at once."""
 
-import http.cookiejar
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.parse
-import urllib.request
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from tests_support import PASSWORD
+from tests_support import PASSWORD, Browser
+from tests_support import csrf_token as _token
+from tests_support import gunicorn as serve_app
 
 from lahti_pool.extensions import db
 from lahti_pool.sessions.models import SessionStatus, SupervisionSession
 from lahti_pool.slots.models import OnDutySlot, SlotStatus
 
-ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _token(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-
-
-class Browser:
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-
-    def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=30) as response:  # noqa: S310
-            return response.read().decode()
-
-    def post(self, path: str, data: dict) -> str:
-        body = urllib.parse.urlencode(data).encode()
-        with self.opener.open(self.base + path, body, timeout=30) as response:  # noqa: S310
-            return response.read().decode()
 
 
 @pytest.fixture
 def gunicorn(app, database_url):
-    port = _free_port()
     env = {
-        **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "gunicorn-test-secret-key-0123456789",
         "LAHTI_POOL_ENV": "development",
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/login", timeout=2).close()  # noqa: S310
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        os.killpg(process.pid, signal.SIGTERM)
-        error = process.stderr.read().decode()[-2000:]
-        process.stderr.close()
-        pytest.fail(error)
-    yield base
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-    process.stderr.close()
+    with serve_app(env, workers=4) as base:
+        yield base
 
 
 def test_parallel_http_bookings_across_worker_processes_book_the_slot_once(

@@ -1,42 +1,24 @@
 """Login throttling holds across four gunicorn workers sharing a real Redis (issue 22, item 2)."""
 
-import os
-import signal
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 from sqlalchemy import func, select
-from test_gunicorn import ROOT, Browser, _free_port, _token
-from tests_support import redis_server
+from tests_support import (
+    Browser,
+    free_port,
+    gunicorn,
+    redis_server,
+    start_gunicorn,
+    stop_gunicorn,
+)
+from tests_support import csrf_token as _token
 
 from lahti_pool.core.outbox import MailMessage
 from lahti_pool.extensions import db
 
 pytestmark = pytest.mark.slow
-
-
-def _start(env: dict, port: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
 
 
 @pytest.fixture
@@ -48,34 +30,14 @@ def redis_url():
 @pytest.fixture
 def four_workers(app, database_url, redis_url):
     """The app under gunicorn with four workers and the production login limits."""
-    port = _free_port()
-    process = _start(
-        {
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "gunicorn-test-secret-key-0123456789",
-            "LAHTI_POOL_ENV": "development",  # plain HTTP: production cookies need TLS
-            "RATELIMIT_STORAGE_URI": redis_url,
-        },
-        port,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/login", timeout=2).close()  # noqa: S310
-            break
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.3)
-    else:
-        process.poll()
-    if process.poll() is not None:
-        pytest.fail(process.stderr.read().decode()[-2000:])
-    yield base
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-    process.stderr.close()
+    env = {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "gunicorn-test-secret-key-0123456789",
+        "LAHTI_POOL_ENV": "development",  # plain HTTP: production cookies need TLS
+        "RATELIMIT_STORAGE_URI": redis_url,
+    }
+    with gunicorn(env, workers=4) as base:
+        yield base
 
 
 def _post(base: str, path: str, data: dict) -> int:
@@ -105,21 +67,20 @@ def test_forgot_password_queues_at_most_five_mails_across_four_workers(four_work
 
 
 def test_production_refuses_several_workers_with_per_process_throttling(database_url):
-    process = _start(
+    process = start_gunicorn(
         {
             "DATABASE_URL": database_url,
             "SECRET_KEY": "gunicorn-test-secret-key-0123456789",
             "LAHTI_POOL_ENV": "production",
             "RATELIMIT_STORAGE_URI": "memory://",
         },
-        _free_port(),
+        free_port(),
     )
     try:
         assert process.wait(timeout=60) != 0
         assert "needs RATELIMIT_STORAGE_URI" in process.stderr.read().decode()
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+        stop_gunicorn(process)
         process.stderr.close()
 
 

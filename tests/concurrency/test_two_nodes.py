@@ -12,16 +12,11 @@ Two nodes sharing a SQLite file is not a deployment, so this runs on PostgreSQL 
 
 import asyncio
 import email
-import http.cookiejar
 import os
-import re
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.parse
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,7 +28,15 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
-from tests_support import PASSWORD
+from tests_support import (
+    PASSWORD,
+    Browser,
+    free_port,
+    start_gunicorn,
+    stop_gunicorn,
+    wait_until_up,
+)
+from tests_support import csrf_token as _token
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget.models import BudgetUsage, BudgetUsageChange, SessionCost
@@ -64,35 +67,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SECRET_KEY = "two-nodes-test-secret-key-0123456789abcdef"  # one key: a login holds on both
 BASE_URL = "https://tyonohjaus.lahti.example"  # the proxy's address, the same on both nodes
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _token(html: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
-class Browser:
-    """A person's browser behind the proxy: one cookie jar, whichever node ``base`` is."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-
-    def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=30) as response:  # noqa: S310
-            return response.read().decode()
-
-    def post(self, path: str, data: dict) -> str:
-        body = urllib.parse.urlencode(data).encode()
-        with self.opener.open(self.base + path, body, timeout=30) as response:  # noqa: S310
-            return response.read().decode()
 
 
 @dataclass
@@ -144,48 +118,17 @@ def nodes(database_url):
     }
     started = []
     for name in ("A", "B"):
-        port = _free_port()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
+        port = free_port()
+        process = start_gunicorn(env, port, workers=2)
         started.append((Node(name, f"http://127.0.0.1:{port}", env), process))
     try:
         for node, process in started:
-            _wait_until_up(node, process)
+            wait_until_up(node.base, process)
         yield {node.name: node for node, _process in started}
     finally:
         for _node, process in started:
-            os.killpg(process.pid, 15)
-        for _node, process in started:
-            process.wait(timeout=30)
+            stop_gunicorn(process)
             process.stderr.close()
-
-
-def _wait_until_up(node: Node, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(node.base + "/login", timeout=2).close()  # noqa: S310
-            return
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.3)
-    pytest.fail(f"node {node.name} did not start: {process.stderr.read().decode()[-2000:]}")
 
 
 # --- the shared SMTP sink -----------------------------------------------------------------
@@ -225,7 +168,7 @@ class Sink:
 @pytest.fixture
 def sink():
     handler = Sink()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield handler, {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(controller.port)}
     controller.stop()
