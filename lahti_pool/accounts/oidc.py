@@ -23,13 +23,9 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import requests
-from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 from sqlalchemy import select
 
 from lahti_pool.accounts.identities import current_policy
@@ -37,6 +33,12 @@ from lahti_pool.accounts.models import Role, User
 from lahti_pool.core.errors import N_
 from lahti_pool.extensions import db
 from lahti_pool.supervisors.models import Supervisor, SupervisorKind
+
+if TYPE_CHECKING:
+    from authlib.integrations.requests_client import OAuth2Session
+
+# requests, Authlib and joserfc (with cryptography, about 20 MB in each worker) are imported
+# by the functions that talk to the provider: a pool without single sign-on never loads them.
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +171,8 @@ def may_use_local_password(user: User) -> bool:
 
 
 def _get_json(url: str, timeout: float) -> dict:
+    import requests
+
     try:
         response = requests.get(url, timeout=timeout)
         response.raise_for_status()
@@ -204,7 +208,9 @@ def discover(config: OidcSettings) -> dict:
     return metadata
 
 
-def _client(config: OidcSettings, redirect_uri: str) -> OAuth2Session:
+def _client(config: OidcSettings, redirect_uri: str) -> "OAuth2Session":
+    from authlib.integrations.requests_client import OAuth2Session
+
     return OAuth2Session(
         client_id=config.client_id,
         client_secret=config.client_secret,
@@ -257,6 +263,8 @@ def fetch_id_token(pending: dict, args: dict, redirect_uri: str) -> tuple[dict, 
     if not code:
         raise _refuse("no_code", N_("The city account did not sign you in."), 400)
     metadata = discover(config)
+    import requests
+
     try:
         token = _client(config, redirect_uri).fetch_token(
             metadata["token_endpoint"],
@@ -288,6 +296,10 @@ def check_id_token(raw: str, keys: dict, metadata: dict, config: OidcSettings, n
     algorithms = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
     # public-key signatures only: never "none", never a secret shared with the client
     algorithms = [a for a in algorithms if a[:2] in ("RS", "PS", "ES", "Ed")] or ["RS256"]
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     try:
         decoded = jwt.decode(raw, KeySet.import_key_set(keys), algorithms=algorithms)
     except (JoseError, ValueError, KeyError, TypeError) as exc:

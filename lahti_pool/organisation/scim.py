@@ -12,13 +12,16 @@ Authentication: ``Authorization: Bearer <SCIM_TOKEN>``; a missing or wrong token
 writes nothing. Attributes the pool does not keep (phone numbers, addresses) are ignored.
 """
 
+from __future__ import annotations
+
+import functools
 import logging
 import re
 import secrets
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-import pydantic
 from flask import Blueprint, Response, current_app, json, request
-from scim2_models import Context, EnterpriseUser, Error, ListResponse, Meta, PatchOp, User
 from sqlalchemy import func, select
 
 from lahti_pool.accounts.addresses import email_problem, lookup_form
@@ -28,6 +31,11 @@ from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import csrf, db
 from lahti_pool.organisation import leavers, sync
 from lahti_pool.organisation.models import Unit
+
+if TYPE_CHECKING:
+    from scim2_models import Context, EnterpriseUser, User
+
+    ScimUser = User[EnterpriseUser]
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +55,28 @@ def _check_token(state) -> None:
 
 bp.record_once(_check_token)
 
-ScimUser = User[EnterpriseUser]
 MEDIA_TYPE = "application/scim+json"
 MAX_PAGE = 100
 _FILTER = re.compile(r'^\s*(userName|externalId)\s+eq\s+"([^"]*)"\s*$', re.IGNORECASE)
+
+
+@functools.cache
+def _scim() -> SimpleNamespace:
+    """scim2-models and pydantic, loaded on the first SCIM request: a worker that never
+    serves one (no SCIM_TOKEN, or another node does it) does not carry them (about 15 MB)."""
+    import pydantic
+    import scim2_models as m
+
+    return SimpleNamespace(
+        Context=m.Context,
+        EnterpriseUser=m.EnterpriseUser,
+        Error=m.Error,
+        ListResponse=m.ListResponse,
+        Meta=m.Meta,
+        PatchOp=m.PatchOp,
+        ScimUser=m.User[m.EnterpriseUser],
+        ValidationError=pydantic.ValidationError,
+    )
 
 
 class ScimProblem(Exception):
@@ -66,7 +92,7 @@ def _answer(body: dict | None, status: int = 200) -> Response:
 
 
 def _error(status: int, detail: str, scim_type: str | None = None) -> Response:
-    error = Error(status=status, detail=detail, scim_type=scim_type)
+    error = _scim().Error(status=status, detail=detail, scim_type=scim_type)
     return _answer(error.model_dump(), status)
 
 
@@ -98,23 +124,23 @@ def _authenticate():
 
 
 def _to_scim(user: PoolUser) -> dict:
-    scim_user = ScimUser(
+    scim_user = _scim().ScimUser(
         id=str(user.id),
         user_name=user.email,
         display_name=user.name,
         title=user.job_title or None,
         active=user.is_active_account,
         emails=[{"value": user.email, "type": "work", "primary": True}],
-        meta=Meta(
+        meta=_scim().Meta(
             resource_type="User",
             created=user.created_at,
             location=f"{request.url_root.rstrip('/')}/scim/v2/Users/{user.id}",
         ),
     )
-    scim_user[EnterpriseUser] = EnterpriseUser(
+    scim_user[_scim().EnterpriseUser] = _scim().EnterpriseUser(
         employee_number=user.staff_number, department=user.unit.code if user.unit else None
     )
-    return scim_user.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    return scim_user.model_dump(scim_ctx=_scim().Context.RESOURCE_QUERY_RESPONSE)
 
 
 def _parse(context: Context) -> ScimUser:
@@ -122,8 +148,8 @@ def _parse(context: Context) -> ScimUser:
     if not isinstance(payload, dict):
         raise ScimProblem(400, "The body is not a JSON object.", "invalidSyntax")
     try:
-        return ScimUser.model_validate(payload, scim_ctx=context)
-    except pydantic.ValidationError as exc:
+        return _scim().ScimUser.model_validate(payload, scim_ctx=context)
+    except _scim().ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))
         raise ScimProblem(
@@ -132,7 +158,7 @@ def _parse(context: Context) -> ScimUser:
 
 
 def _person(scim_user: ScimUser) -> sync.Person:
-    enterprise = scim_user[EnterpriseUser]
+    enterprise = scim_user[_scim().EnterpriseUser]
     number = (enterprise.employee_number if enterprise else None) or scim_user.external_id or ""
     emails = scim_user.emails or []
     primary = next((e.value for e in emails if e.primary and e.value), None)
@@ -222,9 +248,13 @@ def list_users():
         raise ScimProblem(400, "startIndex and count are numbers.", "invalidValue") from exc
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     users = db.session.scalars(query.offset(start - 1).limit(count)).all()
-    body = ListResponse[ScimUser](
-        total_results=total, start_index=start, items_per_page=len(users), resources=[]
-    ).model_dump(scim_ctx=Context.SEARCH_RESPONSE)
+    body = (
+        _scim()
+        .ListResponse[_scim().ScimUser](
+            total_results=total, start_index=start, items_per_page=len(users), resources=[]
+        )
+        .model_dump(scim_ctx=_scim().Context.SEARCH_RESPONSE)
+    )
     body["Resources"] = [_to_scim(u) for u in users]
     return _answer(body)
 
@@ -236,7 +266,7 @@ def get_user(user_id: str):
 
 @bp.post("/Users")
 def create_user():
-    scim_user = _parse(Context.RESOURCE_CREATION_REQUEST)
+    scim_user = _parse(_scim().Context.RESOURCE_CREATION_REQUEST)
     person = _person(scim_user)
     _check_unique(person, None)
     user = sync.create_person(person, _unit(person.unit_code))
@@ -251,7 +281,7 @@ def create_user():
 @bp.put("/Users/<user_id>")
 def replace_user(user_id: str):
     user = _get_user(user_id)
-    scim_user = _parse(Context.RESOURCE_REPLACEMENT_REQUEST)
+    scim_user = _parse(_scim().Context.RESOURCE_REPLACEMENT_REQUEST)
     person = _person(scim_user)
     _check_unique(person, user.id)
     sync.update_person(user, person, _unit(person.unit_code))
@@ -271,8 +301,12 @@ def _patched(user: PoolUser) -> tuple[dict, bool | None]:
     if not isinstance(payload, dict):
         raise ScimProblem(400, "The body is not a JSON object.", "invalidSyntax")
     try:
-        patch = PatchOp[ScimUser].model_validate(payload, scim_ctx=Context.RESOURCE_PATCH_REQUEST)
-    except pydantic.ValidationError as exc:
+        patch = (
+            _scim()
+            .PatchOp[_scim().ScimUser]
+            .model_validate(payload, scim_ctx=_scim().Context.RESOURCE_PATCH_REQUEST)
+        )
+    except _scim().ValidationError as exc:
         raise ScimProblem(400, "The body is not a valid PatchOp.", "invalidSyntax") from exc
     current = _to_scim(user)
     ent = dict(current.get(ENTERPRISE_URN) or {})
@@ -311,8 +345,10 @@ def patch_user(user_id: str):
     user = _get_user(user_id)
     payload, active = _patched(user)
     try:
-        scim_user = ScimUser.model_validate(payload, scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST)
-    except pydantic.ValidationError as exc:
+        scim_user = _scim().ScimUser.model_validate(
+            payload, scim_ctx=_scim().Context.RESOURCE_REPLACEMENT_REQUEST
+        )
+    except _scim().ValidationError as exc:
         raise ScimProblem(400, "The patched user is not valid.", "invalidValue") from exc
     person = _person(scim_user)
     _check_unique(person, user.id)
