@@ -231,7 +231,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--quick", action="store_true", help="only 200 x 18")
-    parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per policy")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per policy")
     args = parser.parse_args()
     for n, m in SIZES[:1] if args.quick else SIZES:
         for load in (2.0, 0.8):

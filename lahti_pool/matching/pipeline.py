@@ -24,6 +24,7 @@ safety net. HiGHS's root node (presolve, cuts, heuristics) has no work limit in 
 interface: only the clock stops it, and the proposal then says "time_limit".
 """
 
+import math
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lahti_pool.matching import bounds, flow, heuristics
+from lahti_pool.matching import bounds, flow, heuristics, neighbourhoods
 from lahti_pool.matching.eligibility import Policy, StageReport
 from lahti_pool.matching.heuristics import Instance, exchange, is_feasible, score
 from lahti_pool.matching.stages import (
@@ -128,10 +129,12 @@ def _better(new: dict, old: dict, names: list[str]) -> bool:
     return False
 
 
-def run(inst: Instance, time_limit: float, work_limit: float) -> Outcome:
+def run(inst: Instance, time_limit: float, work_limit: float, whole: bool = True) -> Outcome:
+    """``whole=False`` for a piece of a larger run (``neighbourhoods.py``): the serve stage
+    only, and no pieces of its own."""
     deadline = time.perf_counter() + time_limit
     report("feasible")
-    names = stage_names(inst)
+    names = stage_names(inst) if whole else ["serve"]
     greedy = heuristics.strict_ranking(inst)
     if not any(c.size for c in inst.candidates):
         # Nobody can be placed: the empty proposal is the only one, optimal in every stage.
@@ -171,12 +174,19 @@ def run(inst: Instance, time_limit: float, work_limit: float) -> Outcome:
         # Sessions rather than processes bind: one flow per request size tells which requests
         # can reach which supervisor (a few flows, run only when the cheaper bounds fall short).
         most = min(most, bounds.size_class_bound(inst))
+    pairs = sum(c.size for c in inst.candidates)
+    if whole and score(assign)[0] < most and pairs > MAX_PAIRS * work_limit:
+        # Too large for the integer programme: solve pieces of it exactly instead.
+        rounds = math.ceil(neighbourhoods.ROUNDS * work_limit)
+        improved = neighbourhoods.search(inst, assign, rounds, deadline, _piece_solver(work_limit))
+        if score(improved)[0] > score(assign)[0]:
+            assign, _ = exchange(inst, improved)
+            best_name += "+neighbourhoods"
     source = best_name
     heuristic_seconds = time.perf_counter() - deadline + time_limit
     current = values(inst, assign, names)
     proofs: dict[str, _Proof] = {}
     model = None
-    pairs = sum(c.size for c in inst.candidates)
     if 0 < pairs <= MAX_PAIRS * work_limit:
         model = Model(inst, upper_caps)
         stage_of = {stage.name: stage for stage in model.stages}
@@ -258,6 +268,17 @@ def run(inst: Instance, time_limit: float, work_limit: float) -> Outcome:
     return Outcome(
         assign, reports, status, gap, rule_applied, is_greedy, seconds, solves, heuristic_seconds
     )
+
+
+def _piece_solver(work_limit: float):
+    def solve(piece: Instance, seconds: float) -> np.ndarray:
+        token = PROGRESS.set(None)  # a piece's steps are not the run's
+        try:
+            return run(piece, seconds, work_limit, whole=False).assign
+        finally:
+            PROGRESS.reset(token)
+
+    return solve
 
 
 def _row(stage, value: float) -> tuple[np.ndarray, float]:

@@ -55,7 +55,7 @@ def propose(
     supervisors: Sequence[SupervisorIn],
     policy: Policy | str = Policy.RANKING,
     *,
-    time_limit: float = 10.0,
+    time_limit: float = 60.0,
     work_limit: float = 1.0,
 ) -> Proposal:
     """A proposal under ``policy``.

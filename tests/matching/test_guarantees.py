@@ -6,9 +6,11 @@ force over every assignment, or the eligibility rules themselves.
 """
 
 import importlib.util
+import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_solver import (
@@ -34,7 +36,7 @@ from lahti_pool.matching.eligibility import (
 )
 from lahti_pool.matching.explain import client_choice_of
 from lahti_pool.matching.flow import count_caps, max_flow, restricted_flow
-from lahti_pool.matching.heuristics import build_instance
+from lahti_pool.matching.heuristics import build_instance, is_feasible
 from lahti_pool.matching.solver import propose
 
 #: the stages of the brute-force score, in order (client choice has no wish stage)
@@ -274,3 +276,37 @@ def test_the_size_class_bound_is_tighter_where_sessions_bind():
     proposal = propose(reqs, sups, Policy.RANKING, time_limit=60.0)
     serve = proposal.stats.stages[0]
     assert proposal.stats.served <= bound == -serve.bound
+
+
+@SETTINGS
+@given(instance=instances(max_requests=7, max_sups=3), policy=st.sampled_from(SOLVED))
+def test_a_piece_as_large_as_the_pool_is_solved_to_the_most_that_can_be_served(instance, policy):
+    from lahti_pool.matching import neighbourhoods, pipeline
+
+    reqs, sups = instance
+    inst = build_instance(sorted(reqs, key=age_key), SupervisorTable(sups), policy)
+    nobody = np.full(inst.n, -1, dtype=np.int64)
+    found = neighbourhoods.search(
+        inst, nobody, 1, time.perf_counter() + 60, pipeline._piece_solver(1.0), piece=len(sups)
+    )
+    assert is_feasible(inst, found)
+    assert int((found >= 0).sum()) == brute_force_lexicographic(reqs, sups, policy)[0]
+
+
+def test_pieces_solved_exactly_serve_more_on_a_pool_too_large_for_the_programme(monkeypatch):
+    # The benchmark's 1,000 x 100 instance with half the free sessions it asks for: 110,000
+    # candidate pairs, beyond the integer programme's 25,000.
+    from lahti_pool.matching import neighbourhoods
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "matching_bench.py"
+    spec = importlib.util.spec_from_file_location("matching_bench", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    reqs, sups = bench.with_load(*bench.generate(1000, 100, seed=2025), 2.0)
+    with_pieces = propose(reqs, sups, Policy.RANKING, time_limit=600.0)
+    monkeypatch.setattr(neighbourhoods, "ROUNDS", 0)
+    without = propose(reqs, sups, Policy.RANKING, time_limit=600.0)
+    assert with_pieces.stats.served > without.stats.served
+    check_feasible(with_pieces, reqs, sups)
+    assert inversions(with_pieces, reqs, sups, Policy.RANKING) == []
+    assert -with_pieces.stats.stages[0].bound >= with_pieces.stats.served
