@@ -61,7 +61,7 @@ class ReachCell:
 
         if self.hidden:
             return None
-        return (Decimal(self.sessions) / self.staff).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return (Decimal(self.sessions) / self.staff).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
