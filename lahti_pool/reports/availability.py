@@ -55,7 +55,7 @@ def _spread(days_query, group_column_name: str | None, k: int) -> dict:
         func.count().over(partition_by=part or None).label("n"),
     ).subquery()
     at = [
-        func.max(case((ranked.c.rn == (ranked.c.n * p + 99) / 100, ranked.c.days)))
+        func.max(case((ranked.c.rn == (ranked.c.n * p + 99) // 100, ranked.c.days)))
         for p in (50, 90)
     ]
     group = [ranked.c[group_column_name]] if group_column_name else []
