@@ -28,9 +28,9 @@ from lahti_pool.core import versions
 from lahti_pool.extensions import db
 from lahti_pool.feedback import views as feedback_views
 from lahti_pool.feedback.rules import Term
+from lahti_pool.matching import reports as matching_reports
 from lahti_pool.reports import availability as report_availability
 from lahti_pool.reports import reach as report_reach
-from lahti_pool.matching import reports as matching_reports
 from lahti_pool.requests import queries as request_queries
 from lahti_pool.slots import views as slots_views
 from lahti_pool.slots.services import browsing
