@@ -104,37 +104,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        # SQLite changes most of a table's schema by copying it into a new table and dropping
-        # the old one (Alembic's batch mode). With foreign keys enforced, DROP TABLE first
-        # deletes every row, which runs ON DELETE CASCADE on the tables that refer to it (a
-        # users table rebuilt this way took every user's roles, quota and notifications with
-        # it) and checks every other referring row one by one. SQLite's own procedure for
-        # schema changes: foreign keys off while the migrations run (a PRAGMA that only takes
-        # effect outside a transaction), then PRAGMA foreign_key_check before committing.
-        sqlite = connection.dialect.name == "sqlite"
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        try:
-            with context.begin_transaction():
-                context.run_migrations()
-                if sqlite:
-                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                    if broken:
-                        raise RuntimeError(
-                            "The migrations left rows whose foreign keys point nowhere "
-                            f"(table, rowid, parent, key): {broken[:20]}"
-                        )
-        finally:
-            if sqlite:
-                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-                connection.commit()
+        with context.begin_transaction():
+            context.run_migrations()
 
 
 if context.is_offline_mode():
