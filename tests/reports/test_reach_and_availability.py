@@ -23,7 +23,7 @@ from lahti_pool.sessions.models import (
     SupervisionSession,
 )
 from lahti_pool.slots import queries as slot_queries
-from tests.reports.test_suppression import _recoverable
+from tests.reports.test_linked_suppression import _recoverable
 
 K = 5
 
