@@ -12,6 +12,7 @@ Each breakdown is one GROUP BY; the suppression (rules.py) runs over the grouped
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, or_, select
 
@@ -56,9 +57,7 @@ class ReachCell:
         return None if self.hidden else self.users * 100 // self.staff
 
     @property
-    def per_person(self):
-        from decimal import ROUND_HALF_UP, Decimal
-
+    def per_person(self) -> Decimal | None:
         if self.hidden:
             return None
         return (Decimal(self.sessions) / self.staff).quantize(Decimal("0.01"), ROUND_HALF_UP)
