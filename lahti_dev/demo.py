@@ -23,6 +23,7 @@ from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
 from lahti_pool.matching.models import GroupOffer, GroupOfferMember, OfferResponse
 from lahti_pool.matching.services import create_process
+from lahti_pool.organisation.job_groups import job_group_for
 from lahti_pool.organisation.models import Division, Unit, UnitKind
 from lahti_pool.requests.models import RequestKind, SupervisionRequest
 from lahti_pool.requests.quota import school_year_for
@@ -394,6 +395,8 @@ def _ensure_people(people: list[Person], units: dict[str, Unit], password_hash: 
             email=person.email,
             name=person.name,
             job_title=person.job_title,
+            # as the HR sync maps it (the reach report counts by job group)
+            job_group=job_group_for(person.job_title),
             unit_id=units[person.unit_code].id if person.unit_code else None,
             password_hash=password_hash,
             locale="sv" if person.email == f"personal@{DOMAIN}" else "fi",

@@ -145,6 +145,8 @@ NAVIGATION = [
     (None, "supervisors_public.index", _l("Our supervisors")),
     (("admin", "reports"), "budget.overview", _l("Budget")),
     (("admin", "reports"), "slots.utilisation", _l("Slot utilisation")),
+    (("admin", "reports"), "reports.reach", _l("Reach")),
+    (("admin", "reports"), "reports.availability", _l("Availability")),
     (None, "mail.notification_settings", _l("E-mail and calendar")),
 ]
 _navigation_cache: dict[tuple, list[tuple[str, str, str]]] = {}
@@ -182,6 +184,7 @@ BLUEPRINTS = [
     ("lahti_pool.supervisors.views", "bp"),
     ("lahti_pool.supervisors.views", "public_bp"),
     ("lahti_pool.feedback.views", "bp"),
+    ("lahti_pool.reports.views", "bp"),
     ("lahti_pool.budget.views", "bp"),
     ("lahti_pool.mail.views", "bp"),
     ("lahti_pool.sessions.calendar_views", "calendar_bp"),

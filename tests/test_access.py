@@ -202,6 +202,8 @@ EXPECTED = {
     "feedback.report": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "feedback.report_csv": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "feedback.mine": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
+    "reports.reach": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    "reports.availability": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "account.index": ("GET", {}, LOGGED_IN),
     "account.password": ("POST", {}, row(LOGIN, 400, 400, 400, 400, 400)),
     "account.email": ("POST", {}, row(LOGIN, 400, 400, 400, 400, 400)),

@@ -29,6 +29,8 @@ from lahti_pool.extensions import db
 from lahti_pool.feedback import views as feedback_views
 from lahti_pool.feedback.rules import Term
 from lahti_pool.matching import reports as matching_reports
+from lahti_pool.reports import availability as report_availability
+from lahti_pool.reports import reach as report_reach
 from lahti_pool.requests import queries as request_queries
 from lahti_pool.slots import views as slots_views
 from lahti_pool.slots.services import browsing
@@ -94,6 +96,11 @@ def world(school_year, supervisor, division, unit, today):
     }
 
 
+def _year_ref(w) -> report_reach.YearRef:
+    year = w["year"]
+    return report_reach.YearRef(year.id, year.starts_on, year.ends_on)
+
+
 def _term(w) -> Term:
     return Term(w["today"].year - 1, True)
 
@@ -142,6 +149,14 @@ SAMPLES = {
     "lahti_pool.feedback.views._comment_rows": [
         lambda w, by=by: feedback_views._comment_rows(by, _term(w), [], 50, 0)
         for by in ("division", "supervisor", "month", "kind")
+    ],
+    "lahti_pool.reports.reach.reach": [lambda w: report_reach.reach(_year_ref(w), w["today"], 5)],
+    "lahti_pool.reports.reach.trend": [lambda w: report_reach.trend([_year_ref(w)], w["today"], 5)],
+    "lahti_pool.reports.availability.availability": [
+        lambda w: report_availability.availability(w["year"].id, w["today"], 5)
+    ],
+    "lahti_pool.reports.availability.unused_slots": [
+        lambda w: report_availability.unused_slots(w["today"], w["today"], w["at"])
     ],
     "lahti_pool.requests.queries.admin_count": [
         lambda w: request_queries.admin_count(""),
@@ -230,6 +245,6 @@ def test_nothing_caches_under_data_versions_but_through_a_declared_read():
 
 def test_a_read_of_no_table_or_of_a_table_no_group_watches_cannot_be_cached():
     with pytest.raises(ValueError, match="no data-version group watches"):
-        versions.cached_read("school_years")(lambda: None)
+        versions.cached_read("pre_question_answers")(lambda: None)
     with pytest.raises(ValueError, match="name the tables"):
         versions.cached_read()(lambda: None)

@@ -12,6 +12,7 @@ from lahti_dev.scale.params import Weighted
 from lahti_dev.scale.supervisors import Sup, build_supervisors
 from lahti_dev.scale.writer import BulkWriter, Ids
 from lahti_pool.accounts.models import Role
+from lahti_pool.organisation.job_groups import job_group_for
 from lahti_pool.organisation.models import UnitKind
 
 
@@ -75,6 +76,7 @@ class _People:
                 "password_hash": self.password_hash,
                 "active": active,
                 "job_title": title,
+                "job_group": job_group_for(title).value,
                 "unit_id": unit_id or None,
                 "locale": "en" if roll < 0.03 else ("" if roll < 0.05 else "fi"),
                 "session_version": 1,

@@ -50,10 +50,14 @@ GROUPS: dict[str, frozenset[str]] = {
     ),
     "budgets": frozenset({"budgets"}),
     "feedback": frozenset({"feedback_responses"}),
-    "requests": frozenset({"supervision_requests", "request_members"}),
+    "requests": frozenset(
+        {"supervision_requests", "request_members", "request_events", "school_years"}
+    ),
     "slots": frozenset({"on_duty_slots"}),
     # users: a supervisor's name is the user's name
-    "supervisors": frozenset({"supervisors", "supervisor_loads", "units", "divisions", "users"}),
+    "supervisors": frozenset(
+        {"supervisors", "supervisor_loads", "units", "divisions", "users", "user_roles"}
+    ),
 }
 _GROUP_OF = {table: name for name, tables in GROUPS.items() for table in tables}
 

@@ -16,6 +16,9 @@ class FeedbackForm(FlaskForm):
     usefulness = _rating(_l("How useful was the session for your work? (1 = not at all, 5 = very)"))
     atmosphere = _rating(_l("How safe and confidential did the session feel? (1–5)"))
     arrangements = _rating(_l("How well did the practical arrangements work? (1–5)"))
+    availability = _rating(
+        _l("How easy was it to get supervision when you needed it? (1 = very hard, 5 = very easy)")
+    )
     comment = TextAreaField(
         _l("Anything else? (optional)"),
         description=_l("Do not write names. Comments are shown only in groups of five or more."),
@@ -28,6 +31,7 @@ class FeedbackForm(FlaskForm):
             self.atmosphere.data,
             self.arrangements.data,
             self.comment.data or "",
+            self.availability.data,
         )
 
 

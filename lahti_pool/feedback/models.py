@@ -47,6 +47,7 @@ class FeedbackResponse(db.Model):
             "AND arrangements BETWEEN 1 AND 5",
             name="ratings_range",
         ),
+        CheckConstraint("availability BETWEEN 1 AND 5", name="availability_range"),
         # the report's comments: the month's answers that have one
         Index(
             "ix_feedback_responses_month_commented",
@@ -66,4 +67,7 @@ class FeedbackResponse(db.Model):
     usefulness: Mapped[int] = mapped_column(Integer)
     atmosphere: Mapped[int] = mapped_column(Integer)
     arrangements: Mapped[int] = mapped_column(Integer)
+    #: how easy it was to get supervision when needed (1-5); None on answers given before
+    #: the question was asked
+    availability: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")

@@ -59,6 +59,7 @@ class FeedbackInput:
     atmosphere: int
     arrangements: int
     comment: str = ""
+    availability: int | None = None  #: how easy supervision was to get (1-5)
 
 
 def give_feedback(
@@ -72,7 +73,10 @@ def give_feedback(
     closes = closes_on(sup_session.on_date)
     if (today or date.today()) >= closes:
         raise DomainError(N_("Feedback on this session closed on %(date)s."), date=closes)
-    for value in (data.usefulness, data.atmosphere, data.arrangements):
+    ratings = (data.usefulness, data.atmosphere, data.arrangements)
+    if data.availability is not None:
+        ratings += (data.availability,)
+    for value in ratings:
         if not 1 <= value <= 5:
             raise DomainError(N_("Give each rating from 1 to 5."))
     claimed = db.session.execute(
@@ -94,6 +98,7 @@ def give_feedback(
             usefulness=data.usefulness,
             atmosphere=data.atmosphere,
             arrangements=data.arrangements,
+            availability=data.availability,
             comment=data.comment.strip(),
         )
     )
@@ -119,6 +124,9 @@ class Cell:
     n: int
     averages: dict[str, Decimal] | None  #: None when suppressed
     comments: int = 0  #: answers with a comment (shown only with a visible cell)
+    #: the availability question's average, suppressed on its own answers (older answers
+    #: lack it) and hidden with the cell
+    availability: Decimal | None = None
 
 
 def _average(total: int, n: int) -> Decimal:
@@ -149,11 +157,16 @@ def aggregate(
             func.sum(FeedbackResponse.atmosphere),
             func.sum(FeedbackResponse.arrangements),
             func.count(case((FeedbackResponse.comment != "", 1))),
+            func.count(FeedbackResponse.availability),
+            func.sum(FeedbackResponse.availability),
         )
         .where(*_period(start, end, supervisor_id))
         .group_by(column)
     ).all()
     hidden, hide_total = suppress_column({row[0]: row[1] for row in rows}, k)
+    # The availability answers are suppressed by their own counts, and with the cell.
+    hidden_avail, hide_total_avail = suppress_column({row[0]: row[6] for row in rows}, k)
+    hidden_avail |= hidden
     cells = [
         Cell(
             row[0],
@@ -164,6 +177,7 @@ def aggregate(
                 name: _average(total, row[1]) for name, total in zip(RATINGS, row[2:5], strict=True)
             },
             row[5],
+            None if row[0] in hidden_avail or not row[6] else _average(row[7], row[6]),
         )
         for row in sorted(rows, key=lambda r: str(r[0]))
     ]
@@ -174,8 +188,16 @@ def aggregate(
             "all",
             n,
             {name: _average(sum(r[2 + i] for r in rows), n) for i, name in enumerate(RATINGS)},
+            availability=_total_availability(rows, hide_total_avail),
         )
     return cells, total
+
+
+def _total_availability(rows, hide: bool) -> Decimal | None:
+    answered = sum(r[6] for r in rows)
+    if hide or not answered:
+        return None
+    return _average(sum(r[7] or 0 for r in rows), answered)
 
 
 def comments_query(by: str, start: date, end: date, cells: list[Cell]):

@@ -198,13 +198,16 @@ def report_csv():
     labels = _labels(by, [c.key for c in cells])
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([by, "responses", *services.RATINGS])
+    writer.writerow([by, "responses", *services.RATINGS, "availability"])
     for cell in cells:
         figures = [str(cell.averages[r]) for r in services.RATINGS] if cell.averages else [""] * 3
         n = cell.n if cell.averages else ""
-        writer.writerow([safe_cell(str(labels[cell.key])), n, *figures])
+        availability = "" if cell.availability is None else str(cell.availability)
+        writer.writerow([safe_cell(str(labels[cell.key])), n, *figures, availability])
     if total is not None:
-        writer.writerow(["all", total.n, *[str(total.averages[r]) for r in services.RATINGS]])
+        availability = "" if total.availability is None else str(total.availability)
+        averages = [str(total.averages[r]) for r in services.RATINGS]
+        writer.writerow(["all", total.n, *averages, availability])
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",

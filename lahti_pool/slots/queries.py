@@ -51,6 +51,19 @@ def _as_date(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+def unused_clause(now: datetime):
+    """An unused slot (the query outer-joins the slot's session): an open slot whose time
+    has come, or a booked one whose session ended without being held (no-show, late
+    cancellation, or not logged as held)."""
+    booked = OnDutySlot.status == SlotStatus.BOOKED
+    ended = OnDutySlot.starts_at <= now - timedelta(minutes=rules.SLOT_MINUTES)
+    held = and_(booked, SupervisionSession.status == SessionStatus.HELD)
+    return or_(
+        and_(OnDutySlot.status == SlotStatus.OPEN, OnDutySlot.starts_at <= now),
+        and_(booked, ended, or_(SupervisionSession.id.is_(None), ~held)),
+    )
+
+
 def utilisation_query(first: date, last: date, now: datetime, supervisor_id: int | None = None):
     """Published, booked, held and unused slots by ISO week and supervisor (a select of
     grouped rows, for ``utilisation_row`` and pagination).
@@ -59,12 +72,8 @@ def utilisation_query(first: date, last: date, now: datetime, supervisor_id: int
     without being held (no-show, late cancellation, or not logged as held).
     """
     booked = OnDutySlot.status == SlotStatus.BOOKED
-    ended = OnDutySlot.starts_at <= now - timedelta(minutes=rules.SLOT_MINUTES)
     held = and_(booked, SupervisionSession.status == SessionStatus.HELD)
-    unused = or_(
-        and_(OnDutySlot.status == SlotStatus.OPEN, OnDutySlot.starts_at <= now),
-        and_(booked, ended, or_(SupervisionSession.id.is_(None), ~held)),
-    )
+    unused = unused_clause(now)
     week = _week_of(OnDutySlot.on_date)
     query = (
         select(

@@ -54,7 +54,13 @@ def held_session(admin, staff, supervisor, school_year, today):
     return factory
 
 
-ANSWER = {"usefulness": "5", "atmosphere": "4", "arrangements": "3", "comment": "Hyvä!"}
+ANSWER = {
+    "usefulness": "5",
+    "atmosphere": "4",
+    "arrangements": "3",
+    "availability": "2",
+    "comment": "Hyvä!",
+}
 
 
 def test_client_gives_feedback_once_and_it_is_stored_without_their_identity(
@@ -66,6 +72,7 @@ def test_client_gives_feedback_once_and_it_is_stored_without_their_identity(
     assert client.post(f"/feedback/{invitation.id}", data=ANSWER).status_code == 302
     response = db.session.scalar(select(FeedbackResponse))
     assert (response.usefulness, response.atmosphere, response.arrangements) == (5, 4, 3)
+    assert response.availability == 2
     columns = set(FeedbackResponse.__table__.columns.keys())
     assert not columns & {"user_id", "session_id", "created_at"}
     assert response.month.day == 1
@@ -81,7 +88,16 @@ def test_feedback_for_somebody_elses_session_is_not_found(client, other_staff, h
     assert db.session.scalar(select(FeedbackResponse)) is None
 
 
-@pytest.mark.parametrize("bad", [{"usefulness": "6"}, {"atmosphere": ""}, {"comment": "x" * 2001}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"usefulness": "6"},
+        {"atmosphere": ""},
+        {"comment": "x" * 2001},
+        {"availability": ""},
+        {"availability": "0"},
+    ],
+)
 def test_bad_feedback_is_refused(client, staff, held_session, bad):
     invitation = held_session()
     client.login(staff)
@@ -91,7 +107,7 @@ def test_bad_feedback_is_refused(client, staff, held_session, bad):
     assert not db.session.get(FeedbackInvitation, invitation.id).answered
 
 
-def _responses(supervisor, division, n, month, comment=""):
+def _responses(supervisor, division, n, month, comment="", availability=None):
     for i in range(n):
         db.session.add(
             FeedbackResponse(
@@ -102,10 +118,34 @@ def _responses(supervisor, division, n, month, comment=""):
                 usefulness=4 + i % 2,
                 atmosphere=5,
                 arrangements=3,
+                availability=availability,
                 comment=comment,
             )
         )
     db.session.commit()
+
+
+def test_the_availability_question_is_reported_only_from_five_answers_to_it(
+    client, reports_user, make_supervisor, division, reported_month
+):
+    a, b, c = (make_supervisor(name=n) for n in ("Aila", "Bertta", "Cecilia"))
+    _responses(a, division, 6, reported_month, availability=2)
+    # Bertta's answers predate the question but for three: too few to average.
+    _responses(b, division, 5, reported_month)
+    _responses(b, division, 3, reported_month, availability=5)
+    _responses(c, division, 9, reported_month, availability=4)
+    client.login(reports_user)
+    text = client.get("/reports/feedback.csv", query_string={"by": "supervisor"}).get_data(
+        as_text=True
+    )
+    lines = {line.split(",")[0]: line.split(",") for line in text.strip().splitlines()}
+    # Bertta's three are hidden, and so is the smallest other (Aila's six): otherwise the
+    # total's average would give Bertta's away.
+    assert lines["Bertta"][-1] == "" and lines["Aila"][-1] == ""
+    assert lines["Cecilia"][-1] == "4.0"
+    assert lines["all"][-1] == "3.5"  # (6*2 + 3*5 + 9*4) / 18
+    page = client.get("/reports/feedback", query_string={"by": "supervisor"})
+    assert "Availability" in page.get_data(as_text=True)
 
 
 def test_report_hides_groups_under_five_and_their_complement(

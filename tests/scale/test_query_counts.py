@@ -30,8 +30,16 @@ PAGES = {
         "/admin/supervisors/",
         "/admin/users/",
         "/slots/utilisation",
+        "/reports/reach",
+        "/reports/availability",
     ],
-    "reports": ["/reports/feedback", "/slots/utilisation", "/budget"],
+    "reports": [
+        "/reports/feedback",
+        "/slots/utilisation",
+        "/budget",
+        "/reports/reach",
+        "/reports/availability",
+    ],
     "supervisor": ["/workspace", "/slots/manage", "/statements", "/feedback/mine"],
 }
 #: no page may need more statements than this, however big the city
