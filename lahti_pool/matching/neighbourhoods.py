@@ -47,9 +47,9 @@ def search(
         served = assign >= 0
         used = np.bincount(assign[served], weights=sessions[served], minlength=inst.m)
         left = inst.free_s - used
-        roomiest = np.argsort(-left, kind="stable")[: (piece + 1) // 2]
-        drawn = rng.choice(inst.m, piece, replace=False)
-        chosen = np.unique(np.concatenate([roomiest, drawn]))[: max(piece, roomiest.size)]
+        roomiest = np.argsort(-left, kind="stable")[: (piece + 1) // 2].tolist()
+        drawn = rng.choice(inst.m, piece, replace=False).tolist()
+        chosen = np.array(sorted(list(dict.fromkeys(roomiest + drawn))[:piece]), dtype=np.int64)
         inside = np.zeros(inst.m, dtype=bool)
         inside[chosen] = True
         held = (assign >= 0) & inside[np.maximum(assign, 0)]
