@@ -31,18 +31,21 @@ def search(
     assign: np.ndarray,
     rounds: int,
     deadline: float,
-    solve: Callable[[Instance, float], np.ndarray],
+    solve: Callable[[Instance, float], tuple[np.ndarray, bool]],
     piece: int = PIECE,
-) -> np.ndarray:
-    """``assign`` improved piece by piece: ``solve(sub_instance, seconds)`` answers each piece.
-    Stops after ``rounds`` or at ``deadline`` (the clock is only a safety net); ``piece``
-    supervisors are freed per round."""
+) -> tuple[np.ndarray, bool]:
+    """``assign`` improved piece by piece, and whether the clock cut the search short.
+    ``solve(sub_instance, seconds)`` answers each piece (its assignment, and whether the clock
+    stopped it). Stops after ``rounds`` or at ``deadline`` (the clock is only a safety net);
+    ``piece`` supervisors are freed per round."""
     assign = assign.copy()
     rng = np.random.default_rng(2025)
     sessions = inst.sessions
     piece = min(piece, inst.m)
+    cut = False
     for _ in range(rounds):
         if time.perf_counter() >= deadline:
+            cut = True
             break
         served = assign >= 0
         used = np.bincount(assign[served], weights=sessions[served], minlength=inst.m)
@@ -62,10 +65,11 @@ def search(
             continue
         table = SupervisorTable([inst.table.sups[j] for j in chosen.tolist()])
         sub = build_instance([inst.requests[i] for i in members.tolist()], table, inst.policy)
-        answer = solve(sub, max(0.0, deadline - time.perf_counter()))
+        answer, stopped = solve(sub, max(0.0, deadline - time.perf_counter()))
+        cut |= stopped
         if int((answer >= 0).sum()) <= int(held.sum()):
             continue
         position = {int(inst.table.ids[j]): j for j in chosen.tolist()}
         for k, i in enumerate(members.tolist()):
             assign[i] = -1 if answer[k] < 0 else position[int(sub.table.ids[answer[k]])]
-    return assign
+    return assign, cut

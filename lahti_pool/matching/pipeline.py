@@ -175,10 +175,12 @@ def run(inst: Instance, time_limit: float, work_limit: float, whole: bool = True
         # can reach which supervisor (a few flows, run only when the cheaper bounds fall short).
         most = min(most, bounds.size_class_bound(inst))
     pairs = sum(c.size for c in inst.candidates)
+    clock_cut = False  # the clock stopped the pieces' search (the proposal may vary with load)
     if whole and score(assign)[0] < most and pairs > MAX_PAIRS * work_limit:
         # Too large for the integer programme: solve pieces of it exactly instead.
         rounds = math.ceil(neighbourhoods.ROUNDS * work_limit)
-        improved = neighbourhoods.search(inst, assign, rounds, deadline, _piece_solver(work_limit))
+        solver = _piece_solver(work_limit)
+        improved, clock_cut = neighbourhoods.search(inst, assign, rounds, deadline, solver)
         if score(improved)[0] > score(assign)[0]:
             assign, _ = exchange(inst, improved)
             best_name += "+neighbourhoods"
@@ -260,7 +262,7 @@ def run(inst: Instance, time_limit: float, work_limit: float, whole: bool = True
         status = "optimal"
     elif is_greedy:
         status = "greedy_fallback"
-    elif "time_limit" in limits_hit:
+    elif "time_limit" in limits_hit or clock_cut:
         status = "time_limit"
     else:
         status = "work_limit"
@@ -271,10 +273,11 @@ def run(inst: Instance, time_limit: float, work_limit: float, whole: bool = True
 
 
 def _piece_solver(work_limit: float):
-    def solve(piece: Instance, seconds: float) -> np.ndarray:
+    def solve(piece: Instance, seconds: float) -> tuple[np.ndarray, bool]:
         token = PROGRESS.set(None)  # a piece's steps are not the run's
         try:
-            return run(piece, seconds, work_limit, whole=False).assign
+            outcome = run(piece, seconds, work_limit, whole=False)
+            return outcome.assign, outcome.status == "time_limit"
         finally:
             PROGRESS.reset(token)
 

@@ -286,10 +286,10 @@ def test_a_piece_as_large_as_the_pool_is_solved_to_the_most_that_can_be_served(i
     reqs, sups = instance
     inst = build_instance(sorted(reqs, key=age_key), SupervisorTable(sups), policy)
     nobody = np.full(inst.n, -1, dtype=np.int64)
-    found = neighbourhoods.search(
+    found, cut = neighbourhoods.search(
         inst, nobody, 1, time.perf_counter() + 60, pipeline._piece_solver(1.0), piece=len(sups)
     )
-    assert is_feasible(inst, found)
+    assert is_feasible(inst, found) and not cut
     assert int((found >= 0).sum()) == brute_force_lexicographic(reqs, sups, policy)[0]
 
 
@@ -310,3 +310,14 @@ def test_pieces_solved_exactly_serve_more_on_a_pool_too_large_for_the_programme(
     check_feasible(with_pieces, reqs, sups)
     assert inversions(with_pieces, reqs, sups, Policy.RANKING) == []
     assert -with_pieces.stats.stages[0].bound >= with_pieces.stats.served
+
+
+def test_a_search_of_pieces_the_clock_cut_short_says_so():
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "matching_bench.py"
+    spec = importlib.util.spec_from_file_location("matching_bench", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    reqs, sups = bench.with_load(*bench.generate(1000, 100, seed=2025), 2.0)
+    proposal = propose(reqs, sups, Policy.RANKING, time_limit=0.0)
+    assert proposal.stats.status == "time_limit"
+    assert proposal.stats.served >= served_by_greedy(reqs, sups)
