@@ -6,7 +6,6 @@ from operator import itemgetter
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
