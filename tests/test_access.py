@@ -199,6 +199,7 @@ EXPECTED = {
         "feedback",
         row(LOGIN, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
+    "site.reports_home": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "feedback.report": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "feedback.report_csv": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "feedback.mine": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),

@@ -25,6 +25,16 @@ def accessibility():
     )
 
 
+@bp.get("/reports")
+@roles_required(Role.REPORTS, Role.ADMIN)
+def reports_home():
+    """The development services' landing page: their reports, each with what it answers."""
+    return render_template(
+        "site/reports_home.html",
+        min_responses=current_app.config.get("REPORT_MIN_RESPONSES", 5),
+    )
+
+
 def _day(value: str | None, end: bool = False):
     try:
         day = datetime.strptime(value or "", "%Y-%m-%d").date()
