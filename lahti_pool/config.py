@@ -112,6 +112,8 @@ class Config:
     MAX_IMPORT_BYTES = 5 * 1024 * 1024
     #: the text of a sent e-mail is cleared this many days after sending (core/jobs.py)
     MAIL_BODY_RETENTION_DAYS = 30
+    #: mail due this long and still not sent: the administrators' pages warn (mail/services.py)
+    MAIL_STALL_MINUTES = int(os.environ.get("MAIL_STALL_MINUTES", "15"))
     GC_FREEZE = True  # lahti_pool/core/heap.py
 
     # Single sign-on with OpenID Connect (accounts/oidc.py; the README has the Entra ID

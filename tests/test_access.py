@@ -280,6 +280,11 @@ EXPECTED = {
         {"message_id": 999999},
         row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
     ),
+    "mail.resend_failed": (
+        "POST",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
     "mail.notification_settings": ("GET", {}, LOGGED_IN),
     "mail.notification_settings_save": (
         "POST",

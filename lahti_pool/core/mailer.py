@@ -17,7 +17,7 @@ from uuid import uuid4
 
 from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale, format_date, format_time, get_locale
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from lahti_pool.core import audit
@@ -178,20 +178,6 @@ def queue_mail(
 
 
 # --- the administrator's resend --------------------------------------------------------------
-
-
-def failed_messages_query():
-    """Dead messages and those waiting for a retry, newest first."""
-    return (
-        select(MailMessage)
-        .where(
-            or_(
-                MailMessage.status == MailStatus.DEAD,
-                and_(MailMessage.status == MailStatus.PENDING, MailMessage.attempts > 0),
-            )
-        )
-        .order_by(MailMessage.created_at.desc(), MailMessage.id.desc())
-    )
 
 
 def resend_message(actor: User, message: MailMessage, now: datetime) -> bool:
