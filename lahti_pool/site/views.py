@@ -1,6 +1,7 @@
 """Pages every public-sector service publishes, and the administrator's log of use."""
 
 from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from lahti_pool.accounts.models import Role, User
 from lahti_pool.core.audit import AuditEvent
 from lahti_pool.core.listing import paginate
 from lahti_pool.core.permissions import roles_required
+from lahti_pool.site.audit_text import ACTION_LABELS, Names, action_label
 
 bp = Blueprint("site", __name__)
 
@@ -36,11 +38,13 @@ def reports_home():
 
 
 def _day(value: str | None, end: bool = False):
+    """The start (or end) of a day typed in the search, in the pool's time zone, as UTC."""
     try:
         day = datetime.strptime(value or "", "%Y-%m-%d").date()
     except ValueError:
         return None
-    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+    local = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(day, time.max if end else time.min, tzinfo=local).astimezone(UTC)
 
 
 @bp.get("/admin/audit")
@@ -64,4 +68,14 @@ def audit_log():
         query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), per_page=50, error_out=False
     )
     filters = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("site/audit.html", page=page, args=filters)
+    return render_template(
+        "site/audit.html",
+        page=page,
+        args=filters,
+        names=Names(page.items),
+        action_label=action_label,
+        action_choices=sorted(
+            ((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda c: c[1]
+        ),
+        time_zone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+    )
