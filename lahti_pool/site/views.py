@@ -3,7 +3,8 @@
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lahti_pool.accounts.models import Role, User
@@ -27,12 +28,61 @@ def accessibility():
     )
 
 
+#: the reports the development services read, in order: (endpoint, title, what it
+#: answers); one whose feature this app does not have is left out
+REPORT_PAGES = (
+    (
+        "feedback.report",
+        _l("Feedback report"),
+        _l(
+            "How useful clients found their supervision, the atmosphere and the arrangements: "
+            "averages of a closed term by division, supervisor, month or kind, and the comments."
+        ),
+    ),
+    (
+        "reports.reach",
+        _l("Reach"),
+        _l(
+            "Who of the staff attended at least one held supervision session in a school "
+            "year, and how many sessions there were per person."
+        ),
+    ),
+    (
+        "reports.availability",
+        _l("Availability"),
+        _l("How requests were served or are still waiting, and which on-duty slots went unused."),
+    ),
+    (
+        "budget.overview",
+        _l("Budget"),
+        _l(
+            "The year's budget for supervision, what is committed and spent, and the "
+            "forecast, for the pool and each division."
+        ),
+    ),
+    (
+        "slots.utilisation",
+        _l("Slot utilisation"),
+        _l(
+            "How many of the on-duty slots supervisors published were booked, and how many "
+            "went unused."
+        ),
+    ),
+)
+
+
 @bp.get("/reports")
 @roles_required(Role.REPORTS, Role.ADMIN)
 def reports_home():
     """The development services' landing page: their reports, each with what it answers."""
+    pages = [
+        (url_for(endpoint), title, text)
+        for endpoint, title, text in REPORT_PAGES
+        if endpoint in current_app.view_functions
+    ]
     return render_template(
         "site/reports_home.html",
+        pages=pages,
         min_responses=current_app.config.get("REPORT_MIN_RESPONSES", 5),
     )
 
