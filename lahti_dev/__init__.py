@@ -9,6 +9,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the development commands under ``flask pool``."""
-    from lahti_dev.cli import demo_command
+    from lahti_dev.cli import demo_command, serve_command
 
     app.cli.commands["pool"].add_command(demo_command)
+    app.cli.commands["pool"].add_command(serve_command)

@@ -521,8 +521,12 @@ def _make_requests(today: date) -> int:
         if u.has_role(Role.STAFF)
     ]
     unit_codes = {u.id: u.code for u in db.session.scalars(select(Unit))}
-    # Each person asks only once, so nobody's quota runs out halfway through the demo.
-    busy = {staff_member.id}
+    # The demo logins of staff start their journey at its beginning: all ten sessions
+    # left, nothing asked yet, so that their first click (book a slot, ask for
+    # supervision) works. Everybody else asks only once, so nobody's quota runs out
+    # halfway through the demo.
+    swedish_member = db.session.scalar(select(User).where(User.email == f"personal@{DOMAIN}"))
+    busy = {staff_member.id, swedish_member.id}
 
     def take(where=lambda u: True, n=1) -> list[User]:
         chosen = [u for u in staff if u.id not in busy and where(u)][:n]
@@ -600,19 +604,18 @@ def _make_requests(today: date) -> int:
     declined = (RequestStatus.DECLINED, "Pyyntö koskee esihenkilön tehtävää, ei omaa työtä.")
     withdrawn_reason = "Tilanne muuttui, en tarvitse työnohjausta nyt."
 
+    colleagues = take(lambda u: u.unit_id == staff_member.unit_id, 4)
     made: list[SupervisionRequest] = [
-        # The demo staff member: a request of their own and an invitation to a group.
+        # The demo staff member's colleagues: a request, and a group of the school.
         individual(
-            staff_member,
+            colleagues[0],
             4,
             times_that_suit="Tiistai- ja torstai-iltapäivät klo 14 jälkeen",
             preferred_supervisor_id=supervisors[0].id,
             answers={1: "Haluaisin jäsentää uuden luokan kanssa alkanutta syksyä."},
         ),
         group(
-            take(lambda u: u.unit_id == staff_member.unit_id, 4)[:1]
-            + [staff_member]
-            + take(lambda u: u.unit_id == staff_member.unit_id, 2),
+            colleagues[1:],
             6,
             "Kivimaan koulun alkuopettajat",
             times_that_suit="Keskiviikkoisin koulupäivän jälkeen",
@@ -642,13 +645,10 @@ def _make_requests(today: date) -> int:
             language="en",
             sessions=6,
             created_by_id=admin.id,
-            # Two have said yes; once the third answers, the group can be formed.
+            # All three have said yes: the administrator can form the group (the
+            # smallest a group may be), the Lahti fallback's last step.
             members=[
-                GroupOfferMember(
-                    request_id=r.id,
-                    response=OfferResponse.ACCEPTED if i < 2 else OfferResponse.PENDING,
-                )
-                for i, r in enumerate(offered)
+                GroupOfferMember(request_id=r.id, response=OfferResponse.ACCEPTED) for r in offered
             ],
         )
     )
@@ -696,12 +696,7 @@ def load_demo(today: date) -> tuple[str, dict]:
         password_hash = hash_password(DEMO_PASSWORD)  # once: Argon2 is slow on purpose
         created_people = _ensure_people(_planned_people(), units, password_hash)
         created_supervisors = _ensure_supervisors(units, password_hash, today)
-        staff_member = db.session.scalar(select(User).where(User.email == f"staff@{DOMAIN}"))
-        has_requests = db.session.scalar(
-            select(func.count())
-            .select_from(SupervisionRequest)
-            .where(SupervisionRequest.requester_id == staff_member.id)
-        )
+        has_requests = db.session.scalar(select(func.count()).select_from(SupervisionRequest))
         created_requests = 0 if has_requests else _make_requests(today)
         admin = db.session.scalar(select(User).where(User.email == f"admin@{DOMAIN}"))
         supervisor_user = db.session.scalar(

@@ -55,8 +55,12 @@ def ensure_activity(admin: User, supervisor_user: User, today: date) -> dict[str
             SupervisionProcess.status == ProcessStatus.ACTIVE,
         )
     ).all()
+    # The newest individual client has no session yet: the supervisor's journey starts
+    # there (plan the first session), the others show one under way.
+    individual = [p for p in processes if p.kind.value == "individual"]
+    new_client = max(individual, key=lambda p: p.id) if individual else None
     for process in processes:
-        if process.sessions:
+        if process.sessions or process is new_client:
             continue
         year = process.school_year
         # Two sessions in the past month (logged, awaiting approval) and one coming up.

@@ -56,7 +56,9 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "lahti-pool@localhost")
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")  # links in e-mail
+    #: links in e-mail and calendar addresses; empty outside production: the address the
+    #: app is served on (core/mailer.py base_url)
+    BASE_URL = os.environ.get("BASE_URL", "")
 
     #: where accessibility feedback goes (the statement must name a channel)
     ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "saavutettavuus@lahti.fi")
@@ -110,6 +112,8 @@ class Config:
     MAX_IMPORT_BYTES = 5 * 1024 * 1024
     #: the text of a sent e-mail is cleared this many days after sending (core/jobs.py)
     MAIL_BODY_RETENTION_DAYS = 30
+    #: mail due this long and still not sent: the administrators' pages warn (mail/services.py)
+    MAIL_STALL_MINUTES = int(os.environ.get("MAIL_STALL_MINUTES", "15"))
     GC_FREEZE = True  # lahti_pool/core/heap.py
 
     # Single sign-on with OpenID Connect (accounts/oidc.py; the README has the Entra ID
@@ -171,6 +175,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     MAIL_SUPPRESS_SEND = True
+    BASE_URL = "http://127.0.0.1:5000"  # the mail snapshots' links; tests of base_url clear it
     BABEL_DEFAULT_LOCALE = "en"  # tests that check Finnish ask for it
     WTF_CSRF_ENABLED = False  # the CSRF tests turn it back on
     GC_FREEZE = False  # hundreds of apps in one process; see lahti_pool/core/heap.py

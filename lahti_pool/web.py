@@ -113,6 +113,23 @@ def _unread_notifications() -> int:
     return g.unread
 
 
+def _mail_stall():
+    """For an administrator, e-mail that has not moved for a while (one statement), so that
+    every page of theirs says so; None for everybody else and on the outbox itself."""
+    if not current_user.is_authenticated or not current_user.has_role("admin"):
+        return None
+    if request.endpoint == "mail.outbox":  # the page explains it itself
+        return None
+    from lahti_pool.core.models import utcnow
+    from lahti_pool.mail.services import mail_stall
+
+    try:
+        return mail_stall(utcnow())
+    except SQLAlchemyError:  # the error page must render even when the database fails
+        db.session.rollback()
+        return None
+
+
 #: PostgreSQL's SQLSTATE for "integer out of range" and its kin
 NUMBER_OUT_OF_RANGE = "22003"
 
@@ -132,6 +149,7 @@ NAVIGATION = [
     (("supervisor",), "slots.manage", _l("My on-duty slots")),
     (("supervisor",), "budget.my_statements", _l("My statements")),
     (("supervisor",), "feedback.mine", _l("My feedback")),
+    (("reports",), "site.reports_home", _l("Reports")),
     (("reports",), "feedback.report", _l("Feedback report")),
     (("admin",), "matching.queue", _l("Matching")),
     (("admin",), "requests.admin_overview", _l("Requests")),
@@ -254,6 +272,7 @@ def init_app(app: Flask) -> None:
             "format_datetime": format_datetime,
             "format_decimal": format_decimal,
             "unread_notifications": _unread_notifications,
+            "mail_stall": _mail_stall,
             "navigation_links": navigation_links,
         }
 

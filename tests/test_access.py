@@ -199,6 +199,7 @@ EXPECTED = {
         "feedback",
         row(LOGIN, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
+    "site.reports_home": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "feedback.report": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "feedback.report_csv": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "feedback.mine": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
@@ -280,6 +281,11 @@ EXPECTED = {
         "POST",
         {"message_id": 999999},
         row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
+    ),
+    "mail.resend_failed": (
+        "POST",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
     ),
     "mail.notification_settings": ("GET", {}, LOGGED_IN),
     "mail.notification_settings_save": (

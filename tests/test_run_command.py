@@ -54,6 +54,7 @@ def test_make_run_serves_the_login_page_with_demo_data(request, tmp_path):
         assert status == 200, output[-3000:]
         assert "Supervision pool" in body or "Työnohjauspooli" in body or "<form" in body
         assert "staff@demo.lahti.fi" in output  # the demo logins are printed
+        assert "local SMTP sink" in output and "instance/mail" in output  # where mail goes
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

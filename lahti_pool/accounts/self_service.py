@@ -1,7 +1,5 @@
 """A person's own account: password, e-mail address, and a copy of their data."""
 
-import csv
-import io
 import json
 
 from sqlalchemy import select
@@ -12,7 +10,7 @@ from lahti_pool.accounts.passwords import hash_password, password_problem, verif
 from lahti_pool.accounts.services import find_user_by_email
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError
-from lahti_pool.core.exports import safe_cell
+from lahti_pool.core.exports import csv_text, safe_cell
 from lahti_pool.core.notifications import Notification
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import QuotaAccount, RequestMember, SupervisionRequest
@@ -158,11 +156,9 @@ def personal_data_json(user: User) -> str:
     return json.dumps(personal_data(user), ensure_ascii=False, indent=2)
 
 
-def personal_data_csv(user: User) -> str:
-    """The same data flattened to section,field,value rows."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["section", "item", "field", "value"])
+def personal_data_csv(user: User, language: str) -> str:
+    """The same data flattened to section,field,value rows (``csv_text``'s conventions)."""
+    rows = [["section", "item", "field", "value"]]
 
     def walk(section, item, value, prefix=""):
         if isinstance(value, dict):
@@ -172,7 +168,7 @@ def personal_data_csv(user: User) -> str:
             for i, inner in enumerate(value):
                 walk(section, item, inner, f"{prefix}{i}.")
         else:
-            writer.writerow([section, item, prefix.rstrip("."), safe_cell(value)])
+            rows.append([section, item, prefix.rstrip("."), safe_cell(value)])
 
     for section, value in personal_data(user).items():
         if isinstance(value, list):
@@ -180,4 +176,4 @@ def personal_data_csv(user: User) -> str:
                 walk(section, i, entry)
         else:
             walk(section, "", value)
-    return out.getvalue()
+    return csv_text(rows, language)

@@ -53,6 +53,8 @@ def home_for(user) -> str:
         return url_for("requests.dashboard")
     if user.has_role(Role.SUPERVISOR):
         return url_for("sessions.workspace")
+    if user.has_role(Role.REPORTS):
+        return url_for("site.reports_home")
     return url_for("accounts.welcome")
 
 

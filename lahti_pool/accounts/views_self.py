@@ -1,6 +1,7 @@
 """The person's own account pages."""
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
@@ -85,7 +86,7 @@ def data_json():
 @login_required
 def data_csv():
     return Response(
-        "\ufeff" + self_service.personal_data_csv(current_user),
+        self_service.personal_data_csv(current_user, get_locale().language),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="my-data.csv"'},
     )

@@ -8,7 +8,6 @@ whose statement is not sent, as an adjustment line (budget/rules.statement_month
 A sent statement is never regenerated or changed.
 """
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,7 +22,7 @@ from lahti_pool.budget.models import InvoiceStatement, SessionCost, StatementLin
 from lahti_pool.budget.rules import dues, last_day, statement_month_for, vat_cents
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition
-from lahti_pool.core.exports import safe_cell
+from lahti_pool.core.exports import csv_text, safe_cell
 from lahti_pool.core.money import cents_to_euros
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division
@@ -354,10 +353,8 @@ def export_rows(statement: InvoiceStatement, kind_label) -> list[list]:
     return [[safe_cell(v) for v in row] for row in rows]
 
 
-def to_csv(rows: list[list]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return "\ufeff" + out.getvalue()  # the BOM makes Excel read UTF-8
+def to_csv(rows: list[list], language: str) -> str:
+    return csv_text(rows, language)  # semicolons and decimal commas for fi and sv
 
 
 def to_xlsx(statement: InvoiceStatement, rows: list[list]) -> bytes:

@@ -15,9 +15,9 @@ from typing import Protocol
 from urllib.parse import urlsplit
 from uuid import uuid4
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale, format_date, format_time, get_locale
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from lahti_pool.core import audit
@@ -55,12 +55,28 @@ def recipient_locale(user: User) -> str:
     return babel_locale(language)
 
 
+def base_url() -> str:
+    """Where links in e-mails and calendar addresses point.
+
+    A configured ``BASE_URL`` wins. Without one, outside production, the address the app
+    is served on right now (``make run PORT=5301`` gives port 5301); production never
+    trusts the request's Host header for links (a forged one would poison password
+    links), and jobs outside a request fall back to the development default.
+    """
+    configured = current_app.config.get("BASE_URL")
+    if configured:
+        return configured
+    if current_app.config.get("ENV_NAME") != "production" and has_request_context():
+        return request.url_root
+    return DEFAULT_BASE_URL
+
+
 def absolute_url(endpoint: str, _fallback: str | None = "accounts.index", **values) -> str:
-    """An absolute link into the app built from BASE_URL; works without a request.
+    """An absolute link into the app built from ``base_url()``; works without a request.
 
     An endpoint another feature has not registered yet falls back to ``_fallback``.
     """
-    base = urlsplit(current_app.config.get("BASE_URL") or DEFAULT_BASE_URL)
+    base = urlsplit(base_url())
     adapter = current_app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
     )
@@ -162,20 +178,6 @@ def queue_mail(
 
 
 # --- the administrator's resend --------------------------------------------------------------
-
-
-def failed_messages_query():
-    """Dead messages and those waiting for a retry, newest first."""
-    return (
-        select(MailMessage)
-        .where(
-            or_(
-                MailMessage.status == MailStatus.DEAD,
-                and_(MailMessage.status == MailStatus.PENDING, MailMessage.attempts > 0),
-            )
-        )
-        .order_by(MailMessage.created_at.desc(), MailMessage.id.desc())
-    )
 
 
 def resend_message(actor: User, message: MailMessage, now: datetime) -> bool:

@@ -1,14 +1,11 @@
 """Feedback forms for clients, and aggregate reports for development services."""
 
-import csv
-import io
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -26,7 +23,7 @@ from wtforms import SelectChoice
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import versions
 from lahti_pool.core.errors import DomainError
-from lahti_pool.core.exports import safe_cell
+from lahti_pool.core.exports import csv_download, safe_cell
 from lahti_pool.core.listing import FetchedPage
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import ListPage, show_domain_error
@@ -196,23 +193,17 @@ def report():
 def report_csv():
     form, by, term, cells, total = _report()
     labels = _labels(by, [c.key for c in cells])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([by, "responses", *services.RATINGS, "availability"])
+    rows = [[by, "responses", *services.RATINGS, "availability"]]
     for cell in cells:
-        figures = [str(cell.averages[r]) for r in services.RATINGS] if cell.averages else [""] * 3
+        figures = [cell.averages[r] for r in services.RATINGS] if cell.averages else [""] * 3
         n = cell.n if cell.averages else ""
-        availability = "" if cell.availability is None else str(cell.availability)
-        writer.writerow([safe_cell(str(labels[cell.key])), n, *figures, availability])
+        availability = "" if cell.availability is None else cell.availability
+        rows.append([safe_cell(str(labels[cell.key])), n, *figures, availability])
     if total is not None:
-        availability = "" if total.availability is None else str(total.availability)
-        averages = [str(total.averages[r]) for r in services.RATINGS]
-        writer.writerow(["all", total.n, *averages, availability])
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="feedback_{by}_{term.key}.csv"'},
-    )
+        availability = "" if total.availability is None else total.availability
+        averages = [total.averages[r] for r in services.RATINGS]
+        rows.append(["all", total.n, *averages, availability])
+    return csv_download(rows, f"feedback_{by}_{term.key}.csv")
 
 
 @bp.get("/feedback/mine")

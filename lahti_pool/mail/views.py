@@ -1,19 +1,22 @@
 """Pages for e-mail: the administrator's outbox and a user's notification settings."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.core.listing import paginate
-from lahti_pool.core.mailer import failed_messages_query, resend_message
+from lahti_pool.core.mailer import resend_message
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.outbox import MailMessage
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.extensions import db
+from lahti_pool.mail import services
+from lahti_pool.mail.labels import kind_label
 
 bp = Blueprint("mail", __name__)
 
@@ -28,8 +31,33 @@ class NotificationSettingsForm(FlaskForm):
 @bp.get("/admin/mail")
 @roles_required(Role.ADMIN)
 def outbox():
-    page = paginate(failed_messages_query(), per_page=50)
-    return render_template("mail/outbox.html", page=page)
+    """What waits and since when, what failed, and when mail last moved."""
+    page = paginate(services.unsent_messages_query(), per_page=50)
+    return render_template(
+        "mail/outbox.html",
+        page=page,
+        state=services.outbox_state(utcnow()),
+        kind_label=kind_label,
+        stall_minutes=current_app.config["MAIL_STALL_MINUTES"],
+    )
+
+
+@bp.post("/admin/mail/resend-failed")
+@roles_required(Role.ADMIN)
+def resend_failed():
+    count = services.resend_failed(current_user, utcnow())
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)d failed message is queued again.",
+            "%(num)d failed messages are queued again.",
+            count,
+        )
+        if count
+        else _("No message had failed."),
+        "success" if count else "info",
+    )
+    return redirect(url_for("mail.outbox"))
 
 
 @bp.post("/admin/mail/<int:message_id>/resend")

@@ -1,6 +1,7 @@
 """Capacity and fairness figures, and the procurement audit export (SQL aggregates)."""
 
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import and_, func, select
@@ -9,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from lahti_pool.accounts.models import User
 from lahti_pool.core import versions
 from lahti_pool.core.exports import safe_cell
-from lahti_pool.core.money import plain_euros
+from lahti_pool.core.money import cents_to_euros
 from lahti_pool.extensions import db
 from lahti_pool.matching.labels import RULE_LABELS, reason_label
 from lahti_pool.requests.models import RequestKind, SchoolYear
@@ -191,8 +192,8 @@ def order_rows(start: date, end_exclusive: date) -> list[list]:
                 sup.rank if sup.rank is not None else "",
                 p.kind.value,
                 p.sessions_granted,
-                plain_euros(p.price_cents),
-                str(p.vat_percent),
+                cents_to_euros(p.price_cents),
+                Decimal(p.vat_percent),
                 str(RULE_LABELS.get(p.rule, p.rule)),
                 _grounds_text(p.grounds),
                 p.override_reason,

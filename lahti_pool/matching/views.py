@@ -1,12 +1,9 @@
 """The administrator's queue: run matching, review, accept or override, offer groups."""
 
-import csv
-import io
 from datetime import UTC, date, datetime, timedelta
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -22,6 +19,7 @@ from sqlalchemy import select
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget.labels import budget_warning_text
 from lahti_pool.core.errors import DomainError
+from lahti_pool.core.exports import csv_download
 from lahti_pool.core.listing import FetchedPage, bounded_page
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.permissions import roles_required
@@ -236,13 +234,5 @@ def orders_csv():
     # the day after the period (the form keeps it far from date.max, where none exists)
     end_exclusive = min(form.end.data, date.max - timedelta(days=1)) + timedelta(days=1)
     rows = reports.order_rows(form.start.data, end_exclusive)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(reports.ORDER_COLUMNS)
-    writer.writerows(rows)
     filename = f"orders_{form.start.data}_{form.end.data}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download([reports.ORDER_COLUMNS, *rows], filename)

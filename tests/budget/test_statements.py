@@ -322,3 +322,42 @@ def test_the_admin_generates_sends_and_pays_through_the_pages(client, admin, sup
     assert statement.status == StatementStatus.PAID
     listing = client.get("/admin/statements").get_data(as_text=True)
     assert "2026-03" in listing and "Paid" in listing
+
+
+def test_a_finnish_reader_gets_a_csv_excel_opens_in_columns_and_xlsx_offered_first(
+    client, admin, staff, supervisor, process
+):
+    make_session(process, date(2026, 3, 2))
+    make_session(process, date(2026, 3, 9))
+    statement = generate(admin, supervisor, 2026, 3)
+    admin.locale = "fi"
+    db.session.commit()
+    client.login(admin)
+    raw = client.get(f"/statements/{statement.id}.csv").data
+    assert raw.startswith("\ufeff".encode())  # Excel reads UTF-8 only with the BOM
+    text = raw.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert {len(row) for row in rows} == {11}  # every row splits into its 11 columns
+    assert rows[0][:2] == ["Päivämäärä", "Laji"] or rows[0][0] != "Date"
+    assert rows[1][0] == "2026-03-02"
+    assert rows[1][5:9] == ["91,00", "25,50", "23,21", "114,21"]
+    assert rows[-1][5:9] == ["182,00", "", "46,42", "228,42"]
+    page = client.get(f"/statements/{statement.id}").text
+    assert page.index(f"/statements/{statement.id}.xlsx") < page.index(
+        f"/statements/{statement.id}.csv"
+    )
+
+
+def test_a_swedish_reader_gets_semicolons_and_an_english_one_commas(
+    client, admin, staff, supervisor, process
+):
+    make_session(process, date(2026, 3, 2))
+    statement = generate(admin, supervisor, 2026, 3)
+    client.login(admin)
+    for locale, delimiter, net in (("sv", ";", "91,00"), ("en", ",", "91.00")):
+        admin.locale = locale
+        db.session.commit()
+        text = client.get(f"/statements/{statement.id}.csv").data.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        assert {len(row) for row in rows} == {11}
+        assert rows[1][5] == net

@@ -1,5 +1,6 @@
 """The administrator's queue: run matching, accept, override, stale proposals."""
 
+import re
 import threading
 
 import pytest
@@ -446,3 +447,27 @@ def test_an_unproven_stage_shows_its_bound_and_gap_in_the_readers_language(app):
     assert served.bound.replace("\xa0", " ") == "enintään 3 111"
     assert served.result.replace("\xa0", " ") == "ei todistettu; ero 5,8 %"
     assert age.bound == "ei rajaa"
+
+
+def test_capacity_total_row_shows_shares_not_an_order_count_in_finnish(
+    client, admin, staff, other_staff, make_supervisor, submit, school_year, today
+):
+    make_supervisor(rank=1, capacity_sessions=10)
+    make_supervisor(rank=2, capacity_sessions=30)
+    for person in (staff, other_staff):
+        sup_request = submit(person, sessions=2)
+        run = services.run_matching(admin, school_year, Policy.RANKING, today)
+        services.accept_assignment(admin, _assignment(run, sup_request), today)
+        db.session.commit()
+    admin.locale = "fi"
+    db.session.commit()
+    client.login(admin)
+    page = client.get("/admin/matching/capacity").get_data(as_text=True)
+    header = page[page.index("<thead>") : page.index("</thead>")]
+    assert "Ulkoinen" not in header and "Sovittu" in header  # contracted capacity
+    footer = page[page.index("<tfoot>") : page.index("</tfoot>")]
+    cells = re.findall(r"<td>([^<]*)</td>", footer)
+    # contracted, granted, used, utilisation, processes, share of orders, share of capacity
+    assert cells[0:4] == ["40", "4", "0", "10 %"]
+    assert cells[5:7] == ["100 %", "100 %"]  # not "2" (the order count) under a share
+    assert "2 tilausta tehty puitesopimuksella tänä lukuvuonna." in page

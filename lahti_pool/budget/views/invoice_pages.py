@@ -1,6 +1,7 @@
 """Invoice statements: pages of the budget feature."""
 
 from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -110,7 +111,8 @@ def _download(statement: InvoiceStatement, ext: str, body, mimetype: str) -> Res
 def statement_csv(statement_id: int):
     statement = get_statement(statement_id)
     rows = statements.export_rows(statement, kind_label)
-    return _download(statement, "csv", statements.to_csv(rows), "text/csv")
+    body = statements.to_csv(rows, get_locale().language)
+    return _download(statement, "csv", body, "text/csv")
 
 
 @bp.get("/statements/<int:statement_id>.xlsx")
