@@ -323,6 +323,12 @@ EXPECTED = {
         "supervisor",
         row(LOGIN, FORBIDDEN, FORBIDDEN, 400, 400, FORBIDDEN),
     ),
+    "slots.edit_absence": ("GET", "absence", row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "slots.remove_absence": (
+        "POST",
+        "absence",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
+    ),
     "slots.withdraw": (
         "POST",
         "open_slot",
@@ -407,6 +413,11 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     statement = InvoiceStatement(supervisor_id=supervisor.id, year=today.year, month=today.month)
     db.session.add(statement)
     slot, open_slot, watch, pattern_id = _slots(people, supervisor)
+    from lahti_pool.slots.models import SupervisorAbsence
+
+    away = today + timedelta(days=40)
+    absence = SupervisorAbsence(supervisor_id=supervisor.id, starts_on=away, ends_on=away)
+    db.session.add(absence)
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     return {
@@ -425,6 +436,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "open_slot": {"slot_id": open_slot.id},
         "watch": {"watch_id": watch.id},
         "pattern": {"pattern_id": pattern_id},
+        "absence": {"absence_id": absence.id},
     }
 
 

@@ -4,9 +4,12 @@ Services take the acting user, change models, flush, and never commit. This modu
 the feature's public face: other features and the views import from here.
 """
 
+from lahti_pool.slots.services.absences import remove_absence, update_absence  # noqa: F401
 from lahti_pool.slots.services.access import (  # noqa: F401
     CANCELLED_STATUSES,
     booking_already_cancelled,
+    booking_is_live,
+    booking_states,
     booking_request,
     can_manage_slots,
     can_view_booking,
