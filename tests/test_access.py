@@ -458,7 +458,10 @@ def _slots(people, supervisor):
         people["supervisor"], supervisor, slot_services.SlotInput(day, time(12), "phone"), now
     )
     slot_services.book_slot(people["staff_owner"], slot, {1: "a", 2: "b", 3: "c"}, now)
-    watch = slot_services.add_watch(people["staff_owner"], day, None, local_date(now))
+    # a day without free slots: one with free slots is booked, not waited for
+    watch = slot_services.add_watch(
+        people["staff_owner"], day + timedelta(days=1), None, local_date(now)
+    )
     pattern = SlotPattern(day, day, frozenset(range(7)), (time(14),), "video")
     (patterned,) = slot_services.publish_pattern(
         people["supervisor"], supervisor, pattern, now

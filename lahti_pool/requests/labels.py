@@ -64,9 +64,7 @@ MEMBER_LABELS = {
 YOU_DECLINED = _l("You declined the invitation")
 YOU_DECLINED_NEXT = _l("You are not in this group; it uses none of your sessions.")
 #: an on-duty request is accepted when its slot is booked: the time is already agreed
-ON_DUTY_BOOKED_NEXT = _l(
-    "Your on-duty session is booked at a set time; see My on-duty bookings."
-)
+ON_DUTY_BOOKED_NEXT = _l("Your on-duty session is booked at a set time; see My on-duty bookings.")
 
 
 def _declined_by(sup_request, user) -> bool:

@@ -10,6 +10,15 @@ register_subject("SupervisionProcess", "process", "sessions.process_detail", "pr
 
 @notification_texts(NotificationKind.PROCESS_ASSIGNED)
 def process_assigned(p: dict) -> str:
+    if p.get("clients"):
+        return _(
+            "You have a new supervision process %(reference)s for %(clients)s: %(kind)s, "
+            "%(sessions)s sessions.",
+            reference=p.get("reference", ""),
+            clients=p["clients"],
+            kind=KIND_LABELS.get(p.get("process_kind"), ""),
+            sessions=p.get("sessions", ""),
+        )
     return _(
         "You have a new supervision process: %(kind)s, %(sessions)s sessions.",
         kind=KIND_LABELS.get(p.get("process_kind"), ""),

@@ -76,7 +76,7 @@ def sessions_on_days(supervisor_id: int, first: date, last: date) -> list[Superv
 
 
 def describe(sup_session: SupervisionSession) -> str:
-    """"Mon 14.12.2026 9.00–10.00, on-duty booking P26-000012" (no client names)."""
+    """ "Mon 14.12.2026 9.00–10.00, on-duty booking P26-000012" (no client names)."""
     ends_at = sup_session.starts_at + timedelta(minutes=sup_session.duration_minutes)
     process = sup_session.process
     if process.kind == RequestKind.ON_DUTY:

@@ -215,7 +215,9 @@ def plan_session(
             raise
         # after the budget guard's lock, as a booking takes them: one order, no deadlock
         overlaps.lock_supervisor(process.supervisor_id)
-        overlaps.refuse_clashes(process.supervisor_id, starts_at, data.duration_minutes, [sup_session.id])
+        overlaps.refuse_clashes(
+            process.supervisor_id, starts_at, data.duration_minutes, [sup_session.id]
+        )
     recompute_costs(sup_session)
     audit.record(
         actor, "session.planned", sup_session, process_id=process.id, covision=data.is_covision

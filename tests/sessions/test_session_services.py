@@ -756,7 +756,10 @@ def test_an_absence_over_booked_time_is_refused_until_it_is_cancelled(
         db.session.commit()
         assert client.post(f"/slots/manage/{supervisor.id}/absences", data=form).status_code == 302
     absence = db.session.scalar(select(SupervisorAbsence))
-    assert (absence.starts_on, absence.ends_on) == (mid + timedelta(days=1), mid + timedelta(days=3))
+    assert (absence.starts_on, absence.ends_on) == (
+        mid + timedelta(days=1),
+        mid + timedelta(days=3),
+    )
 
 
 def test_an_absence_can_be_changed_and_removed(client, supervisor, individual, plan, mid, today):
@@ -769,9 +772,10 @@ def test_an_absence_can_be_changed_and_removed(client, supervisor, individual, p
     db.session.add(absence)
     db.session.commit()
     client.login(supervisor.user)
-    assert f"/slots/absences/{absence.id}/edit" in client.get(
-        f"/slots/manage?supervisor={supervisor.id}"
-    ).text
+    assert (
+        f"/slots/absences/{absence.id}/edit"
+        in client.get(f"/slots/manage?supervisor={supervisor.id}").text
+    )
 
     response = client.post(
         f"/slots/absences/{absence.id}/edit",
@@ -783,3 +787,13 @@ def test_an_absence_can_be_changed_and_removed(client, supervisor, individual, p
     assert absence.ends_on == start + timedelta(days=5)
     assert client.post(f"/slots/absences/{absence.id}/remove").status_code == 302
     assert db.session.scalar(select(func.count()).select_from(SupervisorAbsence)) == 0
+
+
+def test_a_slot_over_a_planned_session_cannot_be_booked(
+    individual, supervisor, other_staff, plan, at
+):
+    from lahti_pool.slots.services import SlotUnavailable
+
+    plan(individual, hour=13)
+    with pytest.raises(SlotUnavailable, match="no longer free"):
+        _booked_slot(supervisor, other_staff, at(hour=13))

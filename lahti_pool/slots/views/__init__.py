@@ -159,7 +159,17 @@ def browse():
     total = services.count_free_slots(current_user, filters, moment)
     page = RowPage(select=query, total=total, per_page=20, error_out=False)
     page.items = _free_slots(page.items)
-    return render_template("slots/browse.html", form=form, page=page, watch_form=watch_form)
+    year = school_year_for(today())
+    left = account_for(current_user.id, year).state().available
+    db.session.commit()  # the quota account, if made just now
+    return render_template(
+        "slots/browse.html",
+        form=form,
+        page=page,
+        watch_form=watch_form,
+        no_sessions_left=year.label if left <= 0 else None,
+        year_ends=year.ends_on,
+    )
 
 
 class FreeSlot(NamedTuple):
