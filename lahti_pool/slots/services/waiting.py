@@ -8,10 +8,10 @@ from sqlalchemy import and_, exists, or_, select, update
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition, NotPermitted
+from lahti_pool.core.models import utcnow
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
 from lahti_pool.requests.quota import account_for, school_year_for
-from lahti_pool.core.models import utcnow
 from lahti_pool.slots import rules
 from lahti_pool.slots.models import (
     OnDutySlot,
@@ -71,12 +71,8 @@ def add_watch(
         )
         if free:
             raise DomainError(
-                N_(
-                    "There are still %(n)s free slots on %(day)s: book one of them instead "
-                    "of waiting."
-                ),
+                N_("There are still free slots on %(day)s: book one of them instead of waiting."),
                 field="on_date",
-                n=free,
                 day=on_date,
             )
     watch = SlotWatch(user_id=actor.id, on_date=on_date, supervisor_id=supervisor_id)
