@@ -156,6 +156,7 @@ EXPECTED = {
     # goals are for the supervisor and the clients only; a group session is cancelled by
     # its supervisor, so staff_owner is sent back with a message.
     "sessions.plan": ("POST", "process", row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "sessions.move": ("GET", "session", row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
     "sessions.log": (
         "POST",
         "session",
@@ -305,6 +306,7 @@ EXPECTED = {
     "slots.book": ("GET", "open_slot", STAFF_ONLY),
     "slots.detail": ("GET", "slot", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN)),
     "slots.cancel": ("GET", "slot", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "slots.move": ("GET", "slot", row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     "slots.watch": ("POST", {}, row(LOGIN, REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     "slots.unwatch": (
         "POST",

@@ -797,3 +797,92 @@ def test_a_slot_over_a_planned_session_cannot_be_booked(
     plan(individual, hour=13)
     with pytest.raises(SlotUnavailable, match="no longer free"):
         _booked_slot(supervisor, other_staff, at(hour=13))
+
+
+# --- Rescheduling: the supervisor moves a planned session (issue 16) ------------------
+
+
+def test_the_supervisor_moves_a_group_session_and_every_member_is_told(
+    group_of, members, supervisor, plan, at, mid, school_year
+):
+    from lahti_pool.core.outbox import MailMessage
+    from lahti_pool.sessions import rescheduling
+
+    group = group_of()
+    sup_session = plan(group, hour=10, duration=90)
+    before = {m.id: account_for(m.id, school_year).state() for m in members}
+    sequence = sup_session.ical_sequence
+
+    rescheduling.move_session(
+        supervisor.user, sup_session, mid + timedelta(days=1), time(13), at() - timedelta(days=7)
+    )
+    db.session.commit()
+
+    assert sup_session.starts_at == at(days=1, hour=13)
+    assert sup_session.on_date == mid + timedelta(days=1)
+    assert sup_session.ical_sequence == sequence + 1
+    assert {m.id: account_for(m.id, school_year).state() for m in members} == before
+    changed = db.session.scalars(
+        select(MailMessage).where(MailMessage.kind == "session_changed")
+    ).all()
+    assert {m.to_user_id for m in changed} == {m.id for m in members} | {supervisor.user_id}
+    for mail in changed:
+        assert f"UID:session-{sup_session.id}@" in mail.ics
+        assert f"SEQUENCE:{sequence + 1}" in mail.ics
+    moved = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "session.moved"))
+    assert moved.object_id == sup_session.id
+
+
+def test_a_move_over_another_session_of_the_supervisor_is_refused(
+    individual_of, staff, other_staff, supervisor, plan, at, mid
+):
+    from lahti_pool.sessions import rescheduling
+
+    first, second = individual_of(staff), individual_of(other_staff)
+    plan(first, hour=10)
+    sup_session = plan(second, hour=12)
+
+    with pytest.raises(DomainError, match="10.00–11.00"):
+        rescheduling.move_session(
+            supervisor.user, sup_session, mid, time(10, 30), at() - timedelta(days=7)
+        )
+    db.session.rollback()
+    assert sup_session.starts_at == at(hour=12)
+
+
+def test_only_the_supervisor_moves_a_coming_planned_session(
+    individual, staff, supervisor, plan, at, mid
+):
+    from lahti_pool.core.errors import InvalidTransition
+    from lahti_pool.sessions import rescheduling
+
+    sup_session = plan(individual, hour=10)
+    with pytest.raises(NotPermitted):
+        rescheduling.move_session(staff, sup_session, mid, time(12), at() - timedelta(days=7))
+    with pytest.raises(InvalidTransition):  # it has started
+        rescheduling.move_session(
+            supervisor.user, sup_session, mid, time(12), at() + timedelta(minutes=5)
+        )
+
+
+def test_the_move_page_moves_the_session(client, individual, supervisor, plan, today):
+    from lahti_pool.sessions.rules import local_to_utc
+
+    day = today + timedelta(days=10)
+    starts = local_to_utc(day, time(9))
+    data = SessionInput(on_date=day, at=time(9), duration_minutes=60, mode="video")
+    sup_session, _ = services.plan_session(
+        supervisor.user, individual, data, starts - timedelta(days=20)
+    )
+    db.session.commit()
+    client.login(supervisor.user)
+    detail = client.get(f"/processes/{individual.id}").text
+    assert f"/sessions/{sup_session.id}/move" in detail
+
+    response = client.post(
+        f"/sessions/{sup_session.id}/move",
+        data={"on_date": (day + timedelta(days=1)).isoformat(), "at": "14:00"},
+    )
+
+    assert response.status_code == 302
+    assert sup_session.starts_at == local_to_utc(day + timedelta(days=1), time(14))

@@ -42,6 +42,11 @@ from lahti_pool.slots.services.browsing import (  # noqa: F401
     supervisor_slots,
     upcoming_absences,
 )
+from lahti_pool.slots.services.moving import (  # noqa: F401
+    move_booking,
+    move_problem,
+    move_targets,
+)
 from lahti_pool.slots.services.publishing import (  # noqa: F401
     MAX_LISTED,
     PatternWithdrawal,

@@ -267,6 +267,8 @@ def detail(slot_id: int):
         state=state,
         answers=sup_request.answers if show_answers else [],
         can_cancel=state == SessionStatus.PLANNED and slot.starts_at > now(),
+        can_move=slot.booked_by_id == current_user.id
+        and services.move_problem(current_user, slot, now()) is None,
     )
 
 
@@ -367,4 +369,4 @@ def unwatch(watch_id: int):
 
 
 # The pages in the modules below register on ``bp`` when imported.
-from lahti_pool.slots.views import manage_pages, report_pages  # noqa: E402, F401
+from lahti_pool.slots.views import manage_pages, move_pages, report_pages  # noqa: E402, F401
