@@ -15,10 +15,12 @@ from lahti_pool.budget.guard import check_budget
 from lahti_pool.budget.services import recompute_costs
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition, NotPermitted
+from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import RequestKind
 from lahti_pool.requests.rules import check_date_in_year
 from lahti_pool.sessions import overlaps, rules
+from lahti_pool.sessions.calendar import session_clients
 from lahti_pool.sessions.mails import notify_session_changed
 from lahti_pool.sessions.models import SessionStatus, SupervisionSession
 from lahti_pool.sessions.processes import is_supervisor_of
@@ -74,6 +76,16 @@ def apply_move(
         **details,
     )
     notify_session_changed(sup_session)  # every client and the supervisor, same UID
+    told = {u.id for u in session_clients(sup_session)} | {sup_session.process.supervisor.user_id}
+    for user_id in sorted(told - {actor.id}):  # in the app too, each member of a group
+        notify(
+            user_id,
+            NotificationKind.SESSION_MOVED,
+            sup_session.process,
+            who=actor.name,
+            was=was.isoformat(),
+            starts_at=starts_at.isoformat(),
+        )
 
 
 def move_session(

@@ -886,3 +886,19 @@ def test_the_move_page_moves_the_session(client, individual, supervisor, plan, t
 
     assert response.status_code == 302
     assert sup_session.starts_at == local_to_utc(day + timedelta(days=1), time(14))
+
+
+def test_every_member_sees_the_move_among_their_notifications(
+    app, group_of, members, supervisor, plan, at, mid
+):
+    from lahti_pool.sessions import rescheduling
+
+    group = group_of()
+    sup_session = plan(group, hour=10, duration=90)
+    rescheduling.move_session(supervisor.user, sup_session, mid, time(15), at() - timedelta(days=7))
+    db.session.commit()
+
+    for member in members:
+        reader = app.test_client()
+        reader.login(member)
+        assert f"{supervisor.name} moved the session of" in reader.get("/notifications").text

@@ -20,7 +20,7 @@ from lahti_pool.core.views import show_domain_error
 from lahti_pool.core.widgets import RenderedChoices
 from lahti_pool.extensions import db
 from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
-from lahti_pool.requests.quota import account_for, school_year_for
+from lahti_pool.requests.quota import account_for, available_in, school_year_for
 from lahti_pool.sessions.models import SessionStatus
 from lahti_pool.slots import rules as slot_rules
 from lahti_pool.slots import services
@@ -160,8 +160,7 @@ def browse():
     page = RowPage(select=query, total=total, per_page=20, error_out=False)
     page.items = _free_slots(page.items)
     year = school_year_for(today())
-    left = account_for(current_user.id, year).state().available
-    db.session.commit()  # the quota account, if made just now
+    left = available_in(current_user.id, year)
     return render_template(
         "slots/browse.html",
         form=form,
