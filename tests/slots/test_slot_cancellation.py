@@ -110,6 +110,10 @@ def test_a_late_cancelled_booking_shows_its_true_state(client, staff, booked):
     assert "Cancelled late: the session counts as used" in page
     assert "Your booking is confirmed" not in page
     assert f"/slots/{slot.id}/cancel" not in page  # no second cancel offered
+    client.login(slot.supervisor.user)
+    manage = client.get(f"/slots/manage?supervisor={slot.supervisor_id}").text
+    assert "Cancelled late: the session counts as used" in manage
+    assert f"/slots/{slot.id}/cancel" not in manage
 
 
 def test_the_cancellation_window_is_configurable(app, staff, booked):

@@ -32,10 +32,11 @@ def _render_manage(supervisor: Supervisor | None, status: int = 200, **forms):
     forms.setdefault("pattern_form", PatternForm(prefix="pattern", formdata=None))
     forms.setdefault("absence_form", AbsenceForm(prefix="absence", formdata=None))
     page = absences = None
-    patterns = []
+    patterns, states = [], {}
     if supervisor is not None:
         query = services.supervisor_slots(supervisor, now())
         page = paginate(query, per_page=50, error_out=False)
+        states = services.booking_states(page.items)  # a late cancellation stays booked
         absences = services.upcoming_absences(supervisor, today())
         patterns = services.coming_patterns(supervisor, now())
     supervisors = services.active_supervisors() if current_user.has_role(Role.ADMIN) else []
@@ -44,6 +45,7 @@ def _render_manage(supervisor: Supervisor | None, status: int = 200, **forms):
         supervisor=supervisor,
         page=page,
         absences=absences,
+        states=states,
         patterns=patterns,
         weekday_labels=WEEKDAY_LABELS,
         max_pattern_slots=MAX_PATTERN_SLOTS,
