@@ -59,16 +59,20 @@ def ensure_activity(admin: User, supervisor_user: User, today: date) -> dict[str
     # there (plan the first session), the others show one under way.
     individual = [p for p in processes if p.kind.value == "individual"]
     new_client = max(individual, key=lambda p: p.id) if individual else None
-    for process in processes:
+    for index, process in enumerate(processes):
         if process.sessions or process is new_client:
             continue
         year = process.school_year
-        # Two sessions in the past month (logged, awaiting approval) and one coming up.
+        # Two sessions in the past month (logged, awaiting approval) and one coming up;
+        # each process at its own hour (8.00, 10.00, ... 16.00), five a day, so the
+        # supervisor is never in two sessions at once (the planning refuses that).
+        shift = timedelta(days=index // 5)
+        at = time(8 + 2 * (index % 5), 0)
         days = [today - timedelta(days=24), today - timedelta(days=10), today + timedelta(days=5)]
-        for day in (d for d in days if year.starts_on <= d <= year.ends_on):
+        for day in (d + shift for d in days if year.starts_on <= d + shift <= year.ends_on):
             data = session_services.SessionInput(
                 on_date=day,
-                at=time(14, 0),
+                at=at,
                 duration_minutes=90 if process.kind.value == "group" else 60,
                 mode="on_site" if process.kind.value == "group" else "video",
                 place="Kaupungintalo, neuvotteluhuone 3" if process.kind.value == "group" else "",

@@ -260,6 +260,8 @@ def init_app(app: Flask) -> None:
         notification_text=notification_text,
         notification_link=notification_link,
         status_label=labels.status_label,
+        own_status_label=labels.own_status_label,
+        own_next_step=labels.own_next_step,
         labels=labels,
     )
 

@@ -156,6 +156,7 @@ EXPECTED = {
     # goals are for the supervisor and the clients only; a group session is cancelled by
     # its supervisor, so staff_owner is sent back with a message.
     "sessions.plan": ("POST", "process", row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "sessions.move": ("GET", "session", row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
     "sessions.log": (
         "POST",
         "session",
@@ -313,6 +314,7 @@ EXPECTED = {
     "slots.book": ("GET", "open_slot", STAFF_ONLY),
     "slots.detail": ("GET", "slot", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN)),
     "slots.cancel": ("GET", "slot", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "slots.move": ("GET", "slot", row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     "slots.watch": ("POST", {}, row(LOGIN, REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
     "slots.unwatch": (
         "POST",
@@ -330,6 +332,12 @@ EXPECTED = {
         "POST",
         "supervisor",
         row(LOGIN, FORBIDDEN, FORBIDDEN, 400, 400, FORBIDDEN),
+    ),
+    "slots.edit_absence": ("GET", "absence", row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "slots.remove_absence": (
+        "POST",
+        "absence",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
     ),
     "slots.withdraw": (
         "POST",
@@ -415,6 +423,11 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     statement = InvoiceStatement(supervisor_id=supervisor.id, year=today.year, month=today.month)
     db.session.add(statement)
     slot, open_slot, watch, pattern_id = _slots(people, supervisor)
+    from lahti_pool.slots.models import SupervisorAbsence
+
+    away = today + timedelta(days=40)
+    absence = SupervisorAbsence(supervisor_id=supervisor.id, starts_on=away, ends_on=away)
+    db.session.add(absence)
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     return {
@@ -433,6 +446,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "open_slot": {"slot_id": open_slot.id},
         "watch": {"watch_id": watch.id},
         "pattern": {"pattern_id": pattern_id},
+        "absence": {"absence_id": absence.id},
     }
 
 
@@ -454,7 +468,10 @@ def _slots(people, supervisor):
         people["supervisor"], supervisor, slot_services.SlotInput(day, time(12), "phone"), now
     )
     slot_services.book_slot(people["staff_owner"], slot, {1: "a", 2: "b", 3: "c"}, now)
-    watch = slot_services.add_watch(people["staff_owner"], day, None, local_date(now))
+    # a day without free slots: one with free slots is booked, not waited for
+    watch = slot_services.add_watch(
+        people["staff_owner"], day + timedelta(days=1), None, local_date(now)
+    )
     pattern = SlotPattern(day, day, frozenset(range(7)), (time(14),), "video")
     (patterned,) = slot_services.publish_pattern(
         people["supervisor"], supervisor, pattern, now

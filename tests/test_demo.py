@@ -120,3 +120,27 @@ def test_demo_quota_counters_match_the_requests(run_demo):
     assert {k: v for k, v in actual.items() if v} == dict(expected)
     assert all(a.state().is_valid for a in accounts)
     assert sum(a.used for a in accounts) > 0  # the demo supervisor has held sessions
+
+
+def test_demo_never_has_a_supervisor_in_two_sessions_at_once(run_demo):
+    from datetime import timedelta
+
+    from lahti_pool.sessions.models import SupervisionProcess, SupervisionSession
+    from lahti_pool.sessions.overlaps import BUSY
+
+    run_demo()
+    rows = db.session.execute(
+        select(
+            SupervisionProcess.supervisor_id,
+            SupervisionSession.starts_at,
+            SupervisionSession.duration_minutes,
+        )
+        .join(SupervisionProcess)
+        .where(SupervisionSession.status.in_(BUSY), ~SupervisionSession.is_covision)
+        .order_by(SupervisionProcess.supervisor_id, SupervisionSession.starts_at)
+    ).all()
+    assert rows
+    for before, after in zip(rows, rows[1:], strict=False):
+        if before.supervisor_id == after.supervisor_id:
+            ends = before.starts_at + timedelta(minutes=before.duration_minutes)
+            assert ends <= after.starts_at, (before, after)

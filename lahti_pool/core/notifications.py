@@ -23,6 +23,7 @@ class NotificationKind(enum.StrEnum):
     SLOT_OFFERED = "slot_offered"  #: to staff on the waiting list: a freed slot is theirs to book
     SLOT_OFFER_EXPIRED = "slot_offer_expired"  #: to staff: the offer lapsed; off the waiting list
     CLIENT_LEFT = "client_left"  #: to the supervisor: a client left the city (HR sync)
+    SESSION_MOVED = "session_moved"  #: to the others of a session: it has a new time
 
 
 #: model class name -> (subject type stored on the notification, endpoint of its page,

@@ -15,7 +15,8 @@ from lahti_pool.extensions import db
 from lahti_pool.feedback.mails import notify_feedback_invitation
 from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse
 from lahti_pool.feedback.rules import feedback_closes, suppress_column, term_of
-from lahti_pool.sessions.models import SessionStatus, SupervisionSession
+from lahti_pool.sessions.models import SessionStatus, SupervisionProcess, SupervisionSession
+from lahti_pool.supervisors.models import Supervisor
 
 
 def closes_on(session_date: date) -> date:
@@ -51,6 +52,32 @@ def invite_feedback(
         notify_feedback_invitation(invitation)
         made.append(invitation)
     return made
+
+
+@dataclass(frozen=True)
+class OpenInvitation:
+    """Feedback the user may still give, for the staff dashboard."""
+
+    id: int
+    session_on: date
+    supervisor_name: str
+    closes_on: date
+
+
+def open_invitations(user: User, today: date, limit: int = 5) -> list[OpenInvitation]:
+    """The user's unanswered feedback invitations still open, newest session first."""
+    rows = db.session.execute(
+        select(FeedbackInvitation.id, SupervisionSession.on_date, User.name)
+        .join(SupervisionSession, FeedbackInvitation.session_id == SupervisionSession.id)
+        .join(SupervisionProcess, SupervisionSession.process_id == SupervisionProcess.id)
+        .join(Supervisor, SupervisionProcess.supervisor_id == Supervisor.id)
+        .join(User, Supervisor.user_id == User.id)
+        .where(FeedbackInvitation.user_id == user.id, FeedbackInvitation.answered.is_(False))
+        .order_by(SupervisionSession.on_date.desc())
+        .limit(limit)
+    ).all()
+    found = [OpenInvitation(i, on, name, closes_on(on)) for i, on, name in rows]
+    return [f for f in found if today < f.closes_on]
 
 
 @dataclass(frozen=True)

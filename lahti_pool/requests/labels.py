@@ -60,5 +60,35 @@ MEMBER_LABELS = {
 }
 
 
+#: what a member who declined a group invitation sees, whatever became of the group
+YOU_DECLINED = _l("You declined the invitation")
+YOU_DECLINED_NEXT = _l("You are not in this group; it uses none of your sessions.")
+#: an on-duty request is accepted when its slot is booked: the time is already agreed
+ON_DUTY_BOOKED_NEXT = _l("Your on-duty session is booked at a set time; see My on-duty bookings.")
+
+
+def _declined_by(sup_request, user) -> bool:
+    row = sup_request.member_row(user) if user is not None else None
+    return row is not None and row.status == MemberStatus.DECLINED
+
+
+def own_status_label(sup_request, user) -> str:
+    """The request's state as ``user`` sees it: a member who declined sees that."""
+    if _declined_by(sup_request, user):
+        return str(YOU_DECLINED)
+    return status_label(sup_request.status)
+
+
+def own_next_step(sup_request, user) -> str:
+    """What happens next for ``user``: nothing for a member who declined; an accepted
+    on-duty booking has its time already."""
+    if _declined_by(sup_request, user):
+        return str(YOU_DECLINED_NEXT)
+    status = RequestStatus(sup_request.status)
+    if sup_request.kind == RequestKind.ON_DUTY and status == RequestStatus.ACCEPTED:
+        return str(ON_DUTY_BOOKED_NEXT)
+    return str(NEXT_STEPS[status])
+
+
 def status_label(status) -> str:
     return str(STATUS_LABELS[RequestStatus(status)])

@@ -11,7 +11,7 @@ from lahti_pool.core.listing import Dates, RowPage, link_maker
 from lahti_pool.extensions import db
 from lahti_pool.requests import labels
 from lahti_pool.requests.models import MemberStatus, RequestMember, SupervisionRequest
-from lahti_pool.requests.rules import RequestStatus
+from lahti_pool.requests.rules import OPEN_STATUSES, RequestStatus
 
 
 def dashboard_requests(user: User) -> list[SupervisionRequest]:
@@ -33,6 +33,21 @@ def dashboard_requests(user: User) -> list[SupervisionRequest]:
         .limit(20)
     ).all()
     return mine
+
+
+def held_for_open_requests(user: User, school_year_id: int) -> int:
+    """The sessions the user's open requests hold of their quota (the rest of
+    ``pending`` is granted in accepted processes but not yet planned)."""
+    named = select(RequestMember.request_id).where(
+        RequestMember.user_id == user.id, RequestMember.status != MemberStatus.DECLINED
+    )
+    return db.session.scalar(
+        select(func.coalesce(func.sum(SupervisionRequest.sessions_requested), 0)).where(
+            SupervisionRequest.school_year_id == school_year_id,
+            SupervisionRequest.status.in_(OPEN_STATUSES),
+            (SupervisionRequest.requester_id == user.id) | SupervisionRequest.id.in_(named),
+        )
+    )
 
 
 class OverviewLine(NamedTuple):

@@ -51,6 +51,16 @@ def account_for(user_id: int, year: SchoolYear) -> QuotaAccount:
     return account
 
 
+def available_in(user_id: int, year: SchoolYear) -> int:
+    """How many sessions the person has left in the year, read only (no account made)."""
+    account = db.session.scalar(
+        select(QuotaAccount).where(
+            QuotaAccount.user_id == user_id, QuotaAccount.school_year_id == year.id
+        )
+    )
+    return year.quota if account is None else account.state().available
+
+
 def change_quota(account: QuotaAccount, op: QuotaOp, n: int = 1) -> None:
     """Apply ``op`` for ``n`` sessions, or raise QuotaExceeded and change nothing."""
     deltas = QUOTA_OPS[op]

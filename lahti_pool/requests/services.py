@@ -325,6 +325,10 @@ def change_status(
             NotificationKind.REQUEST_STATUS,
             sup_request,
             status=new_status.value,
+            # which request: the reader may have several (dates are ISO, shown localised)
+            request_kind=sup_request.kind.value,
+            group=sup_request.group_name or "",
+            sent=sup_request.created_at.date().isoformat() if sup_request.created_at else "",
         )
     audit.record(actor, "request.status_changed", sup_request, old=old.value, new=new_status.value)
     db.session.flush()

@@ -16,6 +16,7 @@ from lahti_pool.core.errors import DomainError
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.extensions import db
+from lahti_pool.feedback import services as feedback_services
 from lahti_pool.matching import offers
 from lahti_pool.requests import queries, services
 from lahti_pool.requests.forms import GroupRequestForm, ReasonForm, RequestForm
@@ -108,13 +109,17 @@ def dashboard():
     commit_created()
     mine = queries.dashboard_requests(current_user)
     invitations = [r for r in mine if r.can_decline_membership(current_user)]
+    held = min(quota.pending, queries.held_for_open_requests(current_user, year.id))
     return render_template(
         "requests/dashboard.html",
         year=year,
         quota=quota,
+        held=held,
         requests=mine,
         invitations=invitations,
-        next_slots=slot_services.next_free_slots(current_user),
+        feedback=feedback_services.open_invitations(current_user, today()),
+        # no Book links for somebody with no session left (the booking would be refused)
+        next_slots=slot_services.next_free_slots(current_user) if quota.available > 0 else [],
     )
 
 

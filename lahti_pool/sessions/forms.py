@@ -88,6 +88,13 @@ class PlanSessionForm(FlaskForm):
         )
 
 
+class MoveSessionForm(FlaskForm):
+    """A new local date and start time for a planned session."""
+
+    on_date = DateField(_l("New date"), validators=[InputRequired(), InYears()])
+    at = TimeField(_l("New start time"), validators=[InputRequired()])
+
+
 class LogSessionForm(FlaskForm):
     outcome = SelectField(_l("What happened"))
     duration = IntegerField(_l("Duration in minutes"), validators=DURATION)

@@ -159,6 +159,9 @@ def open_process(actor: User | None, order: ProcessOrder) -> Opened:
             process,
             process_kind=str(order.kind),
             sessions=order.sessions,
+            # which clients: the supervisor's own page names them too (never in an e-mail)
+            reference=process.reference,
+            clients=", ".join(sorted(m.user.name for m in process.members)),
         )
         notify_process_accepted(process)
     return Opened(process, warnings)

@@ -152,13 +152,14 @@ def school_years() -> list[SchoolYear]:
 
 
 def client_sessions(user: User, coming: bool, now: datetime):
-    """Sessions of the processes the user is a client of: the coming ones soonest first,
-    or the past ones latest first (a select for pagination)."""
+    """Sessions of the processes the user is a client of: the coming planned ones soonest
+    first, or the others (past, or cancelled) latest first (a select for pagination)."""
     when = SupervisionSession.starts_at
+    is_coming = _coming(now)
     return (
         select(SupervisionSession)
         .join(ProcessMember, ProcessMember.process_id == SupervisionSession.process_id)
-        .where(ProcessMember.user_id == user.id, when > now if coming else when <= now)
+        .where(ProcessMember.user_id == user.id, is_coming if coming else ~is_coming)
         .options(
             joinedload(SupervisionSession.process)
             .joinedload(SupervisionProcess.supervisor)

@@ -24,7 +24,7 @@ from lahti_pool.feedback.services import invite_feedback
 from lahti_pool.requests.models import RequestKind
 from lahti_pool.requests.quota import account_for, change_quota
 from lahti_pool.requests.rules import check_date_in_year
-from lahti_pool.sessions import processes, rules
+from lahti_pool.sessions import overlaps, processes, rules
 from lahti_pool.sessions.mails import notify_session_cancelled, notify_session_planned
 from lahti_pool.sessions.models import (
     USING_STATUSES,
@@ -213,6 +213,11 @@ def plan_session(
             if not is_admin:  # a supervisor has no override field; show it on the form
                 error.field = None
             raise
+        # after the budget guard's lock, as a booking takes them: one order, no deadlock
+        overlaps.lock_supervisor(process.supervisor_id)
+        overlaps.refuse_clashes(
+            process.supervisor_id, starts_at, data.duration_minutes, [sup_session.id]
+        )
     recompute_costs(sup_session)
     audit.record(
         actor, "session.planned", sup_session, process_id=process.id, covision=data.is_covision

@@ -27,7 +27,15 @@ from lahti_pool.core.views import show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.organisation.models import Division
 from lahti_pool.requests.models import RequestKind
-from lahti_pool.sessions import forms, processes, queries, rules, services, workspace_rows
+from lahti_pool.sessions import (
+    forms,
+    processes,
+    queries,
+    rescheduling,
+    rules,
+    services,
+    workspace_rows,
+)
 from lahti_pool.sessions.models import (
     SupervisionProcess,
     SupervisionSession,
@@ -199,6 +207,33 @@ def log(session_id: int):
             flash(_("The session is logged and waits for the administrator's approval."), "success")
             return redirect(url_for("sessions.process_detail", process_id=process.id))
     return _render("sessions/session_log.html", sup_session=sup_session, form=form)
+
+
+@bp.route("/sessions/<int:session_id>/move", methods=["GET", "POST"])
+@login_required
+def move(session_id: int):
+    sup_session = get_session(session_id, processes.is_supervisor_of)
+    form = forms.MoveSessionForm()
+    if request.method == "GET":
+        local = sup_session.starts_at.astimezone(rules.LOCAL_TZ)
+        form.on_date.data, form.at.data = local.date(), local.time()
+    if form.validate_on_submit():
+        try:
+            rescheduling.move_session(
+                current_user, sup_session, form.on_date.data, form.at.data, now()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The session is moved; its clients have been told."), "success")
+            return redirect(url_for("sessions.process_detail", process_id=sup_session.process_id))
+    movable = rescheduling.can_move(current_user, sup_session, now())
+    status = 400 if form.errors else 200
+    return _render(
+        "sessions/session_move.html", sup_session=sup_session, form=form, movable=movable
+    ), status
 
 
 @bp.post("/processes/<int:process_id>/close")

@@ -6,7 +6,15 @@ from datetime import time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from lahti_pool.core.models import MAX_ROW_ID
@@ -110,6 +118,16 @@ class BookForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class MoveForm(FlaskForm):
+    """The free slot a booking moves to (the view sets the choices)."""
+
+    target = RadioField(
+        _l("New time"),
+        coerce=int,
+        validators=[InputRequired(message=_l("Choose the new time."))],
+    )
 
 
 class FilterForm(FlaskForm):

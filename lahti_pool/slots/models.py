@@ -111,3 +111,5 @@ class SupervisorAbsence(db.Model):
     supervisor_id: Mapped[int] = mapped_column(ForeignKey("supervisors.id"), index=True)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
+
+    supervisor: Mapped[Supervisor] = relationship()

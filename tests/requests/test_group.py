@@ -163,3 +163,34 @@ def test_member_cannot_withdraw_the_organisers_request(
     member.login(colleagues[0])
     member.post(f"/requests/{sup_request.id}/withdraw")
     assert sup_request.status == RequestStatus.SUBMITTED
+
+
+def test_a_member_who_declined_sees_their_own_status_once_the_group_is_accepted(
+    client, app, staff, colleagues, admin, make_supervisor, school_year, today
+):
+    from lahti_pool.matching import services as matching
+    from lahti_pool.matching.eligibility import Policy
+
+    make_supervisor(rank=1)
+    client.login(staff)
+    client.post(
+        "/requests/new/group", data=_form(school_year, today, [c.email for c in colleagues])
+    )
+    sup_request = db.session.scalar(select(SupervisionRequest))
+    declined, taking_part = colleagues[0], colleagues[1]
+    member_client = app.test_client()
+    member_client.login(declined)
+    member_client.post(f"/requests/{sup_request.id}/decline")
+    run = matching.run_matching(admin, school_year, Policy.RANKING, today)
+    matching.accept_assignment(admin, run.assignments[0], today)
+    db.session.commit()
+    assert sup_request.status == RequestStatus.ACCEPTED
+
+    dashboard = member_client.get("/dashboard").text
+    assert "You declined the invitation" in dashboard
+    assert "Accepted" not in dashboard
+    detail = member_client.get(f"/requests/{sup_request.id}").text
+    assert '<p class="lead">You declined the invitation.' in detail  # the history keeps it
+    other_client = app.test_client()
+    other_client.login(taking_part)
+    assert "Accepted" in other_client.get("/dashboard").text

@@ -662,3 +662,243 @@ def test_admin_role_alone_does_not_make_a_supervisor(individual, make_user):
     assert processes.can_plan(other_admin, individual)
     assert not processes.can_see_goals(other_admin, individual)
     assert not processes.can_close(other_admin, individual)
+
+
+# --- One supervisor, one place at a time (issue 16, defect 1) --------------------------
+
+
+def _booked_slot(supervisor, booker, starts_at):
+    from lahti_pool.slots import services as slot_services
+    from lahti_pool.slots.models import OnDutySlot
+
+    slot = OnDutySlot(
+        supervisor_id=supervisor.id,
+        starts_at=starts_at,
+        on_date=rules.local_date(starts_at),
+        mode="video",
+        duration_minutes=60,
+    )
+    db.session.add(slot)
+    db.session.flush()
+    slot_services.book_slot(booker, slot, {1: "a", 2: "b", 3: "c"}, starts_at - timedelta(days=7))
+    db.session.commit()
+    return slot
+
+
+def test_planning_over_another_session_of_the_supervisor_is_refused_and_named(
+    individual_of, staff, other_staff, plan
+):
+    first, second = individual_of(staff), individual_of(other_staff)
+    plan(first, hour=10)
+
+    with pytest.raises(DomainError) as refused:
+        plan(second, hour=9, duration=90)  # 9.00–10.30 runs into 10.00–11.00
+
+    assert refused.value.field == "at"
+    assert "10.00–11.00" in refused.value.message
+    assert f"individual session {first.reference}" in refused.value.message
+    db.session.rollback()
+    assert len(second.sessions) == 0
+    plan(second, hour=11)  # straight after is fine
+    assert len(second.sessions) == 1
+
+
+def test_planning_over_a_booked_on_duty_slot_is_refused(
+    individual, supervisor, other_staff, plan, at
+):
+    slot = _booked_slot(supervisor, other_staff, at(hour=13))
+
+    with pytest.raises(DomainError, match="on-duty booking") as refused:
+        plan(individual, hour=13)
+
+    assert "13.00–14.00" in refused.value.message
+    db.session.rollback()
+    assert slot.session_id is not None
+    assert individual.sessions == []
+
+
+def test_covision_needs_no_supervisor_time(group_of, individual, plan):
+    group = group_of()
+    plan(individual, hour=10)
+    plan(group, hour=10, is_covision=True)  # the supervisor is not there
+    assert len(group.sessions) == 1
+
+
+def test_an_absence_over_booked_time_is_refused_until_it_is_cancelled(
+    client, individual, supervisor, other_staff, plan, at, mid
+):
+    from lahti_pool.slots.models import SupervisorAbsence
+
+    sup_session = plan(individual, days=1, hour=9)
+    slot = _booked_slot(supervisor, other_staff, at(days=2, hour=13))
+    client.login(supervisor.user)
+    form = {
+        "absence-starts_on": (mid + timedelta(days=1)).isoformat(),
+        "absence-ends_on": (mid + timedelta(days=3)).isoformat(),
+    }
+    with pytest.MonkeyPatch.context() as mp:  # the absence is in the future
+        from lahti_pool.slots.views import manage_pages
+
+        mp.setattr(manage_pages, "today", lambda: mid - timedelta(days=10))
+        page = client.post(f"/slots/manage/{supervisor.id}/absences", data=form)
+        assert page.status_code == 400
+        assert "Move or cancel them first" in page.text
+        assert f"9.00–10.00, individual session {individual.reference}" in page.text
+        assert "13.00–14.00, on-duty booking" in page.text
+        assert db.session.scalar(select(func.count()).select_from(SupervisorAbsence)) == 0
+
+        services.log_session(
+            supervisor.user, sup_session, LogInput(S.CANCELLED_BY_SUPERVISOR, 60), at(days=-3)
+        )
+        from lahti_pool.slots import services as slot_services
+
+        slot_services.cancel_booking(supervisor.user, slot, at(days=-3))
+        db.session.commit()
+        assert client.post(f"/slots/manage/{supervisor.id}/absences", data=form).status_code == 302
+    absence = db.session.scalar(select(SupervisorAbsence))
+    assert (absence.starts_on, absence.ends_on) == (
+        mid + timedelta(days=1),
+        mid + timedelta(days=3),
+    )
+
+
+def test_an_absence_can_be_changed_and_removed(client, supervisor, individual, plan, mid, today):
+    from lahti_pool.slots.models import SupervisorAbsence
+
+    start = today + timedelta(days=30)
+    absence = SupervisorAbsence(
+        supervisor_id=supervisor.id, starts_on=start, ends_on=start + timedelta(days=2)
+    )
+    db.session.add(absence)
+    db.session.commit()
+    client.login(supervisor.user)
+    assert (
+        f"/slots/absences/{absence.id}/edit"
+        in client.get(f"/slots/manage?supervisor={supervisor.id}").text
+    )
+
+    response = client.post(
+        f"/slots/absences/{absence.id}/edit",
+        data={"starts_on": start.isoformat(), "ends_on": (start + timedelta(days=5)).isoformat()},
+    )
+
+    assert response.status_code == 302
+    db.session.refresh(absence)
+    assert absence.ends_on == start + timedelta(days=5)
+    assert client.post(f"/slots/absences/{absence.id}/remove").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(SupervisorAbsence)) == 0
+
+
+def test_a_slot_over_a_planned_session_cannot_be_booked(
+    individual, supervisor, other_staff, plan, at
+):
+    from lahti_pool.slots.services import SlotUnavailable
+
+    plan(individual, hour=13)
+    with pytest.raises(SlotUnavailable, match="no longer free"):
+        _booked_slot(supervisor, other_staff, at(hour=13))
+
+
+# --- Rescheduling: the supervisor moves a planned session (issue 16) ------------------
+
+
+def test_the_supervisor_moves_a_group_session_and_every_member_is_told(
+    group_of, members, supervisor, plan, at, mid, school_year
+):
+    from lahti_pool.core.outbox import MailMessage
+    from lahti_pool.sessions import rescheduling
+
+    group = group_of()
+    sup_session = plan(group, hour=10, duration=90)
+    before = {m.id: account_for(m.id, school_year).state() for m in members}
+    sequence = sup_session.ical_sequence
+
+    rescheduling.move_session(
+        supervisor.user, sup_session, mid + timedelta(days=1), time(13), at() - timedelta(days=7)
+    )
+    db.session.commit()
+
+    assert sup_session.starts_at == at(days=1, hour=13)
+    assert sup_session.on_date == mid + timedelta(days=1)
+    assert sup_session.ical_sequence == sequence + 1
+    assert {m.id: account_for(m.id, school_year).state() for m in members} == before
+    changed = db.session.scalars(
+        select(MailMessage).where(MailMessage.kind == "session_changed")
+    ).all()
+    assert {m.to_user_id for m in changed} == {m.id for m in members} | {supervisor.user_id}
+    for mail in changed:
+        assert f"UID:session-{sup_session.id}@" in mail.ics
+        assert f"SEQUENCE:{sequence + 1}" in mail.ics
+    moved = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "session.moved"))
+    assert moved.object_id == sup_session.id
+
+
+def test_a_move_over_another_session_of_the_supervisor_is_refused(
+    individual_of, staff, other_staff, supervisor, plan, at, mid
+):
+    from lahti_pool.sessions import rescheduling
+
+    first, second = individual_of(staff), individual_of(other_staff)
+    plan(first, hour=10)
+    sup_session = plan(second, hour=12)
+
+    with pytest.raises(DomainError, match="10.00–11.00"):
+        rescheduling.move_session(
+            supervisor.user, sup_session, mid, time(10, 30), at() - timedelta(days=7)
+        )
+    db.session.rollback()
+    assert sup_session.starts_at == at(hour=12)
+
+
+def test_only_the_supervisor_moves_a_coming_planned_session(
+    individual, staff, supervisor, plan, at, mid
+):
+    from lahti_pool.core.errors import InvalidTransition
+    from lahti_pool.sessions import rescheduling
+
+    sup_session = plan(individual, hour=10)
+    with pytest.raises(NotPermitted):
+        rescheduling.move_session(staff, sup_session, mid, time(12), at() - timedelta(days=7))
+    with pytest.raises(InvalidTransition):  # it has started
+        rescheduling.move_session(
+            supervisor.user, sup_session, mid, time(12), at() + timedelta(minutes=5)
+        )
+
+
+def test_the_move_page_moves_the_session(client, individual, supervisor, plan, today):
+    from lahti_pool.sessions.rules import local_to_utc
+
+    day = today + timedelta(days=10)
+    starts = local_to_utc(day, time(9))
+    data = SessionInput(on_date=day, at=time(9), duration_minutes=60, mode="video")
+    sup_session, _ = services.plan_session(
+        supervisor.user, individual, data, starts - timedelta(days=20)
+    )
+    db.session.commit()
+    client.login(supervisor.user)
+    detail = client.get(f"/processes/{individual.id}").text
+    assert f"/sessions/{sup_session.id}/move" in detail
+
+    response = client.post(
+        f"/sessions/{sup_session.id}/move",
+        data={"on_date": (day + timedelta(days=1)).isoformat(), "at": "14:00"},
+    )
+
+    assert response.status_code == 302
+    assert sup_session.starts_at == local_to_utc(day + timedelta(days=1), time(14))
+
+
+def test_every_member_sees_the_move_among_their_notifications(
+    app, group_of, members, supervisor, plan, at, mid
+):
+    from lahti_pool.sessions import rescheduling
+
+    group = group_of()
+    sup_session = plan(group, hour=10, duration=90)
+    rescheduling.move_session(supervisor.user, sup_session, mid, time(15), at() - timedelta(days=7))
+    db.session.commit()
+
+    for member in members:
+        reader = app.test_client()
+        reader.login(member)
+        assert f"{supervisor.name} moved the session of" in reader.get("/notifications").text

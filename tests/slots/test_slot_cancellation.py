@@ -98,6 +98,24 @@ def test_late_cancellation_uses_the_quota_and_keeps_the_slot_taken(
     assert (cap.sessions_granted, cap.sessions_used) == (1, 1)  # the supervisor's, used too
 
 
+def test_a_late_cancelled_booking_shows_its_true_state(client, staff, booked):
+    slot = booked(timedelta(hours=5))
+    client.login(staff)
+    client.post(f"/slots/{slot.id}/cancel")
+
+    listing = client.get("/slots/mine").text
+    page = client.get(f"/slots/{slot.id}").text
+
+    assert "Cancelled late: the session counts as used" in listing
+    assert "Cancelled late: the session counts as used" in page
+    assert "Your booking is confirmed" not in page
+    assert f"/slots/{slot.id}/cancel" not in page  # no second cancel offered
+    client.login(slot.supervisor.user)
+    manage = client.get(f"/slots/manage?supervisor={slot.supervisor_id}").text
+    assert "Cancelled late: the session counts as used" in manage
+    assert f"/slots/{slot.id}/cancel" not in manage
+
+
 def test_the_cancellation_window_is_configurable(app, staff, booked):
     slot = booked(timedelta(hours=5))
     app.config["CANCELLATION_WINDOW_HOURS"] = 4

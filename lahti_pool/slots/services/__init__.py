@@ -4,10 +4,13 @@ Services take the acting user, change models, flush, and never commit. This modu
 the feature's public face: other features and the views import from here.
 """
 
+from lahti_pool.slots.services.absences import remove_absence, update_absence  # noqa: F401
 from lahti_pool.slots.services.access import (  # noqa: F401
     CANCELLED_STATUSES,
     booking_already_cancelled,
+    booking_is_live,
     booking_request,
+    booking_states,
     can_manage_slots,
     can_view_booking,
     supervisor_of,
@@ -38,6 +41,11 @@ from lahti_pool.slots.services.browsing import (  # noqa: F401
     supervisor_names,
     supervisor_slots,
     upcoming_absences,
+)
+from lahti_pool.slots.services.moving import (  # noqa: F401
+    move_booking,
+    move_problem,
+    move_targets,
 )
 from lahti_pool.slots.services.publishing import (  # noqa: F401
     MAX_LISTED,

@@ -17,6 +17,7 @@ from lahti_pool.sessions.models import (
 )
 from lahti_pool.slots.models import (
     OnDutySlot,
+    SlotStatus,
 )
 from lahti_pool.supervisors.models import Supervisor
 
@@ -71,6 +72,28 @@ def booking_already_cancelled(user: User, slot: OnDutySlot) -> bool:
             SessionAttendance, SessionAttendance.session_id == SupervisionSession.id
         ).where(SessionAttendance.user_id == user.id)
     return db.session.scalar(cancelled.limit(1)) is not None
+
+
+def booking_states(slots: list[OnDutySlot]) -> dict[int, SessionStatus]:
+    """The state of each booked slot's session (a late cancellation keeps the slot taken,
+    so the slot's own status cannot tell a live booking from a cancelled one)."""
+    session_ids = {s.session_id for s in slots if s.session_id is not None}
+    if not session_ids:
+        return {}
+    rows = db.session.execute(
+        select(SupervisionSession.id, SupervisionSession.status).where(
+            SupervisionSession.id.in_(session_ids)
+        )
+    ).all()
+    status_of = dict(rows)
+    return {s.id: status_of[s.session_id] for s in slots if s.session_id in status_of}
+
+
+def booking_is_live(slot: OnDutySlot) -> bool:
+    """A booked slot whose session is still planned (not cancelled late, not logged)."""
+    if slot.status != SlotStatus.BOOKED:
+        return False
+    return booking_states([slot]).get(slot.id) == SessionStatus.PLANNED
 
 
 def booking_request(slot: OnDutySlot) -> SupervisionRequest | None:

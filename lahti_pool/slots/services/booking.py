@@ -24,7 +24,7 @@ from lahti_pool.requests.models import (
 )
 from lahti_pool.requests.quota import account_for, change_quota, school_year_for
 from lahti_pool.requests.rules import QuotaOp
-from lahti_pool.sessions import processes
+from lahti_pool.sessions import overlaps, processes
 from lahti_pool.sessions import services as session_services
 from lahti_pool.sessions.mails import notify_session_cancelled
 from lahti_pool.sessions.models import (
@@ -103,6 +103,11 @@ def booking_problem(actor: User, slot: OnDutySlot, now: datetime) -> str | None:
         _check_can_book(actor, slot, now)
     except DomainError as error:
         return error.message
+    year = school_year_for(slot.on_date)
+    if account_for(actor.id, year).state().available <= 0:
+        return DomainError(
+            N_("You have no sessions left in the school year %(year)s."), year=year.label
+        ).message
     return None
 
 
@@ -126,6 +131,16 @@ def _claim(actor: User, slot: OnDutySlot, now: datetime) -> None:
             N_("Somebody else booked this slot a moment ago; choose another one.")
         )
     db.session.refresh(slot)
+
+
+def refuse_busy_supervisor(slot: OnDutySlot, but: tuple[int, ...] = ()) -> None:
+    """A slot over a session the supervisor planned meanwhile is not free (the lock
+    follows the budget guard's, as in planning: one order, no deadlock)."""
+    overlaps.lock_supervisor(slot.supervisor_id)
+    if overlaps.supervisor_clashes(slot.supervisor_id, slot.starts_at, slot.duration_minutes, but):
+        raise SlotUnavailable(
+            N_("The supervisor is no longer free at this time; choose another slot.")
+        )
 
 
 def book_slot(
@@ -169,6 +184,7 @@ def book_slot(
         ),
     ).process
     _claim(actor, slot, now)
+    refuse_busy_supervisor(slot)
     try:
         change_quota(account_for(actor.id, year), QuotaOp.BOOK)
     except QuotaExceeded as exc:

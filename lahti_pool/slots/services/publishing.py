@@ -11,6 +11,7 @@ from lahti_pool.accounts.models import User
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition
 from lahti_pool.extensions import db
+from lahti_pool.sessions import overlaps
 from lahti_pool.slots import rules
 from lahti_pool.slots.models import (
     OnDutySlot,
@@ -262,6 +263,21 @@ def _refuse_overlapping_absence(
         )
 
 
+def refuse_booked_days(supervisor_id: int, starts_on: date, ends_on: date) -> None:
+    """An absence may not cover booked slots or planned sessions: they are moved or
+    cancelled first, so that nobody waits for a supervisor who is away."""
+    planned = overlaps.sessions_on_days(supervisor_id, starts_on, ends_on)
+    if planned:
+        raise DomainError(
+            N_(
+                "You have booked slots or planned sessions on these days: %(sessions)s. "
+                "Move or cancel them first, then save the absence."
+            ),
+            field="starts_on",
+            sessions=overlaps.listing(planned),
+        )
+
+
 def add_absence(
     actor: User, supervisor: Supervisor, starts_on: date, ends_on: date, today: date
 ) -> int:
@@ -278,6 +294,7 @@ def add_absence(
     db.session.execute(
         select(Supervisor.id).where(Supervisor.id == supervisor.id).with_for_update(key_share=True)
     )
+    refuse_booked_days(supervisor.id, starts_on, ends_on)
     absence = SupervisorAbsence(supervisor_id=supervisor.id, starts_on=starts_on, ends_on=ends_on)
     db.session.add(absence)
     db.session.flush()

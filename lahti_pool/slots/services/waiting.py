@@ -8,6 +8,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition, NotPermitted
+from lahti_pool.core.models import utcnow
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
 from lahti_pool.requests.quota import account_for, school_year_for
@@ -18,6 +19,7 @@ from lahti_pool.slots.models import (
     SlotWatch,
     WatchStatus,
 )
+from lahti_pool.slots.services.browsing import SlotFilters, count_free_slots
 from lahti_pool.supervisors.models import Supervisor
 
 # --- The waiting list ---------------------------------------------------------------
@@ -63,6 +65,16 @@ def add_watch(
     )
     if duplicate is not None:
         raise DomainError(N_("You are already on the waiting list for this."), field="on_date")
+    if on_date is not None:
+        free = count_free_slots(
+            actor, SlotFilters(day=on_date, supervisor_id=supervisor_id), utcnow()
+        )
+        if free:
+            raise DomainError(
+                N_("There are still free slots on %(day)s: book one of them instead of waiting."),
+                field="on_date",
+                day=on_date,
+            )
     watch = SlotWatch(user_id=actor.id, on_date=on_date, supervisor_id=supervisor_id)
     db.session.add(watch)
     db.session.flush()

@@ -20,7 +20,8 @@ from lahti_pool.core.views import show_domain_error
 from lahti_pool.core.widgets import RenderedChoices
 from lahti_pool.extensions import db
 from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
-from lahti_pool.requests.quota import account_for, school_year_for
+from lahti_pool.requests.quota import account_for, available_in, school_year_for
+from lahti_pool.sessions.models import SessionStatus
 from lahti_pool.slots import rules as slot_rules
 from lahti_pool.slots import services
 from lahti_pool.slots.forms import (
@@ -50,6 +51,22 @@ SLOT_STATUS_LABELS = {
     SlotStatus.BOOKED: _l("Booked"),
     SlotStatus.WITHDRAWN: _l("Withdrawn"),
 }
+
+
+#: what a booked slot's session has become, as its booker and supervisor read it
+BOOKING_STATE_LABELS = {
+    SessionStatus.PLANNED: _l("Booked"),
+    SessionStatus.HELD: _l("Held"),
+    SessionStatus.NO_SHOW: _l("Not attended: the session counts as used"),
+    SessionStatus.LATE_CANCELLED: _l("Cancelled late: the session counts as used"),
+    SessionStatus.CANCELLED: _l("Cancelled"),
+    SessionStatus.CANCELLED_BY_SUPERVISOR: _l("Cancelled by the supervisor"),
+}
+
+
+@bp.app_template_global("booking_state_label")
+def booking_state_label(state: str) -> str:
+    return str(BOOKING_STATE_LABELS.get(state, state))
 
 
 @bp.app_template_filter("slot_end")
@@ -142,7 +159,16 @@ def browse():
     total = services.count_free_slots(current_user, filters, moment)
     page = RowPage(select=query, total=total, per_page=20, error_out=False)
     page.items = _free_slots(page.items)
-    return render_template("slots/browse.html", form=form, page=page, watch_form=watch_form)
+    year = school_year_for(today())
+    left = available_in(current_user.id, year)
+    return render_template(
+        "slots/browse.html",
+        form=form,
+        page=page,
+        watch_form=watch_form,
+        no_sessions_left=year.label if left <= 0 else None,
+        year_ends=year.ends_on,
+    )
 
 
 class FreeSlot(NamedTuple):
@@ -233,11 +259,15 @@ def detail(slot_id: int):
     if show_answers and current_user.id != sup_request.requester_id and sup_request.answers:
         audit.record(current_user, "answers.viewed", sup_request)  # who read them, not what
         db.session.commit()
+    state = services.booking_states([slot]).get(slot.id)
     return render_template(
         "slots/slot_detail.html",
         slot=slot,
+        state=state,
         answers=sup_request.answers if show_answers else [],
-        can_cancel=slot.status == SlotStatus.BOOKED and slot.starts_at > now(),
+        can_cancel=state == SessionStatus.PLANNED and slot.starts_at > now(),
+        can_move=slot.booked_by_id == current_user.id
+        and services.move_problem(current_user, slot, now()) is None,
     )
 
 
@@ -270,7 +300,7 @@ def cancel(slot_id: int):
         form=form,
         outcome=services.cancel_outcome(current_user, slot, now()),
         window=services.cancellation_window_hours(),
-        bookable=slot.status == SlotStatus.BOOKED and slot.starts_at > now(),
+        bookable=services.booking_is_live(slot) and slot.starts_at > now(),
     )
 
 
@@ -285,9 +315,11 @@ def _already_cancelled(slot: OnDutySlot):
 @roles_required(Role.STAFF)
 def mine():
     watches = services.my_watches(current_user)
+    bookings = services.my_bookings(current_user, now())
     return render_template(
         "slots/my_bookings.html",
-        bookings=services.my_bookings(current_user, now()),
+        bookings=bookings,
+        states=services.booking_states(bookings),
         watches=watches,
         offers=services.my_offers(current_user, now()),
         supervisor_names=services.supervisor_names({w.supervisor_id for w in watches}),
@@ -336,4 +368,4 @@ def unwatch(watch_id: int):
 
 
 # The pages in the modules below register on ``bp`` when imported.
-from lahti_pool.slots.views import manage_pages, report_pages  # noqa: E402, F401
+from lahti_pool.slots.views import manage_pages, move_pages, report_pages  # noqa: E402, F401

@@ -19,6 +19,7 @@ from lahti_pool.slots.forms import (
     PatternForm,
     SlotForm,
 )
+from lahti_pool.slots.models import SupervisorAbsence
 from lahti_pool.slots.rules import MAX_PATTERN_SLOTS
 from lahti_pool.slots.views import bp, get_pattern, get_slot, get_supervisor, now, today
 from lahti_pool.supervisors.models import Supervisor
@@ -31,10 +32,11 @@ def _render_manage(supervisor: Supervisor | None, status: int = 200, **forms):
     forms.setdefault("pattern_form", PatternForm(prefix="pattern", formdata=None))
     forms.setdefault("absence_form", AbsenceForm(prefix="absence", formdata=None))
     page = absences = None
-    patterns = []
+    patterns, states = [], {}
     if supervisor is not None:
         query = services.supervisor_slots(supervisor, now())
         page = paginate(query, per_page=50, error_out=False)
+        states = services.booking_states(page.items)  # a late cancellation stays booked
         absences = services.upcoming_absences(supervisor, today())
         patterns = services.coming_patterns(supervisor, now())
     supervisors = services.active_supervisors() if current_user.has_role(Role.ADMIN) else []
@@ -43,6 +45,7 @@ def _render_manage(supervisor: Supervisor | None, status: int = 200, **forms):
         supervisor=supervisor,
         page=page,
         absences=absences,
+        states=states,
         patterns=patterns,
         weekday_labels=WEEKDAY_LABELS,
         max_pattern_slots=MAX_PATTERN_SLOTS,
@@ -130,6 +133,49 @@ def add_absence(supervisor_id: int):
                 flash(_("%(n)s open slots fall on these days; withdraw them below.", n=n_open))
             return redirect(_manage_url(supervisor))
     return _render_manage(supervisor, 400, absence_form=form)
+
+
+def get_absence(absence_id: int) -> SupervisorAbsence:
+    """An absence of a supervisor whose slots the current user manages.
+
+    :raises 404: no such absence
+    :raises 403: the user is neither its supervisor nor the administrator
+    """
+    absence = db.get_or_404(SupervisorAbsence, absence_id)
+    get_supervisor(absence.supervisor_id)
+    return absence
+
+
+@bp.route("/absences/<int:absence_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def edit_absence(absence_id: int):
+    absence = get_absence(absence_id)
+    form = AbsenceForm(obj=absence)
+    if form.validate_on_submit():
+        try:
+            services.update_absence(
+                current_user, absence, form.starts_on.data, form.ends_on.data, today()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The absence is changed."), "success")
+            return redirect(_manage_url(absence.supervisor))
+    status = 400 if form.errors else 200
+    return render_template("slots/absence_edit.html", absence=absence, form=form), status
+
+
+@bp.post("/absences/<int:absence_id>/remove")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def remove_absence(absence_id: int):
+    absence = get_absence(absence_id)  # CSRFProtect has checked the token already
+    supervisor = absence.supervisor
+    services.remove_absence(current_user, absence)
+    db.session.commit()
+    flash(_("The absence is removed."), "success")
+    return redirect(_manage_url(supervisor))
 
 
 @bp.post("/<int:slot_id>/withdraw")
