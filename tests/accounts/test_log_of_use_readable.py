@@ -55,3 +55,25 @@ def test_the_log_searches_by_action_name_and_by_local_days(client, admin, staff)
     page = client.get("/admin/audit", query_string={"action": "budget.set"}).text
     assert '<option value="budget.set" selected>Budget set</option>' in page
     assert admin.has_role(Role.ADMIN)
+
+
+def test_every_action_the_code_records_has_words():
+    # A new audit.record(...) action without a label would show as a code on the log of use.
+    import ast
+    from pathlib import Path
+
+    from lahti_pool.site.audit_text import ACTION_LABELS
+
+    actions = set()
+    for path in (Path(__file__).resolve().parents[2] / "lahti_pool").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", "") in ("record", "record_now")
+                and getattr(node.func.value, "id", "") == "audit"
+                and len(node.args) > 1
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                actions.add(node.args[1].value)
+    assert len(actions) > 50
+    assert actions <= set(ACTION_LABELS), sorted(actions - set(ACTION_LABELS))
