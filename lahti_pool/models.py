@@ -26,6 +26,7 @@ from lahti_pool.requests.models import (  # noqa: F401
     SchoolYear,
     SupervisionRequest,
 )
+from lahti_pool.service_pages.models import ServicePage  # noqa: F401
 from lahti_pool.sessions.models import (  # noqa: F401
     ProcessMember,
     SessionAttendance,

@@ -140,6 +140,7 @@ NAVIGATION = [
     (("admin",), "supervisors.index", _l("Supervisors")),
     (("admin",), "users.index", _l("Users")),
     (("admin",), "settings.index", _l("Settings")),
+    (("admin",), "service_pages.admin_index", _l("Service pages")),
     (("admin",), "site.audit_log", _l("Log of use")),
     (("admin",), "mail.outbox", _l("E-mail outbox")),
     (None, "supervisors_public.index", _l("Our supervisors")),
@@ -185,6 +186,7 @@ BLUEPRINTS = [
     ("lahti_pool.budget.views", "bp"),
     ("lahti_pool.mail.views", "bp"),
     ("lahti_pool.sessions.calendar_views", "calendar_bp"),
+    ("lahti_pool.service_pages.views", "bp"),
 ]
 
 
@@ -229,6 +231,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["role_label"] = lambda r: str(ROLE_LABELS.get(r, r))
     app.jinja_env.filters["language_label"] = lambda c: str(LANGUAGE_LABELS.get(c, c))
     from lahti_pool.matching import labels as matching_labels
+    from lahti_pool.service_pages.services import written_pages
 
     app.jinja_env.globals.update(
         reason_label=matching_labels.reason_label,
@@ -240,6 +243,7 @@ def init_app(app: Flask) -> None:
         notification_link=notification_link,
         status_label=labels.status_label,
         labels=labels,
+        service_page_links=lambda: written_pages(get_locale().language),
     )
 
     @app.context_processor

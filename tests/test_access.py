@@ -334,6 +334,21 @@ EXPECTED = {
         row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
     ),
     "slots.utilisation": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    # Service pages: read by everybody logged in (no page is written here: 404), written by
+    # the administrator (tests/service_pages covers a written page).
+    "service_pages.index": ("GET", {}, LOGGED_IN),
+    "service_pages.page": (
+        "GET",
+        {"slug": "faq"},
+        row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ),
+    "service_pages.admin_index": ("GET", {}, ADMIN_ONLY),
+    "service_pages.edit": ("GET", {"slug": "faq", "locale": "sv"}, ADMIN_ONLY),
+    "service_pages.save": (
+        "POST",
+        {"slug": "faq", "locale": "sv"},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
 }
 
 
