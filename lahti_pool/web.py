@@ -141,6 +141,7 @@ NAVIGATION = [
     (("admin",), "users.index", _l("Users")),
     (("admin",), "settings.index", _l("Settings")),
     (("admin",), "service_pages.admin_index", _l("Service pages")),
+    (("admin",), "nudges.uptake_index", _l("Low uptake")),
     (("admin",), "site.audit_log", _l("Log of use")),
     (("admin",), "mail.outbox", _l("E-mail outbox")),
     (None, "supervisors_public.index", _l("Our supervisors")),
@@ -187,6 +188,7 @@ BLUEPRINTS = [
     ("lahti_pool.mail.views", "bp"),
     ("lahti_pool.sessions.calendar_views", "calendar_bp"),
     ("lahti_pool.service_pages.views", "bp"),
+    ("lahti_pool.nudges.views", "bp"),
 ]
 
 
@@ -198,6 +200,7 @@ REGISTERING_MODULES = [
     "lahti_pool.slots.jobs",
     "lahti_pool.budget.jobs",
     "lahti_pool.matching.jobs",
+    "lahti_pool.nudges.jobs",
     "lahti_pool.requests.notices",
     "lahti_pool.matching.notices",
     "lahti_pool.sessions.notices",

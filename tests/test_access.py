@@ -334,6 +334,17 @@ EXPECTED = {
         row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
     ),
     "slots.utilisation": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    # Nudges: the administrator's low-uptake units and message (tests/nudges covers sending);
+    # a stop link needs no login, and a garbled one names nobody.
+    "nudges.uptake_index": ("GET", {}, ADMIN_ONLY),
+    "nudges.unit_message": ("GET", "unit", ADMIN_ONLY),
+    "nudges.unit_message_send": (
+        "POST",
+        "unit",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
+    "nudges.stop": ("GET", {"token": "not-a-token"}, row(*[NOT_FOUND] * len(ROLES))),
+    "nudges.stop_confirm": ("POST", {"token": "not-a-token"}, row(*[NOT_FOUND] * len(ROLES))),
     # Service pages: read by everybody logged in (no page is written here: 404), written by
     # the administrator (tests/service_pages covers a written page).
     "service_pages.index": ("GET", {}, LOGGED_IN),
@@ -438,6 +449,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "statement": {"statement_id": statement.id},
         "slot": {"slot_id": slot.id},
         "open_slot": {"slot_id": open_slot.id},
+        "unit": {"unit_id": people["staff_owner"].unit_id},
         "watch": {"watch_id": watch.id},
         "pattern": {"pattern_id": pattern_id},
     }
