@@ -78,6 +78,12 @@ EXPECTED = {
     # Confirming or stopping an administrator's address change: the token is the key.
     "accounts.email_change": ("GET", {"token": "not-a-token"}, row(*[400] * len(ROLES))),
     "requests.dashboard": ("GET", {}, STAFF_ONLY),
+    # Only a unit's manager (none among these people; tests/requests/test_team_orders.py)
+    "requests.new_team": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
     "requests.new_individual": ("GET", {}, STAFF_ONLY),
     "requests.new_group": ("GET", {}, STAFF_ONLY),
     # The request belongs to staff_owner; the stranger is a colleague outside the group.
