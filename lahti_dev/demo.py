@@ -208,6 +208,13 @@ KNOWN_PEOPLE = (
         "Luokanopettaja",
         "Kivimaan koulu",
     ),
+    (
+        "unit manager (principal)",
+        "manager",
+        "Mikko Lehtinen",
+        "Rehtori",
+        "Kivimaan koulu",
+    ),
     ("supervisor", "supervisor", "Marjatta Heinonen", "Työnohjaaja", None),
     (
         "pool administrator",
@@ -364,6 +371,7 @@ def _planned_people() -> list[Person]:
         roles = {
             "staff": {Role.STAFF},
             "personal": {Role.STAFF},
+            "manager": {Role.STAFF, Role.MANAGER},
             "supervisor": {Role.SUPERVISOR},
             "admin": {Role.ADMIN},
             "reports": {Role.REPORTS},
