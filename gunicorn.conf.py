@@ -17,16 +17,17 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # The access log is off unless asked for (``--access-logfile -`` sends it to the journal);
 # when on, it goes through RedactingLogger.
 
-#: paths whose last part is a secret: a password link, an address change link, a
-#: private calendar feed. The access log keeps the route, never the token.
+#: paths whose last part is a secret: a password link, an address change link, a nudge's
+#: stop link, a private calendar feed. The access log keeps the route, never the token.
 TOKEN_PATHS = re.compile(
-    r"(?P<route>/password/link/|/email/change/)[^/?\s\"]+"
+    r"(?P<route>/password/link/|/email/change/|/nudges/stop/)[^/?\s\"]+"
     r"|(?P<feed>/calendar/)[^/?\s\"]+\.ics"
 )
 
 
 def redact(text: str) -> str:
-    """``text`` with the token of every password, address-change or calendar link replaced."""
+    """``text`` with the token of every password, address-change, stop or calendar link
+    replaced."""
     return TOKEN_PATHS.sub(
         lambda m: f"{m['route']}[redacted]" if m["route"] else f"{m['feed']}[redacted].ics", text
     )

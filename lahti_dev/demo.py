@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from lahti_dev.demo_activity import ensure_activity
+from lahti_dev.demo_pages import ensure_service_pages
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.passwords import hash_password
 from lahti_pool.core.models import utcnow
@@ -208,6 +209,13 @@ KNOWN_PEOPLE = (
         "Luokanopettaja",
         "Kivimaan koulu",
     ),
+    (
+        "unit manager (principal)",
+        "manager",
+        "Mikko Lehtinen",
+        "Rehtori",
+        "Kivimaan koulu",
+    ),
     ("supervisor", "supervisor", "Marjatta Heinonen", "Työnohjaaja", None),
     (
         "pool administrator",
@@ -364,6 +372,7 @@ def _planned_people() -> list[Person]:
         roles = {
             "staff": {Role.STAFF},
             "personal": {Role.STAFF},
+            "manager": {Role.STAFF, Role.MANAGER},
             "supervisor": {Role.SUPERVISOR},
             "admin": {Role.ADMIN},
             "reports": {Role.REPORTS},
@@ -703,6 +712,7 @@ def load_demo(today: date) -> tuple[str, dict]:
             select(User).where(User.email == f"supervisor@{DOMAIN}")
         )
         activity = ensure_activity(admin, supervisor_user, today)
+        activity["service_pages"] = ensure_service_pages(admin)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -100,6 +100,17 @@ class Config:
     GROUP_MAX_MEMBERS = 12
     #: a Lahti-fallback group offer still open after this many days expires (daily-jobs)
     GROUP_OFFER_DAYS = 14
+    #: nudges (lahti_pool/nudges): at most NUDGE_LIMIT of them to one person in any
+    #: NUDGE_LIMIT_DAYS days, all kinds together; the same nudge never twice
+    NUDGE_LIMIT = 2
+    NUDGE_LIMIT_DAYS = 7
+    #: the start-of-year message goes out during the first days of a school year
+    YEAR_START_NUDGE_DAYS = 30
+    #: a unit is listed as low uptake when fewer than this share (%) of its active staff
+    #: have used or asked for a session this school year; units smaller than
+    #: LOW_UPTAKE_MIN_STAFF are not listed
+    LOW_UPTAKE_PERCENT = 20
+    LOW_UPTAKE_MIN_STAFF = 5
     #: where a matching run asked for on the queue page is computed: "thread" (in the web
     #: process, outside the request), "worker" (only `flask pool matching-worker`), "inline"
     #: (in the request; the tests); see lahti_pool/matching/runs.py

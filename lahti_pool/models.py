@@ -16,6 +16,7 @@ from lahti_pool.core.outbox import MailMessage  # noqa: F401
 from lahti_pool.core.versions import DataVersion  # noqa: F401
 from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse  # noqa: F401
 from lahti_pool.matching.models import GroupOffer, GroupOfferMember, MatchingRun, ProposedAssignment  # noqa: F401  # noqa: F401
+from lahti_pool.nudges.models import NudgePreference, NudgeSent  # noqa: F401
 from lahti_pool.organisation.models import Division, Unit  # noqa: F401
 from lahti_pool.requests.models import (  # noqa: F401
     PreQuestion,
@@ -26,6 +27,7 @@ from lahti_pool.requests.models import (  # noqa: F401
     SchoolYear,
     SupervisionRequest,
 )
+from lahti_pool.service_pages.models import ServicePage  # noqa: F401
 from lahti_pool.sessions.models import (  # noqa: F401
     ProcessMember,
     SessionAttendance,

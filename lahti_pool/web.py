@@ -145,6 +145,7 @@ NAVIGATION = [
     (("staff",), "sessions.mine", _l("My sessions")),
     (("staff",), "requests.new_individual", _l("Request supervision")),
     (("staff",), "slots.browse", _l("On-duty slots")),
+    (("manager",), "requests.new_team", _l("Order for my team")),
     (("supervisor",), "sessions.workspace", _l("My clients")),
     (("supervisor",), "slots.manage", _l("My on-duty slots")),
     (("supervisor",), "budget.my_statements", _l("My statements")),
@@ -158,6 +159,8 @@ NAVIGATION = [
     (("admin",), "supervisors.index", _l("Supervisors")),
     (("admin",), "users.index", _l("Users")),
     (("admin",), "settings.index", _l("Settings")),
+    (("admin",), "service_pages.admin_index", _l("Service pages")),
+    (("admin",), "nudges.uptake_index", _l("Low uptake")),
     (("admin",), "site.audit_log", _l("Log of use")),
     (("admin",), "mail.outbox", _l("E-mail outbox")),
     (None, "supervisors_public.index", _l("Our supervisors")),
@@ -206,6 +209,8 @@ BLUEPRINTS = [
     ("lahti_pool.budget.views", "bp"),
     ("lahti_pool.mail.views", "bp"),
     ("lahti_pool.sessions.calendar_views", "calendar_bp"),
+    ("lahti_pool.service_pages.views", "bp"),
+    ("lahti_pool.nudges.views", "bp"),
 ]
 
 
@@ -217,6 +222,7 @@ REGISTERING_MODULES = [
     "lahti_pool.slots.jobs",
     "lahti_pool.budget.jobs",
     "lahti_pool.matching.jobs",
+    "lahti_pool.nudges.jobs",
     "lahti_pool.requests.notices",
     "lahti_pool.matching.notices",
     "lahti_pool.sessions.notices",
@@ -250,6 +256,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["role_label"] = lambda r: str(ROLE_LABELS.get(r, r))
     app.jinja_env.filters["language_label"] = lambda c: str(LANGUAGE_LABELS.get(c, c))
     from lahti_pool.matching import labels as matching_labels
+    from lahti_pool.service_pages.services import written_pages
 
     app.jinja_env.globals.update(
         reason_label=matching_labels.reason_label,
@@ -263,6 +270,7 @@ def init_app(app: Flask) -> None:
         own_status_label=labels.own_status_label,
         own_next_step=labels.own_next_step,
         labels=labels,
+        service_page_links=lambda: written_pages(get_locale().language),
     )
 
     @app.context_processor

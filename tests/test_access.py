@@ -78,6 +78,12 @@ EXPECTED = {
     # Confirming or stopping an administrator's address change: the token is the key.
     "accounts.email_change": ("GET", {"token": "not-a-token"}, row(*[400] * len(ROLES))),
     "requests.dashboard": ("GET", {}, STAFF_ONLY),
+    # Only a unit's manager (none among these people; tests/requests/test_team_orders.py)
+    "requests.new_team": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
     "requests.new_individual": ("GET", {}, STAFF_ONLY),
     "requests.new_group": ("GET", {}, STAFF_ONLY),
     # The request belongs to staff_owner; the stranger is a colleague outside the group.
@@ -350,6 +356,32 @@ EXPECTED = {
         row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
     ),
     "slots.utilisation": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    # Nudges: the administrator's low-uptake units and message (tests/nudges covers sending);
+    # a stop link needs no login, and a garbled one names nobody.
+    "nudges.uptake_index": ("GET", {}, ADMIN_ONLY),
+    "nudges.unit_message": ("GET", "unit", ADMIN_ONLY),
+    "nudges.unit_message_send": (
+        "POST",
+        "unit",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
+    "nudges.stop": ("GET", {"token": "not-a-token"}, row(*[NOT_FOUND] * len(ROLES))),
+    "nudges.stop_confirm": ("POST", {"token": "not-a-token"}, row(*[NOT_FOUND] * len(ROLES))),
+    # Service pages: read by everybody logged in (no page is written here: 404), written by
+    # the administrator (tests/service_pages covers a written page).
+    "service_pages.index": ("GET", {}, LOGGED_IN),
+    "service_pages.page": (
+        "GET",
+        {"slug": "faq"},
+        row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ),
+    "service_pages.admin_index": ("GET", {}, ADMIN_ONLY),
+    "service_pages.edit": ("GET", {"slug": "faq", "locale": "sv"}, ADMIN_ONLY),
+    "service_pages.save": (
+        "POST",
+        {"slug": "faq", "locale": "sv"},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
 }
 
 
@@ -444,6 +476,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "statement": {"statement_id": statement.id},
         "slot": {"slot_id": slot.id},
         "open_slot": {"slot_id": open_slot.id},
+        "unit": {"unit_id": people["staff_owner"].unit_id},
         "watch": {"watch_id": watch.id},
         "pattern": {"pattern_id": pattern_id},
         "absence": {"absence_id": absence.id},

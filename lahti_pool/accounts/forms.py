@@ -20,6 +20,7 @@ ROLE_LABELS = {
     Role.SUPERVISOR: _l("Supervisor"),
     Role.ADMIN: _l("Pool administrator"),
     Role.REPORTS: _l("Development services (reports)"),
+    Role.MANAGER: _l("Unit manager"),
 }
 
 
@@ -94,6 +95,13 @@ class UserForm(FlaskForm):
     role_supervisor = BooleanField(ROLE_LABELS[Role.SUPERVISOR])
     role_admin = BooleanField(ROLE_LABELS[Role.ADMIN])
     role_reports = BooleanField(ROLE_LABELS[Role.REPORTS])
+    role_manager = BooleanField(
+        ROLE_LABELS[Role.MANAGER],
+        description=_l(
+            "Orders group supervision for members of their own unit. Principals and managers "
+            "in HR's data are unit managers without this."
+        ),
+    )
     # No password field: the administrator never sets or learns a password; the user
     # sets their own through a one-time link (accounts/password_links.py).
 

@@ -18,6 +18,13 @@ class Role(enum.StrEnum):
     SUPERVISOR = "supervisor"  #: holds sessions
     ADMIN = "admin"  #: the pool administrator
     REPORTS = "reports"  #: development services: aggregates only
+    #: a unit's manager, granted by the administrator; HR's principals and managers are
+    #: unit managers without it (User.is_unit_manager)
+    MANAGER = "manager"
+
+
+#: the job groups HR marks as heads of their unit (organisation/job_groups.py)
+MANAGER_JOB_GROUPS = frozenset({JobGroup.PRINCIPAL, JobGroup.MANAGER})
 
 
 class UserRole(db.Model):
@@ -75,6 +82,14 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def is_unit_manager(self) -> bool:
+        """Manages the unit they belong to: a role the administrator granted, or a principal
+        or manager by HR's job title (the HR sync keeps the job group)."""
+        return self.unit_id is not None and (
+            self.has_role(Role.MANAGER) or self.job_group in MANAGER_JOB_GROUPS
+        )
 
     def set_roles(self, roles: set[Role]) -> None:
         keep = [r for r in self.role_rows if r.role in roles]

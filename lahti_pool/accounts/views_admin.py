@@ -32,6 +32,7 @@ ROLE_FIELDS = {
     Role.SUPERVISOR: "role_supervisor",
     Role.ADMIN: "role_admin",
     Role.REPORTS: "role_reports",
+    Role.MANAGER: "role_manager",
 }
 
 

@@ -17,6 +17,8 @@ from lahti_pool.core.permissions import roles_required
 from lahti_pool.extensions import db
 from lahti_pool.mail import services
 from lahti_pool.mail.labels import kind_label
+from lahti_pool.nudges.models import NudgeKind
+from lahti_pool.nudges.services import preferences, set_preference
 
 bp = Blueprint("mail", __name__)
 
@@ -26,6 +28,24 @@ class NotificationSettingsForm(FlaskForm):
         _l("Send me a weekly e-mail of free on-duty supervision times"),
         description=_l("Only while you have sessions left this school year."),
     )
+    year_start = BooleanField(
+        _l("Remind me at the start of each school year that my sessions are available"),
+    )
+    free_slots = BooleanField(
+        _l("Tell me of free on-duty supervision times on the same day"),
+        description=_l("At most a few e-mails a week, only while you have sessions left."),
+    )
+    unit_uptake = BooleanField(
+        _l("Send me the pool's messages about the uptake of supervision in my unit"),
+    )
+
+
+#: the nudge behind each field (lahti_pool/nudges)
+NUDGE_FIELDS = {
+    "year_start": NudgeKind.YEAR_START,
+    "free_slots": NudgeKind.FREE_SLOTS,
+    "unit_uptake": NudgeKind.UNIT_UPTAKE,
+}
 
 
 @bp.get("/admin/mail")
@@ -75,7 +95,11 @@ def resend(message_id: int):
 @bp.get("/settings/notifications")
 @login_required
 def notification_settings():
-    form = NotificationSettingsForm(weekly_digest=current_user.weekly_digest)
+    chosen = preferences(current_user.id)
+    form = NotificationSettingsForm(
+        weekly_digest=current_user.weekly_digest,
+        **{name: chosen[kind] for name, kind in NUDGE_FIELDS.items()},
+    )
     return render_template("mail/notification_settings.html", form=form)
 
 
@@ -86,6 +110,16 @@ def notification_settings_save():
     if not form.validate_on_submit():
         abort(400)
     current_user.weekly_digest = form.weekly_digest.data
+    shown = (
+        [NudgeKind.YEAR_START, NudgeKind.FREE_SLOTS] if current_user.has_role(Role.STAFF) else []
+    )
+    if current_user.is_unit_manager:
+        shown.append(NudgeKind.UNIT_UPTAKE)
+    for name, kind in NUDGE_FIELDS.items():
+        if kind in shown:
+            set_preference(
+                current_user, current_user.id, kind, getattr(form, name).data, "settings"
+            )
     db.session.commit()
     flash(_("Your e-mail settings are saved."), "success")
     return redirect(url_for("mail.notification_settings"))

@@ -24,6 +24,7 @@ REASON_LABELS = {
     ),
     Reason.NOT_PROVEN: _l("still had room; the solver stopped before proving a better placement"),
     "override": _l("the administrator chose another supervisor"),
+    "team_order": _l("ordered for the team by the unit's manager"),
 }
 
 RULE_LABELS = {

@@ -14,6 +14,7 @@ from lahti_pool.core.money import cents_to_euros
 from lahti_pool.extensions import db
 from lahti_pool.matching.labels import RULE_LABELS, reason_label
 from lahti_pool.requests.models import RequestKind, SchoolYear
+from lahti_pool.requests.team_orders import TEAM_ORDER
 from lahti_pool.sessions.models import SupervisionProcess
 from lahti_pool.supervisors.capacity import capacities
 from lahti_pool.supervisors.models import Supervisor, SupervisorLoad
@@ -151,7 +152,10 @@ ORDER_COLUMNS = [
 
 def _grounds_text(grounds: list) -> str:
     return "; ".join(
-        f"#{g.get('rank')} {g.get('name')}: {reason_label(g.get('reason', ''))}" for g in grounds
+        f"{reason_label(TEAM_ORDER)}: {g.get('name')}"
+        if g.get("reason") == TEAM_ORDER
+        else f"#{g.get('rank')} {g.get('name')}: {reason_label(g.get('reason', ''))}"
+        for g in grounds
     )
 
 

@@ -30,6 +30,7 @@ from lahti_pool.requests import rules
 from lahti_pool.requests import services as request_services
 from lahti_pool.requests.models import RequestKind, SchoolYear, SupervisionRequest
 from lahti_pool.requests.rules import RequestStatus
+from lahti_pool.requests.team_orders import team_order_ground
 from lahti_pool.sessions import processes
 from lahti_pool.sessions.models import SupervisionProcess
 from lahti_pool.sessions.processes import Opened, ProcessClient, ProcessOrder
@@ -326,6 +327,8 @@ def create_process(
     """
     rules.check_grant(granted, sup_request.sessions_requested)
     held = sup_request.sessions_requested
+    if sup_request.team_order:  # procurement: who placed the order for the team
+        grounds = [team_order_ground(sup_request), *grounds]
     if sup_request.kind == RequestKind.GROUP:
         people = [m.user for m in sup_request.participating_members]
     else:

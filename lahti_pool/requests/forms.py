@@ -85,6 +85,19 @@ class GroupRequestForm(RequestForm):
         )
 
 
+class TeamRequestForm(GroupRequestForm):
+    """A unit manager's order for members of their unit; the manager is not a member."""
+
+    members = TextAreaField(
+        _l("Team members' e-mail addresses"),
+        description=_l(
+            "One address per line, members of your own unit. You are not a member of the group "
+            "and none of your own sessions are used."
+        ),
+        validators=[DataRequired(), Length(max=5000)],
+    )
+
+
 class ReasonForm(FlaskForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
 

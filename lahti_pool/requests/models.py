@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -119,6 +120,9 @@ class SupervisionRequest(db.Model):
     wanted_from: Mapped[date] = mapped_column(Date)
     #: a name the organiser gives a group, e.g. "Kivimaa special needs team"
     group_name: Mapped[str] = mapped_column(String(200), default="")
+    #: a group a unit manager ordered for members of their unit: the requester is the
+    #: manager, not a member, and holds no sessions (requests/team_orders.py)
+    team_order: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

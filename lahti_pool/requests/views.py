@@ -18,8 +18,8 @@ from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.feedback import services as feedback_services
 from lahti_pool.matching import offers
-from lahti_pool.requests import queries, services
-from lahti_pool.requests.forms import GroupRequestForm, ReasonForm, RequestForm
+from lahti_pool.requests import queries, services, team_orders
+from lahti_pool.requests.forms import GroupRequestForm, ReasonForm, RequestForm, TeamRequestForm
 from lahti_pool.requests.models import (
     PreQuestion,
     SupervisionRequest,
@@ -134,6 +134,17 @@ def new_individual():
 def new_group():
     return _submit(
         GroupRequestForm(), services.submit_group_request, "requests/request_new_group.html"
+    )
+
+
+@bp.route("/requests/new/team", methods=["GET", "POST"])
+@login_required
+def new_team():
+    """A unit manager orders group supervision for members of their unit."""
+    if not current_user.is_unit_manager:
+        abort(403)
+    return _submit(
+        TeamRequestForm(), team_orders.submit_team_request, "requests/request_new_team.html"
     )
 
 

@@ -103,11 +103,12 @@ def test_the_shipped_gunicorn_configuration_redacts_tokens_in_the_access_log(
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    secrets = ["PASSWORDSECRET123", "CALENDARSECRET456", "CHANGESECRET789"]
+    secrets = ["PASSWORDSECRET123", "CALENDARSECRET456", "CHANGESECRET789", "STOPSECRET012"]
     paths = [
         f"/password/link/{secrets[0]}",
         f"/calendar/{secrets[1]}.ics",
         f"/email/change/{secrets[2]}?x=1",
+        f"/nudges/stop/{secrets[3]}",
     ]
     try:
         deadline = time.monotonic() + 60
@@ -131,4 +132,5 @@ def test_the_shipped_gunicorn_configuration_redacts_tokens_in_the_access_log(
     assert "/password/link/[redacted]" in text
     assert "/calendar/[redacted].ics" in text
     assert "/email/change/[redacted]" in text
+    assert "/nudges/stop/[redacted]" in text
     assert not any(secret in text for secret in secrets)

@@ -22,6 +22,11 @@ POSTS = sorted(e for e, (method, _, _) in EXPECTED.items() if method == "POST")
 #: field names the forms use, plus ones no form has (mass assignment)
 FIELDS = [
     "email",
+    "title",
+    "subject",
+    "body",
+    "send",
+    "preview",
     "name",
     "password",
     "current_password",

@@ -1,0 +1,1 @@
+"""Nudges: messages that remind staff the service exists (issue 20 item 3)."""
