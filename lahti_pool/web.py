@@ -3,6 +3,7 @@
 import functools
 import logging
 import time
+from datetime import time as dt_time
 
 from flask import (
     Flask,
@@ -15,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -225,6 +226,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["euros"] = money.format_euros
+    # "09:00" → the locale's short time ("9.00" in Finnish)
+    app.jinja_env.filters["clock"] = lambda hhmm: format_time(dt_time.fromisoformat(hhmm), "short")
     app.jinja_env.filters["mode_label"] = lambda m: str(MODE_LABELS.get(m, m))
     app.jinja_env.filters["role_label"] = lambda r: str(ROLE_LABELS.get(r, r))
     app.jinja_env.filters["language_label"] = lambda c: str(LANGUAGE_LABELS.get(c, c))
@@ -234,6 +237,7 @@ def init_app(app: Flask) -> None:
         reason_label=matching_labels.reason_label,
         rule_label=lambda r: str(matching_labels.RULE_LABELS.get(r, r)),
         policy_label=lambda p: str(matching_labels.POLICY_LABELS.get(p, p)),
+        solver_status_label=matching_labels.solver_status_label,
         assignment_status_label=lambda s: str(matching_labels.ASSIGNMENT_LABELS.get(s, s)),
         offer_response_label=lambda s: str(matching_labels.OFFER_RESPONSE_LABELS.get(s, s)),
         notification_text=notification_text,
@@ -249,6 +253,7 @@ def init_app(app: Flask) -> None:
             "current_locale": get_locale().language,
             "format_date": format_date,
             "format_datetime": format_datetime,
+            "format_time": format_time,
             "format_decimal": format_decimal,
             "unread_notifications": _unread_notifications,
             "navigation_links": navigation_links,

@@ -53,6 +53,20 @@ def reason_label(reason: str) -> str:
         return str(REASON_LABELS.get(reason, reason))
 
 
+#: the solver's status of a matching run (``Stats.status``)
+SOLVER_STATUS_LABELS = {
+    "optimal": _l("proven optimal"),
+    "greedy": _l("rule applied in order (no solver needed)"),
+    "greedy_fallback": _l("simple proposal (the solver found nothing better in time)"),
+    "time_limit": _l("stopped at the time limit"),
+    "work_limit": _l("stopped at the work limit"),
+}
+
+
+def solver_status_label(status: str) -> str:
+    return str(SOLVER_STATUS_LABELS.get(status, status))
+
+
 ASSIGNMENT_LABELS = {
     "proposed": _l("proposed"),
     "accepted": _l("accepted"),
