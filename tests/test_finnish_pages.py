@@ -151,3 +151,12 @@ def test_a_month_standing_alone_is_in_the_nominative(app):
     with app.test_request_context(headers={"Accept-Language": "fi"}):
         assert month_name(2026, 12) == "joulukuu"
         assert month_name(2026, 3, "LLL") == "maalis"
+
+
+def test_clock_times_follow_each_readers_language(client, supervisor):
+    """The template's clock filter must not be folded into the first reader's language."""
+    client.login(supervisor.user)
+    en = client.get("/slots/manage", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    fi = client.get("/slots/manage", headers={"Accept-Language": "fi"}).get_data(as_text=True)
+    assert "between 7:00\u202fAM and 7:00\u202fPM" in en
+    assert "klo 7.00–19.00" in fi
