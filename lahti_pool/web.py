@@ -3,6 +3,7 @@
 import functools
 import logging
 import time
+from datetime import time as dt_time
 
 from flask import (
     Flask,
@@ -15,10 +16,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from jinja2 import pass_context
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
@@ -173,6 +175,12 @@ NAVIGATION = [
 _navigation_cache: dict[tuple, list[tuple[str, str, str]]] = {}
 
 
+@pass_context  # never folded into a constant when the template compiles: it is per locale
+def _clock(_context, hhmm: str) -> str:
+    """ "09:00" → the reader's short time ("9.00" in Finnish)."""
+    return format_time(dt_time.fromisoformat(hhmm), "short")
+
+
 def navigation_links() -> list[tuple[str, str, str]]:
     """The logged-in user's links as (endpoint, URL, label), made once per worker for each
     set of roles and language (the layout is on every page; building each link with
@@ -252,6 +260,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["euros"] = money.format_euros
+    app.jinja_env.filters["clock"] = _clock
     app.jinja_env.filters["mode_label"] = lambda m: str(MODE_LABELS.get(m, m))
     app.jinja_env.filters["role_label"] = lambda r: str(ROLE_LABELS.get(r, r))
     app.jinja_env.filters["language_label"] = lambda c: str(LANGUAGE_LABELS.get(c, c))
@@ -280,6 +289,7 @@ def init_app(app: Flask) -> None:
             "current_locale": get_locale().language,
             "format_date": format_date,
             "format_datetime": format_datetime,
+            "format_time": format_time,
             "format_decimal": format_decimal,
             "unread_notifications": _unread_notifications,
             "mail_stall": _mail_stall,

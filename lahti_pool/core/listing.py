@@ -114,8 +114,7 @@ class Dates:
 
     ``format_datetime(value, "short")`` is Babel's date-time pattern around the short
     date and the short time of the value in the request's time zone; this composes the
-    same parts from memos. ``hhmm`` is the ``"HH:mm"`` pattern (digits and a colon in
-    every locale).
+    same parts from memos. ``hhmm`` is the short time alone ("9.00" in Finnish).
     """
 
     def __init__(self) -> None:
@@ -160,5 +159,10 @@ class Dates:
         return glue.replace("{0}", time_text).replace("{1}", self.date(local.date(), format))
 
     def hhmm(self, value: datetime) -> str:
-        """``format_datetime(value, "HH:mm")``."""
-        return self.local(value).strftime("%H:%M")
+        """``format_time(value, "short")``: the locale's clock ("9.00" in Finnish)."""
+        local = self.local(value)
+        key = (local.time(), local.utcoffset(), local.tzname(), "short")
+        text = self._times.get(key)
+        if text is None:
+            text = self._times[key] = format_time(local, "short", tzinfo=None, locale=self.locale)
+        return text

@@ -83,6 +83,7 @@ JOB_STEP_LABELS = {
     "explaining": _l("writing down the grounds of each order"),
 }
 
+#: the solver's status of a matching run (``Stats.status``), as the queue page says it
 SOLVER_STATUS_LABELS = {
     "optimal": _l("proven optimal in every stage"),
     "work_limit": _l(

@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -150,7 +151,7 @@ def accept_all(run_id: int):
     run = db.get_or_404(MatchingRun, run_id)
     return _act(
         lambda: services.accept_all(current_user, run, today()),
-        lambda n: _("%(n)s assignments accepted.", n=n),
+        lambda n: ngettext("%(num)s assignment accepted.", "%(num)s assignments accepted.", n),
     )
 
 

@@ -92,3 +92,22 @@ def own_next_step(sup_request, user) -> str:
 
 def status_label(status) -> str:
     return str(STATUS_LABELS[RequestStatus(status)])
+
+
+#: the reasons the app itself records on a request's history (stored as these English
+#: keys, shown in the reader's language); any other reason is what a person typed
+EVENT_REASONS = {
+    "matching proposal": _l("proposed by matching"),
+    "no supervisor free": _l("no supervisor free"),
+    "group offered": _l("group supervision offered"),
+    "group offer declined": _l("group offer declined"),
+    "group formed": _l("group formed"),
+    "no answer to the group offer": _l("no answer to the group offer"),
+    "group offer cancelled": _l("group offer cancelled"),
+    "group offer expired": _l("group offer expired"),
+    "on-duty slot booked": _l("on-duty slot booked"),
+}
+
+
+def event_reason(reason: str) -> str:
+    return str(EVENT_REASONS.get(reason, reason))

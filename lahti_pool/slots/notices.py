@@ -29,11 +29,30 @@ def slot_booked(p: dict) -> str:
 
 @notification_texts(NotificationKind.SLOT_CANCELLED)
 def slot_cancelled(p: dict) -> str:
-    return _(
-        "The on-duty session on %(when)s with %(who)s was cancelled.",
-        who=p.get("who", ""),
-        when=_when(p),
-    )
+    """To the other party; ``outcome`` says who cancelled and whether it was late."""
+    who, when = p.get("who", ""), _when(p)
+    outcome = p.get("outcome")
+    if outcome == "by_supervisor":  # to the booker; ``who`` is the supervisor
+        return _(
+            "Your supervisor %(who)s cancelled your on-duty session on %(when)s.",
+            who=who,
+            when=when,
+        )
+    if outcome == "late":  # to the supervisor; ``who`` is the client
+        return _(
+            "%(who)s cancelled the on-duty session on %(when)s late, inside the cancellation "
+            "window: the session counts as used and is billed.",
+            who=who,
+            when=when,
+        )
+    if outcome == "timely":  # to the supervisor; ``who`` is the client
+        return _(
+            "%(who)s cancelled the on-duty session on %(when)s in time: it is not billed.",
+            who=who,
+            when=when,
+        )
+    # Notifications stored before ``outcome`` was recorded.
+    return _("The on-duty session on %(when)s with %(who)s was cancelled.", who=who, when=when)
 
 
 @notification_texts(NotificationKind.SLOT_OFFERED)

@@ -115,8 +115,11 @@ def _tab_to(page, text: str, limit: int = 120) -> None:
     """Move the keyboard focus with Tab until it reaches the element whose text has ``text``."""
     for _ in range(limit):
         page.keyboard.press("Tab")
+        # a table's scrollable region takes the focus too (WCAG 2.1.1); its text is the
+        # whole table's, so it is passed over
         focused = page.evaluate(
-            "() => (document.activeElement.innerText || document.activeElement.value || '')"
+            "() => document.activeElement.getAttribute('role') === 'region' ? '' :"
+            " (document.activeElement.innerText || document.activeElement.value || '')"
             " + ' ' + (document.activeElement.getAttribute('aria-label') || '')"
             " + ' ' + (document.activeElement.labels && document.activeElement.labels[0]"
             " ? document.activeElement.labels[0].innerText : '')"

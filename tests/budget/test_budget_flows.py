@@ -447,7 +447,7 @@ def test_the_budget_page_shows_the_figures_and_the_method(client, admin, process
     assert figure(page, "committed") == 9_100
     assert figure(page, "remaining") == 100_000 - 2 * 9_100
     assert "How the forecast is made" in page and "June and July" in page
-    assert "<caption>Cumulative money by month" in page
+    assert '<caption id="overview-table-1">Cumulative money by month' in page
     assert 'src="/budget/chart.svg?year=' in page
 
 

@@ -156,3 +156,69 @@ def test_a_started_session_can_no_longer_be_cancelled(staff, booked):
     slot = booked(timedelta(minutes=30))
     with pytest.raises(Exception, match="already started"):
         services.cancel_booking(staff, slot, slot.starts_at + timedelta(minutes=1))
+
+
+def _note_text(user_id: int, locale: str = "fi") -> str:
+    from flask_babel import force_locale
+
+    from lahti_pool.core.notifications import notification_text
+
+    note = db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == user_id, Notification.kind == NotificationKind.SLOT_CANCELLED
+        )
+    ).one()
+    with force_locale(locale):
+        return notification_text(note)
+
+
+def test_the_supervisors_notice_of_a_late_cancellation_says_late_and_billed(
+    client, staff, supervisor, booked
+):
+    slot = booked(timedelta(hours=5))
+    client.login(staff)
+    client.post(f"/slots/{slot.id}/cancel")
+
+    fi = _note_text(supervisor.user_id, "fi")
+    # The client is not called a supervisor, and the supervisor learns it is billed.
+    assert "työnohjaaja" not in fi.lower()
+    assert staff.name in fi and "myöhässä" in fi and "laskutetaan" in fi
+    assert "för sent" in (sv := _note_text(supervisor.user_id, "sv")) and "faktureras" in sv
+    assert "late" in _note_text(supervisor.user_id, "en")
+
+
+def test_the_supervisors_notice_of_a_timely_cancellation_says_not_billed(
+    client, staff, supervisor, booked
+):
+    slot = booked()
+    client.login(staff)
+    client.post(f"/slots/{slot.id}/cancel")
+
+    fi = _note_text(supervisor.user_id, "fi")
+    assert "työnohjaaja" not in fi.lower()
+    assert staff.name in fi and "ajoissa" in fi and "ei laskuteta" in fi
+
+
+def test_the_bookers_notice_names_the_supervisor_as_the_canceller(
+    client, staff, supervisor, booked
+):
+    slot = booked()
+    client.login(supervisor.user)
+    client.post(f"/slots/{slot.id}/cancel")
+
+    fi = _note_text(staff.id, "fi")
+    assert f"Työnohjaajasi {supervisor.name} perui" in fi
+
+
+def test_the_late_cancellation_mail_says_it_is_billed(client, staff, supervisor, booked):
+    from lahti_pool.core.outbox import MailMessage
+
+    slot = booked(timedelta(hours=5))
+    client.login(staff)
+    client.post(f"/slots/{slot.id}/cancel")
+
+    mails = db.session.scalars(
+        select(MailMessage).where(MailMessage.kind == "session_cancelled")
+    ).all()
+    to_supervisor = next(m for m in mails if m.to_user_id == supervisor.user_id)
+    assert "billed" in to_supervisor.body_text or "laskutetaan" in to_supervisor.body_text

@@ -90,7 +90,7 @@ def test_publishing_a_pattern_from_the_page(client, supervisor):
     )
     assert response.status_code == 302
     page = client.get(response.headers["Location"])
-    assert "1 slots published. Public holidays skipped" in page.text
+    assert "1 slot published. Public holidays skipped" in page.text
     assert db.session.scalar(select(OnDutySlot.on_date)) == date(year, 12, 13)
 
 

@@ -95,7 +95,7 @@ def test_the_utilisation_page_is_an_accessible_table(client, admin, weeks):
     page = client.get(
         f"/slots/utilisation?start={two_ago.isoformat()}&end={coming.isoformat()}"
     ).text
-    assert "<caption>" in page
+    assert '<caption id="utilisation-table-1">' in page
     assert '<th scope="col"' in page and '<th scope="row"' in page
     assert "Olga Other" in page
     assert ">8</td>" in page  # the published total

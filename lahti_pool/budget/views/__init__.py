@@ -201,7 +201,8 @@ def _top_units(year: int, division_id: int | None, min_people: int):
     return queries.top_units(year, division_id, min_people=min_people)
 
 
-def month_name(year: int, month: int, width: str = "MMMM") -> str:
+def month_name(year: int, month: int, width: str = "LLLL") -> str:
+    """A month standing alone: stand-alone forms (Finnish "joulukuu", not "joulukuuta")."""
     return _month_name(str(get_locale()), year, month, width)
 
 
@@ -237,7 +238,7 @@ def chart_svg(s: queries.BudgetSummary) -> str:
         legend_at_bottom=True,
         allow_interruptions=True,
         title=_("Cumulative money, %(year)s (€)", year=s.fiscal_year),
-        x_labels=[month_name(s.fiscal_year, r.month, "MMM") for r in rows],
+        x_labels=[month_name(s.fiscal_year, r.month, "LLL") for r in rows],
     )
     chart.add_xml_filter(_drop_scripts)
     chart.add(_("Spent"), [_euros(r.spent_cents) for r in rows])

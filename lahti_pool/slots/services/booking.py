@@ -288,6 +288,7 @@ def cancel_booking(actor: User, slot: OnDutySlot, now: datetime) -> CancelOutcom
         process,
         who=slot.supervisor.name if outcome == CancelOutcome.BY_SUPERVISOR else booker.name,
         starts_at=slot.starts_at.isoformat(),
+        outcome=str(outcome),
     )
     audit.record(actor, "slot.cancelled", slot, outcome=str(outcome), session_id=sup_session.id)
     if outcome != CancelOutcome.LATE:

@@ -176,7 +176,7 @@ class FreeSlot(NamedTuple):
 
     id: int
     on_date: date
-    time: str  #: "HH:mm–HH:mm", Finnish time
+    time: str  #: "9.00–10.00", the short times in the reader's locale
     supervisor_name: str
     mode: str  #: its label
     languages: str  #: their labels

@@ -1,7 +1,7 @@
 """Publishing, withdrawing and absences: the supervisors' and the administrator's slot pages."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -104,7 +104,7 @@ def publish_pattern(supervisor_id: int):
 
 
 def _published_message(result: services.PublishResult) -> str:
-    message = _("%(n)s slots published.", n=len(result.created))
+    message = ngettext("%(num)s slot published.", "%(num)s slots published.", len(result.created))
     if result.holidays:
         days = ", ".join(format_date(d, "short") for d in result.holidays)
         message += " " + _("Public holidays skipped: %(days)s.", days=days)
