@@ -88,8 +88,8 @@ EXPECTED = {
         "request",
         row(LOGIN, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
     ),
-    "requests.decline": (
-        "POST",
+    "requests.decline": (  # its confirmation page; tests of its area send the POST
+        "GET",
         "request",
         row(LOGIN, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
     ),
@@ -123,10 +123,10 @@ EXPECTED = {
         "assignment",
         row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
     ),
-    "matching.accept_all": (
-        "POST",
+    "matching.accept_all": (  # its confirmation page; tests of its area send the POST
+        "GET",
         "run",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     ),
     "matching.offer_group": (
         "POST",
@@ -161,10 +161,10 @@ EXPECTED = {
         "session",
         row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
     ),
-    "sessions.close_process": (
-        "POST",
+    "sessions.close_process": (  # its confirmation page; tests of its area send the POST
+        "GET",
         "process",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
     ),
     "sessions.goals": (
         "POST",
@@ -248,10 +248,10 @@ EXPECTED = {
         "statement",
         row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
     ),
-    "budget.send_statement": (
-        "POST",
+    "budget.send_statement": (  # its confirmation page; tests of its area send the POST
+        "GET",
         "statement",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     ),
     "budget.mark_paid": (
         "POST",

@@ -20,6 +20,7 @@ from lahti_pool.slots import services
 from lahti_pool.slots.models import OnDutySlot, SlotStatus
 from lahti_pool.slots.rules import local_date
 from lahti_pool.supervisors.capacity import capacities
+from tests.tests_support import CONFIRMED
 
 ANSWERS = {1: "a", 2: "b", 3: "c"}
 
@@ -58,7 +59,7 @@ def test_timely_cancellation_frees_the_quota_and_the_slot(client, staff, supervi
     page = client.get(f"/slots/{slot.id}/cancel")
     assert "goes back to your quota" in page.text
 
-    response = client.post(f"/slots/{slot.id}/cancel")
+    response = client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED)
 
     assert response.status_code == 302
     assert (slot.status, slot.booked_by_id, slot.session_id) == (SlotStatus.OPEN, None, None)
@@ -85,7 +86,7 @@ def test_late_cancellation_uses_the_quota_and_keeps_the_slot_taken(
     client.login(staff)
     assert "counts as used" in client.get(f"/slots/{slot.id}/cancel").text
 
-    client.post(f"/slots/{slot.id}/cancel")
+    client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED)
 
     assert (slot.status, slot.booked_by_id) == (SlotStatus.BOOKED, staff.id)
     db.session.refresh(sup_session)
@@ -114,7 +115,7 @@ def test_the_supervisor_cancelling_frees_everything(client, staff, supervisor, b
     client.login(supervisor.user)
     assert "frees the client's session" in client.get(f"/slots/{slot.id}/cancel").text
 
-    client.post(f"/slots/{slot.id}/cancel")
+    client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED)
 
     db.session.refresh(sup_session)
     assert sup_session.status == SessionStatus.CANCELLED_BY_SUPERVISOR
@@ -138,3 +139,20 @@ def test_a_started_session_can_no_longer_be_cancelled(staff, booked):
     slot = booked(timedelta(minutes=30))
     with pytest.raises(Exception, match="already started"):
         services.cancel_booking(staff, slot, slot.starts_at + timedelta(minutes=1))
+
+
+def test_a_supervisor_cancelling_a_booking_is_asked_first_and_a_bare_post_cancels_nothing(
+    client, staff, supervisor, booked
+):
+    slot = booked(timedelta(hours=30))
+    client.login(supervisor.user)
+    url = f"/slots/{slot.id}/cancel"
+    page = client.get(url).text
+    assert "frees the client's session" in page
+    assert 'name="confirmed" value="yes"' in page and 'name="csrf_token"' in page
+    assert f'href="/slots/{slot.id}">No, keep it' in page
+    bare = client.post(url)
+    assert bare.status_code == 200 and "Yes, cancel the booking" in bare.text
+    db.session.refresh(slot)
+    assert (slot.status, slot.booked_by_id) == (SlotStatus.BOOKED, staff.id)
+    assert _session(slot).status == SessionStatus.PLANNED

@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit, versions
+from lahti_pool.core.confirm import ConfirmActionForm
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import Dates, Memo, RowPage, link_maker
 from lahti_pool.core.models import is_row_id, utcnow
@@ -25,7 +26,6 @@ from lahti_pool.slots import rules as slot_rules
 from lahti_pool.slots import services
 from lahti_pool.slots.forms import (
     BookForm,
-    ConfirmForm,
     FilterForm,
     WatchForm,
 )
@@ -249,8 +249,8 @@ def cancel(slot_id: int):
         # A second click: the first one cleared the booking, so ``get_slot`` would refuse.
         return _already_cancelled(slot)
     slot = get_slot(slot_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
+    form = ConfirmActionForm()
+    if form.is_confirmed():  # a bare POST shows this page and changes nothing
         try:
             outcome = services.cancel_booking(current_user, slot, now())
         except DomainError as error:
