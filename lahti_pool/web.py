@@ -132,6 +132,7 @@ NAVIGATION = [
     (("supervisor",), "slots.manage", _l("My on-duty slots")),
     (("supervisor",), "budget.my_statements", _l("My statements")),
     (("supervisor",), "feedback.mine", _l("My feedback")),
+    (("supervisor",), "supervisors_public.own", _l("My presentation")),
     (("reports",), "feedback.report", _l("Feedback report")),
     (("admin",), "matching.queue", _l("Matching")),
     (("admin",), "requests.admin_overview", _l("Requests")),

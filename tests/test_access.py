@@ -194,6 +194,13 @@ EXPECTED = {
     "supervisors.new_agreement": ("GET", {}, ADMIN_ONLY),
     "supervisors.edit_agreement": ("GET", "agreement", ADMIN_ONLY),
     "supervisors_public.index": ("GET", {}, LOGGED_IN),
+    # a supervisor's own presentation: the supervisor alone; its photo for everyone signed in
+    "supervisors_public.own": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
+    ),
+    "supervisors_public.photo": ("GET", "photo", LOGGED_IN),
     "feedback.give": (
         "GET",
         "feedback",
@@ -407,6 +414,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     statement = InvoiceStatement(supervisor_id=supervisor.id, year=today.year, month=today.month)
     db.session.add(statement)
     slot, open_slot, watch, pattern_id = _slots(people, supervisor)
+    supervisor.photo, supervisor.photo_version = b"\xff\xd8 a stored JPEG", 1
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     return {
@@ -417,6 +425,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "process": {"process_id": process.id},
         "period": {"start": school_year.starts_on, "end": school_year.ends_on},
         "supervisor": {"supervisor_id": supervisor.id},
+        "photo": {"supervisor_id": supervisor.id, "version": 1},
         "feedback": {"invitation_id": invitation.id},
         "session": {"session_id": planned.id},
         "agreement": {"agreement_id": supervisor.agreement_id},

@@ -119,6 +119,9 @@ class SupervisionRequest(db.Model):
     wanted_from: Mapped[date] = mapped_column(Date)
     #: a name the organiser gives a group, e.g. "Kivimaa special needs team"
     group_name: Mapped[str] = mapped_column(String(200), default="")
+    #: the phone number an on-duty booker in phone mode gives: as confidential as the
+    #: answers (only the requester and the session's supervisor see it; purged with them)
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
