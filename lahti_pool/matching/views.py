@@ -78,7 +78,7 @@ def assignment(assignment_id: int):
     return _assignment_page(row, AcceptForm(formdata=None))
 
 
-def _assignment_page(row: ProposedAssignment, form: AcceptForm, status: int = 200):
+def _assignment_page(row: ProposedAssignment, form: AcceptForm):
     eligible, others = override_choices(row, today())
     return render_template(
         "matching/assignment.html",
@@ -87,7 +87,7 @@ def _assignment_page(row: ProposedAssignment, form: AcceptForm, status: int = 20
         chosen=form.supervisor.data or row.supervisor_id,
         eligible=eligible,
         others=others,
-    ), status
+    )
 
 
 @bp.post("/run")
@@ -146,7 +146,7 @@ def accept(assignment_id: int):
     assignment = db.get_or_404(ProposedAssignment, assignment_id)
     form = AcceptForm()
     if not form.validate():
-        return _assignment_page(assignment, form, 422)
+        return _assignment_page(assignment, form)
     try:
         opened = services.accept_assignment(
             current_user,
@@ -165,7 +165,7 @@ def accept(assignment_id: int):
         error.field = _ACCEPT_FIELDS[error.field]
         show_domain_error(form, error)
         assignment = db.get_or_404(ProposedAssignment, assignment_id)
-        return _assignment_page(assignment, form, 422)
+        return _assignment_page(assignment, form)
     db.session.commit()
     flash(_("The assignment is accepted and both sides are notified."), "success")
     for warning in opened.warnings:

@@ -180,7 +180,7 @@ class OwnPresentationForm(FlaskForm):
         render_kw={"inputmode": "url"},
     )
     photo = FileField(
-        _l("Photo"),
+        _l("New photo"),
         description=_l(
             "JPEG, PNG or WebP, at most 5 MB and at least 100 × 100 pixels. It is made "
             "smaller and saved again without its metadata (such as location)."

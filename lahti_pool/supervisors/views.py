@@ -289,13 +289,12 @@ def own():
             db.session.commit()
             flash(_("Your presentation is saved."), "success")
             return redirect(url_for("supervisors_public.own"))
-    status = 422 if form.errors else 200
     return render_template(
         "supervisors/own_presentation.html",
         form=form,
         supervisor=supervisor,
         initials=presentation_services.initials(supervisor.name),
-    ), status
+    )
 
 
 @public_bp.get("/<int:supervisor_id>/photo/<int:version>.jpg")

@@ -31,7 +31,7 @@ def test_a_supervisor_keeps_their_own_presentation_and_photo(visitor, supervisor
     visitor.check()  # the refusal, beside its field
     assert "starting with https://" in page.content()
     page.get_by_label("Your video meeting link").fill("https://meet.example.fi/helena")
-    page.get_by_label("Photo", exact=True).set_input_files(str(photo))
+    page.get_by_label("New photo").set_input_files(str(photo))
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
     visitor.check()
