@@ -152,6 +152,7 @@ NAVIGATION = [
     (("supervisor",), "slots.manage", _l("My on-duty slots")),
     (("supervisor",), "budget.my_statements", _l("My statements")),
     (("supervisor",), "feedback.mine", _l("My feedback")),
+    (("supervisor",), "supervisors_public.own", _l("My presentation")),
     (("reports",), "site.reports_home", _l("Reports")),
     (("reports",), "feedback.report", _l("Feedback report")),
     (("admin",), "matching.queue", _l("Matching")),

@@ -94,8 +94,8 @@ EXPECTED = {
         "request",
         row(LOGIN, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
     ),
-    "requests.decline": (
-        "POST",
+    "requests.decline": (  # its confirmation page; tests of its area send the POST
+        "GET",
         "request",
         row(LOGIN, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
     ),
@@ -129,10 +129,10 @@ EXPECTED = {
         "assignment",
         row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
     ),
-    "matching.accept_all": (
-        "POST",
+    "matching.accept_all": (  # its confirmation page; tests of its area send the POST
+        "GET",
         "run",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     ),
     "matching.offer_group": (
         "POST",
@@ -168,10 +168,10 @@ EXPECTED = {
         "session",
         row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
     ),
-    "sessions.close_process": (
-        "POST",
+    "sessions.close_process": (  # its confirmation page; tests of its area send the POST
+        "GET",
         "process",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
     ),
     "sessions.goals": (
         "POST",
@@ -201,6 +201,13 @@ EXPECTED = {
     "supervisors.new_agreement": ("GET", {}, ADMIN_ONLY),
     "supervisors.edit_agreement": ("GET", "agreement", ADMIN_ONLY),
     "supervisors_public.index": ("GET", {}, LOGGED_IN),
+    # a supervisor's own presentation: the supervisor alone; its photo for everyone signed in
+    "supervisors_public.own": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
+    ),
+    "supervisors_public.photo": ("GET", "photo", LOGGED_IN),
     "feedback.give": (
         "GET",
         "feedback",
@@ -258,10 +265,10 @@ EXPECTED = {
         "statement",
         row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
     ),
-    "budget.send_statement": (
-        "POST",
+    "budget.send_statement": (  # its confirmation page; tests of its area send the POST
+        "GET",
         "statement",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     ),
     "budget.mark_paid": (
         "POST",
@@ -460,6 +467,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     away = today + timedelta(days=40)
     absence = SupervisorAbsence(supervisor_id=supervisor.id, starts_on=away, ends_on=away)
     db.session.add(absence)
+    supervisor.photo, supervisor.photo_version = b"\xff\xd8 a stored JPEG", 1
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     return {
@@ -470,6 +478,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "process": {"process_id": process.id},
         "period": {"start": school_year.starts_on, "end": school_year.ends_on},
         "supervisor": {"supervisor_id": supervisor.id},
+        "photo": {"supervisor_id": supervisor.id, "version": 1},
         "feedback": {"invitation_id": invitation.id},
         "session": {"session_id": planned.id},
         "agreement": {"agreement_id": supervisor.agreement_id},

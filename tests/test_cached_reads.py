@@ -248,3 +248,20 @@ def test_a_read_of_no_table_or_of_a_table_no_group_watches_cannot_be_cached():
         versions.cached_read("pre_question_answers")(lambda: None)
     with pytest.raises(ValueError, match="name the tables"):
         versions.cached_read()(lambda: None)
+
+
+def test_an_insert_with_returning_raises_its_groups_version(make_user, make_supervisor):
+    """SQLite reports 0 rows for INSERT … RETURNING until they are read: a new user or
+    supervisor must still make the cached supervisor lists stale."""
+    from sqlalchemy import select
+
+    def version() -> int:
+        return db.session.scalar(
+            select(versions.DataVersion.version).where(versions.DataVersion.name == "supervisors")
+        )
+
+    before = version()
+    make_user()  # INSERT INTO users … RETURNING id
+    after_user = version()
+    make_supervisor()
+    assert before < after_user < version()

@@ -10,6 +10,9 @@ from lahti_pool.extensions import db
 
 PASSWORD = "correct horse battery staple"
 
+#: the form data of a confirmation page's button (lahti_pool/core/confirm.py)
+CONFIRMED = {"confirmed": "yes"}
+
 #: tables the migrations seed, kept between tests
 KEEP_TABLES = {"alembic_version", "pre_questions", "data_versions"}
 

@@ -82,11 +82,11 @@ class DataVersion(db.Model):
 def _note_write(conn: Connection, cursor, statement, parameters, context, executemany):
     if context is None or not (context.isinsert or context.isupdate or context.isdelete):
         return
-    if not executemany and cursor.rowcount == 0 and not context.isinsert:
-        return  # a conditional UPDATE that changed nothing
-    # (An INSERT counts even so: SQLite reports 0 rows for an INSERT … RETURNING until its
-    # rows are fetched, as for a table with a server default; a skipped ON CONFLICT insert
-    # only costs a cached value.)
+    # A conditional UPDATE or DELETE that changed nothing. Not an INSERT: one that ran
+    # wrote its row, and with RETURNING (server defaults to fetch) SQLite's cursor says 0
+    # rows until they are read.
+    if not executemany and not context.isinsert and cursor.rowcount == 0:
+        return
     table = getattr(getattr(context.compiled, "statement", None), "table", None)
     group = _GROUP_OF.get(getattr(table, "name", None))
     if group is not None:

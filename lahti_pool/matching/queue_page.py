@@ -4,12 +4,21 @@ import itertools
 from datetime import datetime
 from typing import NamedTuple
 
-from flask_babel import format_date, format_decimal, format_percent, get_timezone, ngettext
+from flask import url_for
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_timezone,
+    ngettext,
+)
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from lahti_pool.budget.labels import euros_texts
+from lahti_pool.core.confirm import Confirmation
 from lahti_pool.core.listing import FetchedPage, Memo, link_maker
 from lahti_pool.matching import queue_rows, runs
 from lahti_pool.matching.labels import (
@@ -20,7 +29,7 @@ from lahti_pool.matching.labels import (
     STAGE_LABELS,
     reason_label,
 )
-from lahti_pool.matching.models import ProposedAssignment
+from lahti_pool.matching.models import AssignmentStatus, ProposedAssignment
 from lahti_pool.requests import labels as request_labels
 from lahti_pool.requests.labels import LANGUAGE_LABELS
 from lahti_pool.requests.models import SupervisionRequest
@@ -251,3 +260,45 @@ def context(year, waiting_page: int, proposed_page: int, now: datetime) -> dict:
         "groups": groups,
         "offers": queue_rows.open_offers(),
     }
+
+
+#: the confirmation lists at most this many of the assignments it accepts by name
+CONFIRM_LISTED = 50
+
+
+def accept_all_confirmation(run) -> Confirmation | None:
+    """What *accept all* will do: each open individual assignment with its supervisor;
+    None when nothing is left to accept."""
+    open_rows = [
+        a for a in run.assignments if a.status == AssignmentStatus.PROPOSED and a.group_no is None
+    ]
+    if not open_rows:
+        return None
+    items = [
+        _(
+            "%(client)s with %(supervisor)s",
+            client=a.request.requester.name,
+            supervisor=a.supervisor.name,
+        )
+        for a in open_rows[:CONFIRM_LISTED]
+    ]
+    if len(open_rows) > CONFIRM_LISTED:
+        rest = len(open_rows) - CONFIRM_LISTED
+        items.append(ngettext("and %(num)s more", "and %(num)s more", rest))
+    return Confirmation(
+        title=_("Accept all proposed assignments?"),
+        what=ngettext(
+            "%(num)s request is accepted with its proposed supervisor: its process opens, "
+            "the prices are frozen, capacity and budget are reserved, and the staff member "
+            "and the supervisor are told.",
+            "%(num)s requests are accepted with their proposed supervisors: each process "
+            "opens, the prices are frozen, capacity and budget are reserved, and the staff "
+            "members and the supervisors are told.",
+            len(open_rows),
+        ),
+        button=_("Yes, accept all"),
+        back_url=url_for("matching.queue"),
+        back_label=_("No, back to matching"),
+        facts=[(_("Proposal"), format_datetime(run.created_at, "short"))],
+        items=items,
+    )

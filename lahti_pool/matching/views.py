@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget.labels import budget_warning_text
+from lahti_pool.core.confirm import ConfirmActionForm, confirmation_page
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.exports import csv_download
 from lahti_pool.core.listing import FetchedPage, bounded_page
@@ -31,8 +32,9 @@ from lahti_pool.matching import offers, queue_page, reports, runs, services
 from lahti_pool.matching.eligibility import Policy
 from lahti_pool.matching.forms import AcceptForm, FormGroupForm, PeriodForm, RunForm
 from lahti_pool.matching.models import GroupOffer, MatchingRun, ProposedAssignment
+from lahti_pool.matching.override_choices import override_choices
 from lahti_pool.requests.quota import school_year_for
-from lahti_pool.supervisors.models import FrameworkAgreement, Supervisor
+from lahti_pool.supervisors.models import FrameworkAgreement
 
 bp = Blueprint("matching", __name__, url_prefix="/admin/matching")
 
@@ -72,13 +74,18 @@ def queue():
 def assignment(assignment_id: int):
     """One proposed assignment: accept it or choose another supervisor, with a reason."""
     row = db.get_or_404(ProposedAssignment, assignment_id, options=queue_page.ASSIGNMENT_DETAILS)
-    supervisors = db.session.scalars(
-        select(Supervisor).where(Supervisor.active).order_by(Supervisor.rank, Supervisor.id)
-    ).all()
+    return _assignment_page(row, AcceptForm(formdata=None))
+
+
+def _assignment_page(row: ProposedAssignment, form: AcceptForm):
+    eligible, others = override_choices(row, today())
     return render_template(
         "matching/assignment.html",
         a=row,
-        supervisors=supervisors,
+        form=form,
+        chosen=form.supervisor.data or row.supervisor_id,
+        eligible=eligible,
+        others=others,
     )
 
 
@@ -123,16 +130,24 @@ def _act(action, success: str):
     return redirect(url_for("matching.queue"))
 
 
+#: the fields of the services' refusals → the form's fields (the budget guard's own name)
+_ACCEPT_FIELDS = {
+    "supervisor": "supervisor",
+    "reason": "reason",
+    "sessions": "sessions",
+    "override_reason": "budget_override_reason",
+}
+
+
 @bp.post("/assignments/<int:assignment_id>/accept")
 @roles_required(Role.ADMIN)
 def accept(assignment_id: int):
     assignment = db.get_or_404(ProposedAssignment, assignment_id)
     form = AcceptForm()
     if not form.validate():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
-        return redirect(url_for("matching.queue"))
-    return _act(
-        lambda: services.accept_assignment(
+        return _assignment_page(assignment, form)
+    try:
+        opened = services.accept_assignment(
             current_user,
             assignment,
             today(),
@@ -140,15 +155,34 @@ def accept(assignment_id: int):
             reason=form.reason.data or "",
             sessions=form.sessions.data,
             budget_override_reason=form.budget_override_reason.data or "",
-        ),
-        _("The assignment is accepted and both sides are notified."),
-    )
+        )
+    except DomainError as error:
+        if error.field not in _ACCEPT_FIELDS:  # stale or already accepted: the queue says
+            show_domain_error(None, error)
+            return redirect(url_for("matching.queue"))
+        # a refused choice or reason: what the administrator typed stays beside the message
+        error.field = _ACCEPT_FIELDS[error.field]
+        show_domain_error(form, error)
+        assignment = db.get_or_404(ProposedAssignment, assignment_id)
+        return _assignment_page(assignment, form)
+    db.session.commit()
+    flash(_("The assignment is accepted and both sides are notified."), "success")
+    for warning in opened.warnings:
+        flash(budget_warning_text(warning), "warning")
+    return redirect(url_for("matching.queue"))
 
 
-@bp.post("/runs/<int:run_id>/accept-all")
+@bp.route("/runs/<int:run_id>/accept-all", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def accept_all(run_id: int):
+    """Accept every open assignment of a proposal, after a page that lists them."""
     run = db.get_or_404(MatchingRun, run_id)
+    if not ConfirmActionForm().is_confirmed():
+        confirmation = queue_page.accept_all_confirmation(run)
+        if confirmation is None:
+            flash(_("There is nothing left to accept in this proposal."), "danger")
+            return redirect(url_for("matching.queue"))
+        return confirmation_page(confirmation)
     return _act(
         lambda: services.accept_all(current_user, run, today()),
         lambda n: ngettext("%(num)s assignment accepted.", "%(num)s assignments accepted.", n),

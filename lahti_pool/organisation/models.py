@@ -45,6 +45,8 @@ class Unit(db.Model):
     kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind), default=UnitKind.SCHOOL)
     #: a city area, used when forming groups and matching supervisors
     area: Mapped[str] = mapped_column(String(100), default="")
+    #: the street address, for the invitations of group sessions the unit hosts
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
     division_id: Mapped[int] = mapped_column(ForeignKey("divisions.id"), index=True)
 
     division: Mapped[Division] = relationship(back_populates="units")

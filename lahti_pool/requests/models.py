@@ -123,6 +123,9 @@ class SupervisionRequest(db.Model):
     #: a group a unit manager ordered for members of their unit: the requester is the
     #: manager, not a member, and holds no sessions (requests/team_orders.py)
     team_order: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: the phone number an on-duty booker in phone mode gives: as confidential as the
+    #: answers (only the requester and the session's supervisor see it; purged with them)
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,6 +1,7 @@
 """Deleting confidential content on the documented schedule (DOMAIN.md "Privacy and law").
 
-Pre-question answers, and the goals of a process, are deleted once the school year of
+Pre-question answers (with an on-duty booker's phone number), and the goals of a
+process, are deleted once the school year of
 their request or process has ended, plus ``ANSWER_RETENTION_YEARS`` whole school years
 (0 by default): by then the process they prepared is over. The goals are as
 confidential as the answers (only the clients and the supervisor see them), so they
@@ -56,6 +57,14 @@ def purge_answers(today: date) -> dict[str, int]:
     db.session.execute(
         delete(PreQuestionAnswer)
         .where(PreQuestionAnswer.request_id.in_(expired_requests))
+        .execution_options(synchronize_session=False)
+    )
+    # an on-duty booker's phone number goes with the answers it came with
+    db.session.execute(
+        update(SupervisionRequest)
+        .where(SupervisionRequest.school_year_id.in_(expired_years))
+        .where(SupervisionRequest.contact_phone != "")
+        .values(contact_phone="")
         .execution_options(synchronize_session=False)
     )
     report = {_label(start): n for start, n in sorted(counts.items())}

@@ -4,7 +4,7 @@ from datetime import date
 from typing import NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role
+from lahti_pool.core.confirm import ConfirmActionForm, Confirmation, confirmation_page
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import commit_created, show_domain_error
@@ -174,10 +175,38 @@ def withdraw(request_id: int):
     return redirect(url_for("requests.detail", request_id=request_id))
 
 
-@bp.post("/requests/<int:request_id>/decline")
+@bp.route("/requests/<int:request_id>/decline", methods=["GET", "POST"])
 @login_required
 def decline(request_id: int):
+    """Decline a group invitation, after a page that says what it means."""
     sup_request = get_request(request_id)
+    if not ConfirmActionForm().is_confirmed():
+        if not sup_request.can_decline_membership(current_user):
+            flash(_("You have no open invitation to this group."), "danger")
+            return redirect(url_for("requests.dashboard"))
+        return confirmation_page(
+            Confirmation(
+                title=_("Decline the invitation?"),
+                what=ngettext(
+                    "You leave the group “%(group)s”: the %(num)s session held for you goes "
+                    "back to your quota, and %(organiser)s is told. Only a new invitation "
+                    "brings you back.",
+                    "You leave the group “%(group)s”: the %(num)s sessions held for you go "
+                    "back to your quota, and %(organiser)s is told. Only a new invitation "
+                    "brings you back.",
+                    sup_request.sessions_requested,
+                    group=sup_request.group_name,
+                    organiser=sup_request.requester.name,
+                ),
+                button=_("Yes, decline the invitation"),
+                back_url=url_for("requests.detail", request_id=request_id),
+                back_label=_("No, keep the invitation"),
+                facts=[
+                    (_("Group"), sup_request.group_name or ""),
+                    (_("Organiser"), sup_request.requester.name),
+                ],
+            )
+        )
     try:
         services.decline_group_membership(current_user, sup_request)
     except DomainError as error:

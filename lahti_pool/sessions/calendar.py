@@ -6,7 +6,8 @@ What an event says, decided once for invitations and feeds alike:
   supervisor's name (they know it, and it is public in the presentations); the
   supervisor sees the process's pseudonymous reference, never a client's name, because a
   contracted supervisor's calendar is hosted outside the city. Covision says "Covision".
-- LOCATION: the place (a room or a video link: logistics only).
+- LOCATION: the place (a room, the host unit's address, or the video link: logistics
+  only, sessions/logistics.py); URL: the video link, else the process page.
 - DESCRIPTION: a link to the process page in the app; never goals, answers or topics.
 - ATTENDEE: the recipient alone, so a group member's calendar does not list colleagues.
 - UID ``session-<id>@<domain>`` is stable; SEQUENCE is ``ical_sequence``, raised by the
@@ -23,6 +24,7 @@ from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import ical
 from lahti_pool.core.mailer import absolute_url, mail_domain
 from lahti_pool.extensions import db
+from lahti_pool.sessions.logistics import meeting_of
 from lahti_pool.sessions.models import (
     ProcessMember,
     SessionAttendance,
@@ -56,6 +58,7 @@ def _summary(sup_session, user: User) -> str:
 def session_event(sup_session, user: User, cancelled: bool = False):
     """The VEVENT of a session as ``user`` sees it (call inside the user's locale)."""
     link = absolute_url("sessions.process_detail", process_id=sup_session.process_id)
+    meeting = meeting_of(sup_session)
     return ical.event(
         ical.EventData(
             uid=session_uid(sup_session),
@@ -63,8 +66,9 @@ def session_event(sup_session, user: User, cancelled: bool = False):
             starts_at=sup_session.starts_at,
             minutes=sup_session.duration_minutes,
             summary=_summary(sup_session, user),
-            location=sup_session.place,
-            link=link,
+            location=meeting.location,
+            # a video session's URL is where to join; the description keeps the app's page
+            link=meeting.video_url or link,
             description=_("Details in the supervision pool: %(link)s", link=link),
             organizer_email=current_app.config["MAIL_DEFAULT_SENDER"],
             organizer_name=_("Lahti supervision pool"),

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from lahti_pool.core.contact import HttpsUrl
 from lahti_pool.core.widgets import InYears, MultiCheckboxField
 from lahti_pool.requests.labels import MODE_LABELS
 from lahti_pool.requests.models import SchoolYear
@@ -53,9 +54,20 @@ class PlanSessionForm(FlaskForm):
         _l("How you meet"), choices=[SelectChoice(m.value, lbl) for m, lbl in MODE_LABELS.items()]
     )
     place = StringField(
-        _l("Place or video link"),
-        description=_l("Logistics only; never write anything about the content here."),
+        _l("Place"),
+        description=_l(
+            "A room or an address. Logistics only; never write anything about the content here."
+        ),
         validators=[Optional(), Length(max=300)],
+    )
+    video_url = StringField(
+        _l("Video meeting link"),
+        description=_l(
+            "For a video session: the link the invitation, the confirmation and the reminder "
+            "give. Empty: your own link from your presentation."
+        ),
+        validators=[Optional(), HttpsUrl()],
+        render_kw={"inputmode": "url"},
     )
     host_unit = SelectField(_l("Host unit"), coerce=int, default=0)
     is_covision = BooleanField(
@@ -83,6 +95,7 @@ class PlanSessionForm(FlaskForm):
             duration_minutes=self.duration.data,
             mode=self.mode.data,
             place=self.place.data or "",
+            video_url=self.video_url.data or "",
             is_covision=bool(self.is_covision and self.is_covision.data),
             host_unit_id=(self.host_unit.data or None) if self.host_unit else None,
         )

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from lahti_pool.accounts.models import User
 from lahti_pool.core.mailer import absolute_url, active, queue_mail, recipient_locale
 from lahti_pool.sessions.calendar import session_clients, session_ics
+from lahti_pool.sessions.logistics import meeting_of
 
 
 def notify_process_accepted(process) -> None:
@@ -66,11 +67,13 @@ def _notify_session(sup_session, kind: str, subject, method: str) -> None:
 
 def session_context(sup_session, user: User) -> dict:
     supervisor = sup_session.process.supervisor
+    meeting = meeting_of(sup_session)
     return {
         "starts_at": sup_session.starts_at,
         "ends_at": sup_session.starts_at + timedelta(minutes=sup_session.duration_minutes),
         "mode": sup_session.mode,
-        "place": sup_session.place,
+        "place": "" if meeting.video_url else meeting.location,
+        "video_url": meeting.video_url,
         # The client learns their supervisor's name; the supervisor gets a reference only.
         "supervisor_name": "" if supervisor.user_id == user.id else supervisor.name,
         "reference": sup_session.process.reference if supervisor.user_id == user.id else "",

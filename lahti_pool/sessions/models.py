@@ -185,6 +185,8 @@ class SupervisionSession(db.Model):
     mode: Mapped[str] = mapped_column(String(20))
     #: the meeting room or the video link (logistics only)
     place: Mapped[str] = mapped_column(String(300), default="")
+    #: this session's video-meeting link (https); "" uses the supervisor's own
+    video_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
     status: Mapped[SessionStatus] = mapped_column(
         str_enum(SessionStatus, 30), default=SessionStatus.PLANNED, index=True
     )

@@ -69,6 +69,8 @@ class SessionInput:
     place: str = ""
     is_covision: bool = False
     host_unit_id: int | None = None
+    #: this session's video-meeting link; "" uses the supervisor's own
+    video_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,7 @@ def plan_session(
         duration_minutes=data.duration_minutes,
         mode=data.mode,
         place=data.place.strip(),
+        video_url=data.video_url if data.mode == "video" else "",
         is_covision=data.is_covision,
         host_unit_id=data.host_unit_id,
         price_cents=price,

@@ -12,13 +12,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.core import audit
+from lahti_pool.core.confirm import ConfirmActionForm, Confirmation, confirmation_page
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import Dates, link_maker, paginate
 from lahti_pool.core.models import utcnow
@@ -236,12 +237,18 @@ def move(session_id: int):
     ), status
 
 
-@bp.post("/processes/<int:process_id>/close")
+@bp.route("/processes/<int:process_id>/close", methods=["GET", "POST"])
 @login_required
 def close_process(process_id: int):
+    """Close a process, after a page that says what closing gives back."""
     process = get_process(process_id)
     if not processes.can_close(current_user, process):
         abort(403)
+    if not ConfirmActionForm().is_confirmed():
+        if process.status != "active":
+            flash(_("This process is already closed."), "danger")
+            return redirect(url_for("sessions.process_detail", process_id=process_id))
+        return confirmation_page(_close_confirmation(process))
     try:
         processes.close_process(current_user, process, now())
     except DomainError as error:
@@ -250,6 +257,35 @@ def close_process(process_id: int):
         db.session.commit()
         flash(_("The process is closed and its unused sessions are free again."), "success")
     return redirect(url_for("sessions.process_detail", process_id=process_id))
+
+
+def _close_confirmation(process: SupervisionProcess) -> Confirmation:
+    c = processes.counts(process)
+    return Confirmation(
+        title=_("Close the process?"),
+        what=ngettext(
+            "The process ends: %(num)s session not yet planned goes back to the quota and "
+            "the supervisor's capacity. No more sessions can be planned in it.",
+            "The process ends: %(num)s sessions not yet planned go back to the quota and "
+            "the supervisor's capacity. No more sessions can be planned in it.",
+            c.unplanned,
+        ),
+        button=_("Yes, close the process"),
+        back_url=url_for("sessions.process_detail", process_id=process.id),
+        back_label=_("No, keep it open"),
+        facts=[
+            (_("Supervisor"), process.supervisor.name),
+            (
+                _("Sessions"),
+                _(
+                    "%(used)s used, %(planned)s planned of %(granted)s",
+                    used=c.used,
+                    planned=c.planned,
+                    granted=c.granted,
+                ),
+            ),
+        ],
+    )
 
 
 @bp.post("/processes/<int:process_id>/goals")

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from lahti_pool.core.contact import PhoneNumber
 from lahti_pool.core.models import MAX_ROW_ID
 from lahti_pool.core.widgets import InYears, LongSelect, MultiCheckboxField
 from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
@@ -110,7 +111,17 @@ def _question_fields(cls):
 
 @_question_fields
 class BookForm(FlaskForm):
-    """The three pre-questions; the answers go to the supervisor only."""
+    """The three pre-questions and, for a phone slot, the number to call; they go to the
+    supervisor only."""
+
+    phone = StringField(
+        _l("Phone number the supervisor calls"),
+        description=_l(
+            "Only the supervisor of this session sees it; it is deleted with your answers."
+        ),
+        validators=[Optional(), Length(max=40), PhoneNumber()],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
 
     def answers(self) -> dict[int, str]:
         return {i: (getattr(self, f"answer_{i}").data or "").strip() for i in (1, 2, 3)}

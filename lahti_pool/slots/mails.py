@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from lahti_pool.core.mailer import active, queue_mail, recipient_locale
 from lahti_pool.extensions import db
 from lahti_pool.sessions.calendar import session_ics
+from lahti_pool.sessions.logistics import video_url_of
 from lahti_pool.sessions.mails import session_link
 from lahti_pool.sessions.models import SupervisionSession
 
@@ -34,6 +35,7 @@ def notify_slot_booked(slot) -> None:
             starts_at=slot.starts_at,
             ends_at=slot.starts_at + timedelta(minutes=slot.duration_minutes),
             mode=slot.mode,
+            video_url=video_url_of(sup_session) if sup_session is not None else "",
             supervisor_name="" if is_supervisor else slot.supervisor.name,
             is_supervisor=is_supervisor,
             link=session_link(sup_session),

@@ -4,7 +4,9 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     IntegerField,
@@ -16,12 +18,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from lahti_pool.core.contact import HttpsUrl
 from lahti_pool.core.money import AmountField
 from lahti_pool.core.widgets import InYears, MultiCheckboxField
 from lahti_pool.requests.labels import KIND_LABELS, LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.models import RequestKind
 from lahti_pool.supervisors.agreements import AgreementInput
 from lahti_pool.supervisors.models import AllocationRule, SupervisorKind
+from lahti_pool.supervisors.presentations import OwnPresentationInput
 from lahti_pool.supervisors.services import SupervisorInput, split_areas
 
 ALLOCATION_LABELS = {
@@ -152,4 +156,45 @@ class SupervisorForm(FlaskForm):
             bio=self.bio.data or "",
             conflict_unit_ids=tuple(self.conflicts.data or ()),
             email=self.email.data if self.email is not None else "",
+        )
+
+
+class OwnPresentationForm(FlaskForm):
+    """A supervisor's own presentation; the contract fields are the administrator's."""
+
+    bio = TextAreaField(
+        _l("Presentation for staff"),
+        description=_l("Shown to staff on the supervisors page. At most 5,000 characters."),
+        validators=[Optional(), Length(max=5000)],
+        render_kw={"rows": 8, "maxlength": 5000},
+    )
+    languages = MultiCheckboxField(_l("Languages"), choices=_choices(LANGUAGE_LABELS))
+    modes = MultiCheckboxField(_l("Ways of meeting"), choices=_choices(MODE_LABELS))
+    video_url = StringField(
+        _l("Your video meeting link"),
+        description=_l(
+            "Given in the invitations, confirmations and reminders of your video sessions "
+            "unless a session has its own. Starts with https://."
+        ),
+        validators=[Optional(), HttpsUrl()],
+        render_kw={"inputmode": "url"},
+    )
+    photo = FileField(
+        _l("New photo"),
+        description=_l(
+            "JPEG, PNG or WebP, at most 5 MB and at least 100 × 100 pixels. It is made "
+            "smaller and saved again without its metadata (such as location)."
+        ),
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+    )
+    remove_photo = BooleanField(_l("Remove the photo"))
+
+    def as_input(self, photo: bytes | None) -> OwnPresentationInput:
+        return OwnPresentationInput(
+            bio=self.bio.data or "",
+            languages=tuple(self.languages.data or ()),
+            modes=tuple(self.modes.data or ()),
+            video_url=self.video_url.data or "",
+            photo=photo,
+            remove_photo=bool(self.remove_photo.data),
         )

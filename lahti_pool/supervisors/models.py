@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Table,
@@ -135,6 +136,13 @@ class Supervisor(db.Model):
     qualifications: Mapped[str] = mapped_column(String(500), default="")
     #: public presentation shown to staff
     bio: Mapped[str] = mapped_column(Text, default="")
+    #: the supervisor's own video-meeting link (https), used when a session sets none
+    video_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    #: the presentation photo as re-encoded JPEG (supervisors/photos.py); loaded only when
+    #: served
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    #: raised on every new photo, so its URL changes and caches may keep it; 0: no photo
+    photo_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     user: Mapped[User] = relationship(lazy="joined")
     agreement: Mapped[FrameworkAgreement | None] = relationship(back_populates="supervisors")

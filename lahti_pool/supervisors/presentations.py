@@ -1,4 +1,5 @@
-"""The supervisors' presentations that staff browse: who, what they offer, and any room."""
+"""The supervisors' presentations that staff browse (who, what they offer, and any room),
+and the part of it each supervisor edits themself."""
 
 from dataclasses import dataclass
 
@@ -6,14 +7,16 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager
 
 from lahti_pool.accounts.models import User
-from lahti_pool.core import versions
+from lahti_pool.core import audit, versions
+from lahti_pool.core.errors import N_, DomainError, NotPermitted
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import SchoolYear
 from lahti_pool.supervisors.models import (
     Supervisor,
     SupervisorLoad,
 )
-from lahti_pool.supervisors.services import has_free_capacity
+from lahti_pool.supervisors.photos import normalise_photo
+from lahti_pool.supervisors.services import LANGUAGES, MODES, check_codes, has_free_capacity
 
 # --- Staff-facing presentations ----------------------------------------------------
 
@@ -32,6 +35,7 @@ class Presentation:
     areas: tuple[str, ...]
     qualifications: str
     has_free_capacity: bool
+    photo_version: int = 0  #: 0: no photo, the initials instead
 
 
 def initials(name: str) -> str:
@@ -82,6 +86,57 @@ def presentations(year: SchoolYear, language: str = "", mode: str = "") -> list[
                 areas=tuple(sup.areas),
                 qualifications=sup.qualifications,
                 has_free_capacity=free,
+                photo_version=sup.photo_version,
             )
         )
     return result
+
+
+# --- The supervisor's own presentation -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnPresentationInput:
+    """What a supervisor may change of their own profile: never the contract, the price,
+    the capacity or the divisions, which the administrator keeps."""
+
+    bio: str
+    languages: tuple[str, ...]
+    modes: tuple[str, ...]
+    video_url: str = ""
+    photo: bytes | None = None  #: a new upload, as sent
+    remove_photo: bool = False
+
+
+OWN_FIELDS = ("bio", "languages", "modes", "video_url")
+
+
+def update_own_presentation(actor: User, supervisor: Supervisor, data: OwnPresentationInput):
+    """Change the supervisor's own presentation; returns the names of the changed fields."""
+    if supervisor.user_id != actor.id:
+        raise NotPermitted(N_("You can change only your own presentation."))
+    values = {
+        "bio": data.bio.strip(),
+        "languages": check_codes(data.languages, LANGUAGES, "languages"),
+        "modes": check_codes(data.modes, MODES, "modes"),
+        "video_url": data.video_url.strip(),
+    }
+    if not values["languages"]:
+        raise DomainError(N_("Choose at least one language."), field="languages")
+    if not values["modes"]:
+        raise DomainError(N_("Choose at least one way of meeting."), field="modes")
+    changed = [name for name in OWN_FIELDS if getattr(supervisor, name) != values[name]]
+    if data.photo is not None:
+        photo = normalise_photo(data.photo)  # refuses before anything is changed
+        supervisor.photo, supervisor.photo_version = photo, supervisor.photo_version + 1
+        changed.append("photo")
+    elif data.remove_photo and supervisor.photo_version:
+        supervisor.photo, supervisor.photo_version = None, 0
+        changed.append("photo")
+    for name in changed:
+        if name in values:
+            setattr(supervisor, name, values[name])
+    if changed:
+        audit.record(actor, "supervisor.presentation_updated", supervisor, changed=changed)
+    db.session.flush()
+    return changed

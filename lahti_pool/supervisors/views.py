@@ -3,7 +3,16 @@
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -29,9 +38,11 @@ from lahti_pool.supervisors.forms import (
     SUPERVISION_KIND_LABELS,
     SUPERVISOR_KIND_LABELS,
     AgreementForm,
+    OwnPresentationForm,
     SupervisorForm,
 )
 from lahti_pool.supervisors.models import FrameworkAgreement, Supervisor
+from lahti_pool.supervisors.photos import MAX_BYTES as MAX_PHOTO_BYTES
 
 bp = Blueprint("supervisors", __name__, url_prefix="/admin/supervisors")
 public_bp = Blueprint("supervisors_public", __name__, url_prefix="/supervisors")
@@ -251,3 +262,53 @@ def _card_facts(cards: list[presentation_services.Presentation]) -> dict[int, di
         shown["paragraphs"] = [p for p in card.bio.split("\n\n") if p.strip()]
         facts[card.id] = shown
     return facts
+
+
+# --- The supervisor's own presentation ------------------------------------------------
+
+
+@public_bp.route("/me", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def own():
+    """A supervisor edits their bio, languages, ways of meeting, video link and photo."""
+    supervisor = db.first_or_404(select(Supervisor).where(Supervisor.user_id == current_user.id))
+    form = OwnPresentationForm(  # the posted values, else these (never the photo's bytes)
+        data={name: getattr(supervisor, name) for name in presentation_services.OWN_FIELDS}
+    )
+    if form.validate_on_submit():
+        upload = form.photo.data
+        # one byte more than allowed is enough to refuse; a huge upload is not read whole
+        photo = upload.stream.read(MAX_PHOTO_BYTES + 1) if upload and upload.filename else None
+        try:
+            presentation_services.update_own_presentation(
+                current_user, supervisor, form.as_input(photo)
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your presentation is saved."), "success")
+            return redirect(url_for("supervisors_public.own"))
+    return render_template(
+        "supervisors/own_presentation.html",
+        form=form,
+        supervisor=supervisor,
+        initials=presentation_services.initials(supervisor.name),
+    )
+
+
+@public_bp.get("/<int:supervisor_id>/photo/<int:version>.jpg")
+@login_required
+def photo(supervisor_id: int, version: int):
+    """The re-encoded photo; its URL changes with every new photo, so it may be cached."""
+    row = db.session.execute(
+        select(Supervisor.photo).where(
+            Supervisor.id == supervisor_id, Supervisor.photo_version == version
+        )
+    ).first()
+    if row is None or row.photo is None:
+        abort(404)
+    response = make_response(row.photo)
+    response.headers["Content-Type"] = "image/jpeg"
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response

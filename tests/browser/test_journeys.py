@@ -54,7 +54,11 @@ def test_group_invitation_is_seen_and_declined(visitor, staff, make_user, school
     page.get_by_role("link", name="invited you").first.click()
     page.wait_for_load_state()
     visitor.check()
-    page.get_by_role("button", name="Decline the invitation").click()
+    page.get_by_role("link", name="Decline the invitation").click()
+    page.wait_for_load_state()
+    visitor.check()  # the confirmation page
+    assert "You leave the group “Alkuopettajat”" in page.content()
+    page.get_by_role("button", name="Yes, decline the invitation").click()
     page.wait_for_load_state()
     visitor.check()
     assert "declined the group invitation" in page.content()

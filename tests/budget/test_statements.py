@@ -30,6 +30,7 @@ from lahti_pool.sessions.models import (
     SessionStatus,
     SupervisionSession,
 )
+from tests.tests_support import CONFIRMED
 
 NOW = datetime(2026, 4, 2, 9, tzinfo=UTC)
 _clock = itertools.count()
@@ -301,7 +302,7 @@ def test_a_supervisor_sees_only_their_own_statements(
         assert client.get(url).status_code == 403, url
     listing = client.get("/statements").get_data(as_text=True)
     assert f"/statements/{mine.id}" in listing and f"/statements/{theirs.id}" not in listing
-    assert client.post(f"/admin/statements/{mine.id}/send").status_code == 403
+    assert client.post(f"/admin/statements/{mine.id}/send", data=CONFIRMED).status_code == 403
     client.login(staff)
     assert client.get(f"/statements/{mine.id}").status_code == 403
 
@@ -316,7 +317,7 @@ def test_the_admin_generates_sends_and_pays_through_the_pages(client, admin, sup
     assert response.headers["Location"].endswith(f"/statements/{statement.id}")
     page = client.get(f"/statements/{statement.id}").get_data(as_text=True)
     assert 'id="net"><data value="9100"' in page
-    client.post(f"/admin/statements/{statement.id}/send")
+    client.post(f"/admin/statements/{statement.id}/send", data=CONFIRMED)
     client.post(f"/admin/statements/{statement.id}/paid")
     statement = db.session.get(InvoiceStatement, statement.id)
     assert statement.status == StatementStatus.PAID
@@ -361,3 +362,28 @@ def test_a_swedish_reader_gets_semicolons_and_an_english_one_commas(
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         assert {len(row) for row in rows} == {11}
         assert rows[1][5] == net
+
+
+def test_marking_a_statement_sent_asks_first_and_a_bare_post_sends_nothing(
+    client, admin, supervisor, process
+):
+    make_session(process, date(2026, 3, 2))
+    client.login(admin)
+    client.post(
+        "/admin/statements/generate", data={"supervisor": supervisor.id, "month": "2026-03"}
+    )
+    statement = db.session.scalar(select(InvoiceStatement))
+    url = f"/admin/statements/{statement.id}/send"
+    assert f'href="{url}"' in client.get(f"/statements/{statement.id}").text
+    page = client.get(url).text
+    assert "Mark the statement sent?" in page
+    assert "The statement is frozen as it is now" in page
+    assert "March 2026" in page
+    assert 'name="confirmed" value="yes"' in page and 'name="csrf_token"' in page
+    assert f'href="/statements/{statement.id}">No, keep it a draft' in page
+    bare = client.post(url)
+    assert bare.status_code == 200 and "Mark the statement sent?" in bare.text
+    assert db.session.get(InvoiceStatement, statement.id).status == StatementStatus.DRAFT
+    client.post(url, data=CONFIRMED)
+    db.session.expire_all()
+    assert db.session.get(InvoiceStatement, statement.id).status == StatementStatus.SENT

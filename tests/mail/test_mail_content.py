@@ -39,6 +39,8 @@ from lahti_pool.slots.models import OnDutySlot
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 CANARY = "CANARY-burnout-at-Kivimaa-7f3a"
+#: an on-duty booker's phone number (phone mode): as confidential as the answers
+PHONE_CANARY = "+358401239876"
 
 
 def make_session(supervisor, clients, starts_at, *, goals="", answer="", **kwargs):
@@ -275,6 +277,7 @@ def test_nothing_confidential_reaches_mail_calendars_or_logs(
     )
     process = sup_session.process
     sup_request = process.request
+    sup_request.contact_phone = PHONE_CANARY
     slot = OnDutySlot(
         supervisor_id=supervisor.id,
         starts_at=starts_at + timedelta(days=2),
@@ -319,6 +322,7 @@ def test_nothing_confidential_reaches_mail_calendars_or_logs(
     for m in _mails():
         for text in (m.subject, m.body_text, m.body_html, m.ics):
             assert CANARY not in text, m.kind
+            assert PHONE_CANARY not in text and "401239876" not in text, m.kind
 
     token = renew_calendar_token(finn)
     db.session.commit()
@@ -329,6 +333,8 @@ def test_nothing_confidential_reaches_mail_calendars_or_logs(
     assert "BEGIN:VEVENT" in response.get_data(as_text=True)
     assert CANARY not in response.get_data(as_text=True)
     assert CANARY not in app_logs.text
+    assert PHONE_CANARY not in app_logs.text
+    assert PHONE_CANARY not in feed_ics(supervisor.user, utcnow())
     assert "mail queued" in app_logs.text and "sent" in app_logs.text  # it did log
 
 

@@ -19,6 +19,7 @@ from lahti_pool.requests.services import RequestInput, submit_individual_request
 from lahti_pool.sessions.models import SupervisionProcess
 from lahti_pool.supervisors.capacity import capacities
 from lahti_pool.supervisors.models import Supervisor
+from tests.tests_support import CONFIRMED
 
 
 @pytest.fixture
@@ -191,7 +192,9 @@ def test_accept_all_is_all_or_nothing(
     withdraw_request(other_staff, r2)  # makes one assignment stale
     db.session.commit()
     client.login(admin)
-    response = client.post(f"/admin/matching/runs/{run.id}/accept-all", follow_redirects=True)
+    response = client.post(
+        f"/admin/matching/runs/{run.id}/accept-all", data=CONFIRMED, follow_redirects=True
+    )
     assert "has changed since matching" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(SupervisionProcess)) == 0
     assert db.session.get(SupervisionRequest, r1.id).status == RequestStatus.MATCHED
@@ -471,3 +474,28 @@ def test_capacity_total_row_shows_shares_not_an_order_count_in_finnish(
     assert cells[0:4] == ["40", "4", "0", "10 %"]
     assert cells[5:7] == ["100 %", "100 %"]  # not "2" (the order count) under a share
     assert "2 tilausta tehty puitesopimuksella tänä lukuvuonna." in page
+
+
+def test_accept_all_asks_first_and_a_bare_post_accepts_nothing(
+    client, admin, staff, other_staff, make_supervisor, submit, school_year, today
+):
+    sup = make_supervisor(rank=1, capacity_sessions=20)
+    submit(staff, sessions=3)
+    submit(other_staff, sessions=3)
+    run = services.run_matching(admin, school_year, Policy.RANKING, today)
+    db.session.commit()
+    client.login(admin)
+    url = f"/admin/matching/runs/{run.id}/accept-all"
+    assert f'href="{url}"' in client.get("/admin/matching/").text  # a link, not a POST button
+    page = client.get(url).text
+    assert "Accept all proposed assignments?" in page
+    assert "2 requests are accepted with their proposed supervisors" in page
+    assert f"{staff.name} with {sup.name}" in page
+    assert f"{other_staff.name} with {sup.name}" in page
+    assert 'name="confirmed" value="yes"' in page and 'name="csrf_token"' in page
+    assert 'href="/admin/matching/">No, back to matching' in page
+    bare = client.post(url)
+    assert bare.status_code == 200 and "Accept all proposed assignments?" in bare.text
+    assert db.session.scalar(select(func.count()).select_from(SupervisionProcess)) == 0
+    client.post(url, data={"confirmed": "yes"})
+    assert db.session.scalar(select(func.count()).select_from(SupervisionProcess)) == 2

@@ -8,6 +8,7 @@ from lahti_pool.extensions import db
 from lahti_pool.requests.models import MemberStatus, QuotaAccount, SupervisionRequest
 from lahti_pool.requests.quota import account_for, change_quota
 from lahti_pool.requests.rules import QuotaOp, RequestStatus
+from tests.tests_support import CONFIRMED
 
 
 @pytest.fixture
@@ -72,13 +73,13 @@ def test_colleague_sees_invitation_and_declines_it(
     assert "Kivimaa special needs team" in member_client.get("/notifications").get_data(
         as_text=True
     )
-    response = member_client.post(f"/requests/{sup_request.id}/decline")
+    response = member_client.post(f"/requests/{sup_request.id}/decline", data=CONFIRMED)
     assert response.status_code == 302
     assert _available(member, school_year) == 10
     assert sup_request.member_row(member).status == MemberStatus.DECLINED
     assert sup_request.status == RequestStatus.SUBMITTED
     # Declining twice changes nothing more.
-    member_client.post(f"/requests/{sup_request.id}/decline")
+    member_client.post(f"/requests/{sup_request.id}/decline", data=CONFIRMED)
     assert _available(member, school_year) == 10
 
 
@@ -145,7 +146,7 @@ def test_withdrawing_a_group_request_frees_every_members_sessions(
     sup_request = db.session.scalar(select(SupervisionRequest))
     other = app.test_client()
     other.login(colleagues[0])
-    other.post(f"/requests/{sup_request.id}/decline")
+    other.post(f"/requests/{sup_request.id}/decline", data=CONFIRMED)
     client.post(f"/requests/{sup_request.id}/withdraw")
     assert sup_request.status == RequestStatus.WITHDRAWN
     assert all(a.pending == 0 for a in db.session.scalars(select(QuotaAccount)))
@@ -180,7 +181,7 @@ def test_a_member_who_declined_sees_their_own_status_once_the_group_is_accepted(
     declined, taking_part = colleagues[0], colleagues[1]
     member_client = app.test_client()
     member_client.login(declined)
-    member_client.post(f"/requests/{sup_request.id}/decline")
+    member_client.post(f"/requests/{sup_request.id}/decline", data=CONFIRMED)
     run = matching.run_matching(admin, school_year, Policy.RANKING, today)
     matching.accept_assignment(admin, run.assignments[0], today)
     db.session.commit()
@@ -194,3 +195,31 @@ def test_a_member_who_declined_sees_their_own_status_once_the_group_is_accepted(
     other_client = app.test_client()
     other_client.login(taking_part)
     assert "Accepted" in other_client.get("/dashboard").text
+
+
+def test_declining_an_invitation_asks_first_and_a_bare_post_declines_nothing(
+    client, app, staff, colleagues, school_year, today
+):
+    client.login(staff)
+    client.post(
+        "/requests/new/group", data=_form(school_year, today, [c.email for c in colleagues])
+    )
+    sup_request = db.session.scalar(select(SupervisionRequest))
+    member = colleagues[0]
+    member_client = app.test_client()
+    member_client.login(member)
+    url = f"/requests/{sup_request.id}/decline"
+    assert f'href="{url}"' in member_client.get("/dashboard").text
+    page = member_client.get(url).text
+    assert "Decline the invitation?" in page
+    assert "You leave the group “Kivimaa special needs team”: the 5 sessions" in page
+    assert 'name="confirmed" value="yes"' in page and 'name="csrf_token"' in page
+    assert f'href="/requests/{sup_request.id}">No, keep the invitation' in page
+    bare = member_client.post(url)
+    assert bare.status_code == 200 and "Decline the invitation?" in bare.text
+    assert sup_request.member_row(member).status == MemberStatus.INVITED
+    assert _available(member, school_year) == 5
+    member_client.post(url, data=CONFIRMED)
+    db.session.refresh(sup_request)
+    assert sup_request.member_row(member).status == MemberStatus.DECLINED
+    assert _available(member, school_year) == 10

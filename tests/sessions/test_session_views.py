@@ -20,6 +20,7 @@ from lahti_pool.requests.services import (
 from lahti_pool.sessions import rules, services
 from lahti_pool.sessions.models import SessionStatus, SupervisionSession
 from lahti_pool.sessions.services import SessionInput
+from tests.tests_support import CONFIRMED
 
 GOALS_CANARY = "CANARY-GOALS-7f3a"
 ANSWER_CANARY = "CANARY-ANSWER-91bc"
@@ -89,7 +90,7 @@ def test_another_supervisor_cannot_see_or_log_the_process(client, process, make_
     assert client.get(f"/sessions/{sup_session.id}/log").status_code == 403
     response = client.post(f"/sessions/{sup_session.id}/log", data={"outcome": "held"})
     assert response.status_code == 403
-    assert client.post(f"/processes/{process.id}/close").status_code == 403
+    assert client.post(f"/processes/{process.id}/close", data=CONFIRMED).status_code == 403
     db.session.refresh(sup_session)
     assert sup_session.status == SessionStatus.PLANNED
     workspace = client.get("/workspace").get_data(as_text=True)
@@ -318,6 +319,24 @@ def test_staff_cancelling_in_time_free_the_session(client, process, staff, schoo
 
 def test_the_client_closes_the_process(client, process, staff, school_year):
     client.login(staff)
-    response = client.post(f"/processes/{process.id}/close", follow_redirects=True)
+    response = client.post(f"/processes/{process.id}/close", data=CONFIRMED, follow_redirects=True)
     assert "The process is closed" in response.get_data(as_text=True)
     assert account_for(staff.id, school_year).state().available == 10
+
+
+def test_closing_a_process_asks_first_and_a_bare_post_closes_nothing(
+    client, process, staff, school_year
+):
+    client.login(staff)
+    url = f"/processes/{process.id}/close"
+    assert f'href="{url}"' in client.get(f"/processes/{process.id}").text
+    page = client.get(url).text
+    assert "Close the process?" in page
+    assert "4 sessions not yet planned go back" in page
+    assert 'name="confirmed" value="yes"' in page and 'name="csrf_token"' in page
+    assert f'href="/processes/{process.id}">No, keep it open' in page
+    bare = client.post(url)
+    assert bare.status_code == 200 and "Close the process?" in bare.text
+    db.session.refresh(process)
+    assert process.status == "active"
+    assert account_for(staff.id, school_year).state().available == 6

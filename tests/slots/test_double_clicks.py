@@ -17,6 +17,7 @@ from lahti_pool.slots import services
 from lahti_pool.slots.models import SlotStatus, SupervisorAbsence
 from lahti_pool.slots.rules import local_date
 from lahti_pool.supervisors.models import Supervisor
+from tests.tests_support import CONFIRMED
 
 ANSWERS = {1: "a", 2: "b", 3: "c"}
 BOOK_FORM = {f"answer_{n}": text for n, text in ANSWERS.items()}
@@ -83,9 +84,9 @@ def test_cancelling_a_booking_twice_says_it_is_cancelled_already(client, staff, 
     services.book_slot(staff, slot, ANSWERS, utcnow())
     db.session.commit()
     client.login(staff)
-    assert client.post(f"/slots/{slot.id}/cancel").status_code == 302
+    assert client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED).status_code == 302
 
-    second = client.post(f"/slots/{slot.id}/cancel", follow_redirects=True)
+    second = client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED, follow_redirects=True)
 
     assert second.status_code == 200
     assert second.request.path == "/slots/mine"
@@ -102,9 +103,9 @@ def test_cancelling_a_late_cancelled_booking_again_says_so(client, staff, superv
     services.book_slot(staff, late, ANSWERS, utcnow())
     db.session.commit()
     client.login(staff)
-    client.post(f"/slots/{late.id}/cancel")
+    client.post(f"/slots/{late.id}/cancel", data=CONFIRMED)
 
-    second = client.post(f"/slots/{late.id}/cancel", follow_redirects=True)
+    second = client.post(f"/slots/{late.id}/cancel", data=CONFIRMED, follow_redirects=True)
 
     assert second.request.path == "/slots/mine"
     assert "This booking has already been cancelled." in second.text
@@ -115,9 +116,9 @@ def test_the_supervisor_cancelling_twice_is_told_it_is_cancelled(client, staff, 
     services.book_slot(staff, slot, ANSWERS, utcnow())
     db.session.commit()
     client.login(supervisor.user)
-    client.post(f"/slots/{slot.id}/cancel")
+    client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED)
 
-    second = client.post(f"/slots/{slot.id}/cancel", follow_redirects=True)
+    second = client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED, follow_redirects=True)
 
     assert second.request.path == "/slots/manage"
     assert "This booking has already been cancelled." in second.text
@@ -131,7 +132,7 @@ def test_a_stranger_still_cannot_see_a_cancelled_booking(client, staff, other_st
     db.session.commit()
     client.login(other_staff)
 
-    assert client.post(f"/slots/{slot.id}/cancel").status_code == 403
+    assert client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED).status_code == 403
 
 
 # --- Absences -------------------------------------------------------------------------

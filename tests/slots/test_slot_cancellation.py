@@ -20,6 +20,7 @@ from lahti_pool.slots import services
 from lahti_pool.slots.models import OnDutySlot, SlotStatus
 from lahti_pool.slots.rules import local_date
 from lahti_pool.supervisors.capacity import capacities
+from tests.tests_support import CONFIRMED
 
 ANSWERS = {1: "a", 2: "b", 3: "c"}
 
@@ -39,7 +40,7 @@ def booked(ctx, staff, supervisor, school_year):
         )
         db.session.add(slot)
         db.session.flush()
-        services.book_slot(staff, slot, ANSWERS, utcnow())
+        services.book_slot(staff, slot, ANSWERS, utcnow(), phone="0401234567")
         db.session.commit()
         return slot
 
@@ -58,7 +59,7 @@ def test_timely_cancellation_frees_the_quota_and_the_slot(client, staff, supervi
     page = client.get(f"/slots/{slot.id}/cancel")
     assert "goes back to your quota" in page.text
 
-    response = client.post(f"/slots/{slot.id}/cancel")
+    response = client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED)
 
     assert response.status_code == 302
     assert (slot.status, slot.booked_by_id, slot.session_id) == (SlotStatus.OPEN, None, None)
@@ -85,7 +86,7 @@ def test_late_cancellation_uses_the_quota_and_keeps_the_slot_taken(
     client.login(staff)
     assert "counts as used" in client.get(f"/slots/{slot.id}/cancel").text
 
-    client.post(f"/slots/{slot.id}/cancel")
+    client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED)
 
     assert (slot.status, slot.booked_by_id) == (SlotStatus.BOOKED, staff.id)
     db.session.refresh(sup_session)
@@ -132,7 +133,7 @@ def test_the_supervisor_cancelling_frees_everything(client, staff, supervisor, b
     client.login(supervisor.user)
     assert "frees the client's session" in client.get(f"/slots/{slot.id}/cancel").text
 
-    client.post(f"/slots/{slot.id}/cancel")
+    client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED)
 
     db.session.refresh(sup_session)
     assert sup_session.status == SessionStatus.CANCELLED_BY_SUPERVISOR
@@ -177,7 +178,7 @@ def test_the_supervisors_notice_of_a_late_cancellation_says_late_and_billed(
 ):
     slot = booked(timedelta(hours=5))
     client.login(staff)
-    client.post(f"/slots/{slot.id}/cancel")
+    client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED)
 
     fi = _note_text(supervisor.user_id, "fi")
     # The client is not called a supervisor, and the supervisor learns it is billed.
@@ -192,7 +193,7 @@ def test_the_supervisors_notice_of_a_timely_cancellation_says_not_billed(
 ):
     slot = booked()
     client.login(staff)
-    client.post(f"/slots/{slot.id}/cancel")
+    client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED)
 
     fi = _note_text(supervisor.user_id, "fi")
     assert "työnohjaaja" not in fi.lower()
@@ -204,7 +205,7 @@ def test_the_bookers_notice_names_the_supervisor_as_the_canceller(
 ):
     slot = booked()
     client.login(supervisor.user)
-    client.post(f"/slots/{slot.id}/cancel")
+    client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED)
 
     fi = _note_text(staff.id, "fi")
     assert f"Työnohjaajasi {supervisor.name} perui" in fi
@@ -215,10 +216,27 @@ def test_the_late_cancellation_mail_says_it_is_billed(client, staff, supervisor,
 
     slot = booked(timedelta(hours=5))
     client.login(staff)
-    client.post(f"/slots/{slot.id}/cancel")
+    client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED)
 
     mails = db.session.scalars(
         select(MailMessage).where(MailMessage.kind == "session_cancelled")
     ).all()
     to_supervisor = next(m for m in mails if m.to_user_id == supervisor.user_id)
     assert "billed" in to_supervisor.body_text or "laskutetaan" in to_supervisor.body_text
+
+
+def test_a_supervisor_cancelling_a_booking_is_asked_first_and_a_bare_post_cancels_nothing(
+    client, staff, supervisor, booked
+):
+    slot = booked(timedelta(hours=30))
+    client.login(supervisor.user)
+    url = f"/slots/{slot.id}/cancel"
+    page = client.get(url).text
+    assert "frees the client's session" in page
+    assert 'name="confirmed" value="yes"' in page and 'name="csrf_token"' in page
+    assert f'href="/slots/{slot.id}">No, keep it' in page
+    bare = client.post(url)
+    assert bare.status_code == 200 and "Yes, cancel the booking" in bare.text
+    db.session.refresh(slot)
+    assert (slot.status, slot.booked_by_id) == (SlotStatus.BOOKED, staff.id)
+    assert _session(slot).status == SessionStatus.PLANNED

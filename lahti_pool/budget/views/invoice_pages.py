@@ -21,6 +21,7 @@ from lahti_pool.budget.views import (
     month_name,
     now,
 )
+from lahti_pool.core.confirm import ConfirmActionForm, Confirmation, confirmation_page
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import paginate
 from lahti_pool.core.permissions import roles_required
@@ -136,9 +137,32 @@ def _statement_action(statement_id: int, action, success: str):
     return redirect(url_for("budget.statement_detail", statement_id=statement_id))
 
 
-@bp.post("/admin/statements/<int:statement_id>/send")
+@bp.route("/admin/statements/<int:statement_id>/send", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def send_statement(statement_id: int):
+    """Mark a statement sent, after a page that says it freezes."""
+    statement = db.get_or_404(InvoiceStatement, statement_id)
+    if not ConfirmActionForm().is_confirmed():
+        if statement.status != "draft":
+            flash(_("This statement has already been sent."), "danger")
+            return redirect(url_for("budget.statement_detail", statement_id=statement_id))
+        return confirmation_page(
+            Confirmation(
+                title=_("Mark the statement sent?"),
+                what=_(
+                    "The statement is frozen as it is now: it never changes again, and "
+                    "later corrections go on the next month's statement as adjustments."
+                ),
+                button=_("Yes, mark it sent"),
+                back_url=url_for("budget.statement_detail", statement_id=statement_id),
+                back_label=_("No, keep it a draft"),
+                facts=[
+                    (_("Supervisor"), statement.supervisor.name),
+                    (_("Month"), f"{month_name(statement.year, statement.month)} {statement.year}"),
+                    (_("Lines"), str(len(statement.lines))),
+                ],
+            )
+        )
     return _statement_action(
         statement_id, statements.send_statement, _("The statement is sent and frozen.")
     )

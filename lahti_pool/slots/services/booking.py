@@ -144,7 +144,12 @@ def refuse_busy_supervisor(slot: OnDutySlot, but: tuple[int, ...] = ()) -> None:
 
 
 def book_slot(
-    actor: User, slot: OnDutySlot, answers: dict[int, str], now: datetime, locale: str = "fi"
+    actor: User,
+    slot: OnDutySlot,
+    answers: dict[int, str],
+    now: datetime,
+    locale: str = "fi",
+    phone: str = "",
 ) -> SupervisionSession:
     """Book the slot for the actor: confirmed at once, one session of their quota.
 
@@ -153,6 +158,8 @@ def book_slot(
     no supervisor capacity, or a full budget (staff cannot override the budget).
     """
     _check_can_book(actor, slot, now)
+    if slot.mode == "phone" and not phone:
+        raise DomainError(N_("Give the phone number the supervisor calls you at."), field="phone")
     supervisor = slot.supervisor
     year = school_year_for(slot.on_date)
     sup_request = on_duty_requests.new_on_duty_request(
@@ -165,6 +172,8 @@ def book_slot(
         answers=answers,
         locale=locale,
     )
+    # confidential like the answers: never in an e-mail, the log of use or an export
+    sup_request.contact_phone = phone if slot.mode == "phone" else ""
     division_id = actor.unit.division_id if actor.unit is not None else None
     # The budget guard comes first, as in every order: its lock orders concurrent orders.
     process = processes.open_process(

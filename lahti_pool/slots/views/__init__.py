@@ -3,7 +3,16 @@
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,6 +21,7 @@ from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit, versions
+from lahti_pool.core.confirm import ConfirmActionForm
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.listing import Dates, Memo, RowPage, link_maker
 from lahti_pool.core.models import is_row_id, utcnow
@@ -21,12 +31,12 @@ from lahti_pool.core.widgets import RenderedChoices
 from lahti_pool.extensions import db
 from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
 from lahti_pool.requests.quota import account_for, available_in, school_year_for
-from lahti_pool.sessions.models import SessionStatus
+from lahti_pool.sessions.logistics import video_url_of
+from lahti_pool.sessions.models import SessionStatus, SupervisionSession
 from lahti_pool.slots import rules as slot_rules
 from lahti_pool.slots import services
 from lahti_pool.slots.forms import (
     BookForm,
-    ConfirmForm,
     FilterForm,
     WatchForm,
 )
@@ -221,7 +231,14 @@ def book(slot_id: int):
         getattr(form, f"answer_{q.position}").label.text = q.text(str(get_locale()))
     if form.validate_on_submit():
         try:
-            services.book_slot(current_user, slot, form.answers(), now(), get_locale().language)
+            services.book_slot(
+                current_user,
+                slot,
+                form.answers(),
+                now(),
+                get_locale().language,
+                phone=form.phone.data or "",
+            )
         except DomainError as error:
             db.session.rollback()  # the slot as it is now, e.g. booked by the other click
             if _booked_by_me(slot):
@@ -255,20 +272,28 @@ def _booked_by_me(slot: OnDutySlot) -> bool:
 def detail(slot_id: int):
     slot = get_slot(slot_id)
     sup_request = services.booking_request(slot)
+    sup_session = db.session.get(SupervisionSession, slot.session_id) if slot.session_id else None
     show_answers = sup_request is not None and sup_request.can_view_answers(current_user)
     if show_answers and current_user.id != sup_request.requester_id and sup_request.answers:
         audit.record(current_user, "answers.viewed", sup_request)  # who read them, not what
         db.session.commit()
     state = services.booking_states([slot]).get(slot.id)
-    return render_template(
-        "slots/slot_detail.html",
-        slot=slot,
-        state=state,
-        answers=sup_request.answers if show_answers else [],
-        can_cancel=state == SessionStatus.PLANNED and slot.starts_at > now(),
-        can_move=slot.booked_by_id == current_user.id
-        and services.move_problem(current_user, slot, now()) is None,
+    response = make_response(
+        render_template(
+            "slots/slot_detail.html",
+            slot=slot,
+            state=state,
+            answers=sup_request.answers if show_answers else [],
+            # as confidential as the answers: the booker and the session's supervisor only
+            phone=sup_request.contact_phone if show_answers else "",
+            video_url=video_url_of(sup_session) if sup_session is not None else "",
+            can_cancel=state == SessionStatus.PLANNED and slot.starts_at > now(),
+            can_move=slot.booked_by_id == current_user.id
+            and services.move_problem(current_user, slot, now()) is None,
+        )
     )
+    response.headers["Cache-Control"] = "no-store"  # the answers and the phone number
+    return response
 
 
 @bp.route("/<int:slot_id>/cancel", methods=["GET", "POST"])
@@ -279,8 +304,8 @@ def cancel(slot_id: int):
         # A second click: the first one cleared the booking, so ``get_slot`` would refuse.
         return _already_cancelled(slot)
     slot = get_slot(slot_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
+    form = ConfirmActionForm()
+    if form.is_confirmed():  # a bare POST shows this page and changes nothing
         try:
             outcome = services.cancel_booking(current_user, slot, now())
         except DomainError as error:
