@@ -19,10 +19,12 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from decimal import Decimal
 from email import policy
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -41,6 +43,7 @@ from tests_support import csrf_token as _token
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget.models import BudgetUsage, BudgetUsageChange, SessionCost
 from lahti_pool.core.audit import AuditEvent
+from lahti_pool.core.jobs import local_today
 from lahti_pool.core.mailer import queue_mail
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.notifications import Notification, NotificationKind
@@ -278,7 +281,11 @@ def test_both_nodes_daily_jobs_at_once_queue_each_reminder_and_digest_once(
     nodes, make_user, supervisor, school_year, today
 ):
     clients = [make_user() for _ in range(4)]
-    tomorrow = (utcnow() + timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
+    # Tomorrow as the daily jobs count it (the pool's local day, not UTC's: between 22 and 24
+    # UTC they differ), at noon.
+    local_tomorrow = local_today(utcnow()) + timedelta(days=1)
+    noon = datetime.combine(local_tomorrow, clock_time(12, 0), tzinfo=ZoneInfo("Europe/Helsinki"))
+    tomorrow = noon.astimezone(UTC)
     for client in clients:
         _planned_session(supervisor, client, school_year, tomorrow)
     # A free on-duty slot this week: the weekly digest goes to staff with quota left.
