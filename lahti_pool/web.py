@@ -256,8 +256,10 @@ def init_app(app: Flask) -> None:
 
     from lahti_pool.accounts.forms import ROLE_LABELS
     from lahti_pool.core.notifications import notification_link, notification_text
+    from lahti_pool.matching import labels as matching_labels
     from lahti_pool.requests import labels
     from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
+    from lahti_pool.service_pages.services import written_pages
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["euros"] = money.format_euros
@@ -265,8 +267,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["mode_label"] = lambda m: str(MODE_LABELS.get(m, m))
     app.jinja_env.filters["role_label"] = lambda r: str(ROLE_LABELS.get(r, r))
     app.jinja_env.filters["language_label"] = lambda c: str(LANGUAGE_LABELS.get(c, c))
-    from lahti_pool.matching import labels as matching_labels
-    from lahti_pool.service_pages.services import written_pages
 
     app.jinja_env.globals.update(
         reason_label=matching_labels.reason_label,
@@ -352,11 +352,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def refuse_nul_characters():
-        """A NUL character in the address or a form is refused (400) before any view runs.
-
-        No text a person types holds one, and PostgreSQL can neither store nor compare it:
-        the view's query would fail with a server error instead.
-        """
+        """A NUL character in the address or a form is refused (400) before any view runs:
+        no text a person types holds one, and PostgreSQL can neither store nor compare it
+        (the view's query would fail with a server error instead)."""
         sent = [request.path]
         for values in (request.args, request.form):
             for key, value in values.items(multi=True):

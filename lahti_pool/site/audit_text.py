@@ -83,6 +83,7 @@ ACTION_LABELS = {
     "supervisor.capacity_changed": _l("Supervisor's capacity changed"),
     "supervisor.created": _l("Supervisor added"),
     "supervisor.deactivated": _l("Supervisor deactivated"),
+    "supervisor.presentation_updated": _l("Supervisor's own presentation changed"),
     "supervisor.price_changed": _l("Supervisor's price changed"),
     "supervisor.updated": _l("Supervisor changed"),
     "supervisors.imported": _l("Supervisor import"),

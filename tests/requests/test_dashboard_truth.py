@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from tests_support import CONFIRMED
 
 from lahti_pool.core.models import utcnow
 from lahti_pool.extensions import db
@@ -157,7 +158,7 @@ def test_a_cancelled_session_leaves_the_coming_sessions(client, staff, slot_at):
     slot_services.book_slot(staff, slot, ANSWERS, utcnow())
     db.session.commit()
     client.login(staff)
-    client.post(f"/slots/{slot.id}/cancel")
+    client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED)
 
     page = client.get("/my-sessions").text
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from tests_support import CONFIRMED
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.core.notifications import Notification, NotificationKind
@@ -192,7 +193,7 @@ def test_a_member_declines_and_the_manager_withdraws_the_rest(
     client.post("/requests/new/team", data=_form(school_year, today, [m.email for m in team]))
     sup_request = db.session.scalar(select(SupervisionRequest))
     client.login(team[0])
-    assert client.post(f"/requests/{sup_request.id}/decline").status_code == 302
+    assert client.post(f"/requests/{sup_request.id}/decline", data=CONFIRMED).status_code == 302
     assert _available(team[0], school_year) == 10
     withdraw_request(principal, sup_request, "Aikataulu ei sovi.")
     db.session.commit()

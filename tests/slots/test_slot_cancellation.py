@@ -102,7 +102,7 @@ def test_late_cancellation_uses_the_quota_and_keeps_the_slot_taken(
 def test_a_late_cancelled_booking_shows_its_true_state(client, staff, booked):
     slot = booked(timedelta(hours=5))
     client.login(staff)
-    client.post(f"/slots/{slot.id}/cancel")
+    client.post(f"/slots/{slot.id}/cancel", data=CONFIRMED)
 
     listing = client.get("/slots/mine").text
     page = client.get(f"/slots/{slot.id}").text

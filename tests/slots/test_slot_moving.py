@@ -32,7 +32,7 @@ def open_slot(supervisor):
             supervisor_id=(of or supervisor).id,
             starts_at=starts_at,
             on_date=local_date(starts_at),
-            mode="phone",
+            mode="video",
             duration_minutes=60,
         )
         db.session.add(slot)
