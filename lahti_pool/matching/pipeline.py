@@ -5,7 +5,8 @@
    own solution repaired, ejection chains; each put through the exchange pass. The best by
    (served, then older) is the incumbent; strict ranking wins ties.
 2. Bounds without a solver (``bounds.py``, ``flow.py``): the most that can be served, and the
-   least sum of positions for that many.
+   least sum of positions for that many. Where the pool is too large for the integer
+   programme and the bound is not met, pieces of it are solved exactly (``neighbourhoods.py``).
 3. Each stage (serve, age, wish, rank or balanced, cost) in turn: proven at once where a bound
    meets the incumbent; otherwise the integer programme (``stages.py``) within the work
    limits, its answer kept only where it is better in this and every earlier stage.
