@@ -191,3 +191,25 @@ def test_the_photo_can_be_removed(client, own):
     _post(client, _form(remove_photo="y"))
     sup = _fresh(own)
     assert sup.photo is None and sup.photo_version == 0
+
+
+def test_the_photo_form_checks_its_csrf_token_multipart_as_it_is(app, client, own):
+    # The wapiti scan cannot check this form (tests/security/test_wapiti_scan.py says why).
+    import re
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        page = client.get("/supervisors/me").text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        forged = _post(
+            client, _form(bio="forged", csrf_token="wapiti", photo=(io.BytesIO(_image()), "me.jpg"))
+        )
+        assert forged.status_code == 400
+        assert _fresh(own).bio != "forged" and _fresh(own).photo is None
+        genuine = _post(
+            client, _form(bio="genuine", csrf_token=token, photo=(io.BytesIO(_image()), "me.jpg"))
+        )
+        assert genuine.status_code == 302
+        assert _fresh(own).bio == "genuine" and _fresh(own).photo is not None
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
