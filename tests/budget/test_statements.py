@@ -322,7 +322,7 @@ def test_the_admin_generates_sends_and_pays_through_the_pages(client, admin, sup
     statement = db.session.get(InvoiceStatement, statement.id)
     assert statement.status == StatementStatus.PAID
     listing = client.get("/admin/statements").get_data(as_text=True)
-    assert "2026-03" in listing and "Paid" in listing
+    assert "March 2026" in listing and "Paid" in listing
 
 
 def test_a_finnish_reader_gets_a_csv_excel_opens_in_columns_and_xlsx_offered_first(

@@ -58,7 +58,11 @@ def statements_index():
     )
     page = paginate(query, per_page=50, error_out=False)
     return render_template(
-        "budget/statements.html", form=form, page=page, labels=statements.STATUS_LABELS
+        "budget/statements.html",
+        form=form,
+        page=page,
+        labels=statements.STATUS_LABELS,
+        month_name=month_name,
     )
 
 
@@ -183,4 +187,9 @@ def my_statements():
         .where(Supervisor.user_id == current_user.id)
         .order_by(InvoiceStatement.year.desc(), InvoiceStatement.month.desc())
     ).all()
-    return render_template("budget/my_statements.html", rows=rows, labels=statements.STATUS_LABELS)
+    return render_template(
+        "budget/my_statements.html",
+        rows=rows,
+        labels=statements.STATUS_LABELS,
+        month_name=month_name,
+    )
