@@ -187,6 +187,30 @@ def submit_individual_request(
     return sup_request
 
 
+def find_members(emails: list[str]) -> dict[str, User]:
+    """The named members by address: refused (with the addresses) when one is unknown,
+    inactive or not staff."""
+    found = {
+        u.email: u
+        for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))
+    }
+    unknown = [e for e in emails if e not in found or not found[e].is_active]
+    if unknown:
+        raise DomainError(
+            N_("No colleague with this address: %(emails)s. Check the spelling."),
+            field="members",
+            emails=", ".join(unknown),
+        )
+    not_staff = [e for e in emails if not found[e].has_role(Role.STAFF)]
+    if not_staff:
+        raise DomainError(
+            N_("These people cannot take part in staff supervision: %(emails)s."),
+            field="members",
+            emails=", ".join(not_staff),
+        )
+    return found
+
+
 def submit_group_request(
     actor: User, data: GroupRequestInput, today: date, locale: str = "fi"
 ) -> SupervisionRequest:
@@ -209,24 +233,7 @@ def submit_group_request(
     rules.check_group_size(
         len(emails) + 1, config["GROUP_MIN_MEMBERS"], config["GROUP_MAX_MEMBERS"]
     )
-    found = {
-        u.email: u
-        for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))
-    }
-    unknown = [e for e in emails if e not in found or not found[e].is_active]
-    if unknown:
-        raise DomainError(
-            N_("No colleague with this address: %(emails)s. Check the spelling."),
-            field="members",
-            emails=", ".join(unknown),
-        )
-    not_staff = [e for e in emails if not found[e].has_role(Role.STAFF)]
-    if not_staff:
-        raise DomainError(
-            N_("These people cannot take part in staff supervision: %(emails)s."),
-            field="members",
-            emails=", ".join(not_staff),
-        )
+    found = find_members(emails)
     people = [actor] + [found[e] for e in emails]
     accounts = {p.id: account_for(p.id, year) for p in people}
     short = [p for p in people if accounts[p.id].state().available < data.sessions]

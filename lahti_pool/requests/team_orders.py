@@ -10,10 +10,9 @@ process through ``sessions.processes.open_process``; the order's grounds name th
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select
 
 from lahti_pool.accounts.addresses import lookup_form
-from lahti_pool.accounts.models import Role, User
+from lahti_pool.accounts.models import User
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, NotPermitted, QuotaExceeded
 from lahti_pool.core.notifications import NotificationKind, notify
@@ -32,6 +31,7 @@ from lahti_pool.requests.rules import QuotaOp, RequestStatus
 from lahti_pool.requests.services import (
     GroupRequestInput,
     _add_answers,
+    find_members,
     open_school_years,
     record_event,
 )
@@ -90,24 +90,7 @@ def _members(actor: User, emails: list[str]) -> list[User]:
             max=high,
             n=len(emails),
         )
-    found = {
-        u.email: u
-        for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))
-    }
-    unknown = [e for e in emails if e not in found or not found[e].is_active]
-    if unknown:
-        raise DomainError(
-            N_("No colleague with this address: %(emails)s. Check the spelling."),
-            field="members",
-            emails=", ".join(unknown),
-        )
-    not_staff = [e for e in emails if not found[e].has_role(Role.STAFF)]
-    if not_staff:
-        raise DomainError(
-            N_("These people cannot take part in staff supervision: %(emails)s."),
-            field="members",
-            emails=", ".join(not_staff),
-        )
+    found = find_members(emails)
     elsewhere = [e for e in emails if found[e].unit_id != actor.unit_id]
     if elsewhere:
         raise DomainError(
