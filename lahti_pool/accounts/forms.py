@@ -21,6 +21,7 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Pool administrator"),
     Role.REPORTS: _l("Development services (reports)"),
     Role.MANAGER: _l("Unit manager"),
+    Role.GUEST: _l("Guest organisation official"),
 }
 
 

@@ -21,6 +21,9 @@ class Role(enum.StrEnum):
     #: a unit's manager, granted by the administrator; HR's principals and managers are
     #: unit managers without it (User.is_unit_manager)
     MANAGER = "manager"
+    #: an official of a guest organisation (organisation.models.Organisation), invited by
+    #: e-mail to a limited account: sees only their own groups and sessions
+    GUEST = "guest"
 
 
 #: the job groups HR marks as heads of their unit (organisation/job_groups.py)
