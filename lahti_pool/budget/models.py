@@ -22,6 +22,18 @@ from lahti_pool.organisation.models import Division
 from lahti_pool.supervisors.models import Supervisor
 
 
+class FundingSource(db.Model):
+    """Where money comes from beside the city's own budget: ministry partnership money, a
+    project grant (issue 19). Programmes name one; the budget page and the guard work per
+    funding source as well as per division."""
+
+    __tablename__ = "funding_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
 class Budget(db.Model):
     """The money for supervision in a fiscal year: the pool's, or one division's."""
 

@@ -4,7 +4,8 @@
   municipality, a joint authority), with its contact person and invoice details;
 - divisions.organisation_id: the guest organisation whose cost centre a division is
   (None for the city's own), so budgets, the guard and statements follow it;
-- venues: meeting places with an address and an accessibility note.
+- venues: meeting places with an address and an accessibility note;
+- funding_sources: money beside the city's budget (ministry partnership money).
 
 Revision ID: 0015_organisations
 Revises: 0014_logistics
@@ -36,6 +37,13 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
     sa.UniqueConstraint('name', name=op.f('uq_organisations_name'))
     )
+    op.create_table('funding_sources',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_funding_sources')),
+    sa.UniqueConstraint('name', name=op.f('uq_funding_sources_name'))
+    )
     op.create_table('venues',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -66,4 +74,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_venues_organisation_id'))
 
     op.drop_table('venues')
+    op.drop_table('funding_sources')
     op.drop_table('organisations')
