@@ -12,7 +12,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from lahti_pool.accounts.models import User
-from lahti_pool.budget.models import Budget
+from lahti_pool.budget import funding
+from lahti_pool.budget.models import Budget, FundingSource
 from lahti_pool.extensions import db
 from lahti_pool.feedback.models import FeedbackResponse
 from lahti_pool.feedback.rules import reportable_terms
@@ -45,6 +46,7 @@ def ensure_activity(admin: User, supervisor_user: User, today: date) -> dict[str
             )
             made["budgets"] += 1
     db.session.flush()
+    ensure_funding(admin, today)
     supervisor = db.session.scalar(
         select(Supervisor).where(Supervisor.user_id == supervisor_user.id)
     )
@@ -129,3 +131,25 @@ def ensure_activity(admin: User, supervisor_user: User, today: date) -> dict[str
                 made["feedback"] += 1
     db.session.flush()
     return made
+
+
+#: a development programme's money beside the pool's budget (issue 19)
+MINISTRY_MONEY = "Opetus- ja kulttuuriministeriön kumppanuusraha"
+
+
+def ensure_funding(admin: User, today: date) -> FundingSource:
+    """Ministry partnership money with this year's budget and one expense paid from it."""
+    source = db.session.scalar(select(FundingSource).where(FundingSource.name == MINISTRY_MONEY))
+    if source is None:
+        source = funding.add_source(admin, MINISTRY_MONEY)
+        funding.set_funding_budget(admin, source, today.year, 2_500_000, 80)
+        funding.record_expense(
+            admin,
+            funding.ExpenseInput(
+                source.id,
+                date(today.year, 1, 15),
+                120_000,
+                "Kehittämisohjelman 1. moduuli: tilavuokra ja tarjoilut",
+            ),
+        )
+    return source

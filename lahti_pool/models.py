@@ -6,6 +6,8 @@ from lahti_pool.accounts.login_addresses import KnownLoginAddress  # noqa: F401
 from lahti_pool.accounts.models import User, UserRole  # noqa: F401
 from lahti_pool.budget.models import (  # noqa: F401
     Budget,
+    FundedExpense,
+    FundingBudget,
     FundingSource,
     InvoiceStatement,
     SessionCost,  # noqa: F401

@@ -242,6 +242,14 @@ EXPECTED = {
         row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
     ),
     "budget.budgets": ("GET", {}, ADMIN_ONLY),
+    "budget.funding_sources": ("GET", {}, ADMIN_ONLY),
+    "budget.funding_source": ("GET", "funding_source", ADMIN_ONLY),
+    "budget.funding_source_active": (
+        "POST",
+        "funding_source",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
+    "budget.remove_funded_expense": ("GET", "funded_expense", ADMIN_ONLY),
     "budget.overview": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "budget.chart": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "budget.statements_index": ("GET", {}, ADMIN_ONLY),
@@ -468,6 +476,17 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     absence = SupervisorAbsence(supervisor_id=supervisor.id, starts_on=away, ends_on=away)
     db.session.add(absence)
     supervisor.photo, supervisor.photo_version = b"\xff\xd8 a stored JPEG", 1
+    from lahti_pool.budget.models import FundedExpense, FundingSource
+
+    source = FundingSource(name="Ministry partnership money")
+    expense = FundedExpense(
+        funding_source=source,
+        fiscal_year=today.year,
+        on_date=today,
+        amount_cents=100,
+        description="Venue",
+    )
+    db.session.add(expense)
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     return {
@@ -489,6 +508,8 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "watch": {"watch_id": watch.id},
         "pattern": {"pattern_id": pattern_id},
         "absence": {"absence_id": absence.id},
+        "funding_source": {"source_id": source.id},
+        "funded_expense": {"expense_id": expense.id},
     }
 
 

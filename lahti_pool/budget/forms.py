@@ -3,9 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     IntegerField,
     SelectField,
     SelectMultipleField,
+    StringField,
     TextAreaField,
 )
 from wtforms.fields import MonthField
@@ -119,3 +121,40 @@ class GenerateForm(FlaskForm):
         _l("Supervisor"), coerce=int, validators=[InputRequired()], widget=LongSelect()
     )
     month = MonthField(_l("Month"), validators=[InputRequired(), InYears()])
+
+
+class FundingSourceForm(FlaskForm):
+    name = StringField(
+        _l("Name of the funding source"), validators=[InputRequired(), Length(max=200)]
+    )
+
+
+class FundingBudgetForm(FlaskForm):
+    fiscal_year = IntegerField(_l("Fiscal year"), validators=[InputRequired(), YEARS])
+    amount = AmountField(
+        _l("Amount (€, VAT excluded)"),
+        validators=[InputRequired(), NumberRange(min=0, max=100_000_000)],
+    )
+    warn_percent = IntegerField(
+        _l("Warning threshold (%)"),
+        default=80,
+        validators=[InputRequired(), NumberRange(min=1, max=100)],
+    )
+
+
+class ExpenseForm(FlaskForm):
+    on_date = DateField(_l("Date"), validators=[InputRequired(), InYears()])
+    amount = AmountField(
+        _l("Amount (€, VAT excluded)"),
+        validators=[InputRequired(), NumberRange(min=0, max=100_000_000)],
+    )
+    description = StringField(
+        _l("What the money is for"),
+        validators=[InputRequired(), Length(max=300)],
+        description=_l("E.g. the venue of the second module. No names of participants."),
+    )
+    override_reason = TextAreaField(
+        _l("Reason to go over the budget"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Only when the expense would take the funding source over its budget."),
+    )

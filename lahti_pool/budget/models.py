@@ -181,3 +181,43 @@ class SessionCost(db.Model):
     amount_cents: Mapped[int] = mapped_column(Integer)
 
     session: Mapped["SupervisionSession"] = relationship(back_populates="costs")  # noqa: F821
+
+
+class FundingBudget(db.Model):
+    """A funding source's money for a fiscal year; its expenses are checked against it."""
+
+    __tablename__ = "funding_budgets"
+    __table_args__ = (
+        UniqueConstraint("funding_source_id", "fiscal_year"),
+        CheckConstraint("amount_cents >= 0", name="amount_nonneg"),
+        CheckConstraint("warn_percent > 0 AND warn_percent <= 100", name="warn_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funding_source_id: Mapped[int] = mapped_column(ForeignKey("funding_sources.id"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    warn_percent: Mapped[int] = mapped_column(Integer, default=80)
+
+
+class FundedExpense(db.Model):
+    """Money a funding source pays: a programme's venue, facilitators' fees, travel."""
+
+    __tablename__ = "funded_expenses"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funding_source_id: Mapped[int] = mapped_column(ForeignKey("funding_sources.id"), index=True)
+    #: the year of ``on_date``: the guard checks that year's budget
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    on_date: Mapped[date] = mapped_column(Date)
+    #: VAT excluded, as budgets are
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str] = mapped_column(String(300))
+    #: what it was for, e.g. ("programme", 3); "" when nothing in the app
+    subject_type: Mapped[str] = mapped_column(String(40), default="")
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    funding_source: Mapped[FundingSource] = relationship()

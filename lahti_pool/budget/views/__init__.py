@@ -13,7 +13,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role, User
-from lahti_pool.budget import queries, services
+from lahti_pool.budget import funding, queries, services
 from lahti_pool.budget.forecast import MONTHS, SUMMER_BREAK
 from lahti_pool.budget.forms import (
     BudgetForm,
@@ -171,6 +171,7 @@ def overview():
         by_division=queries.monthly_spent_by_division(year, _sums(year)),
         units=_top_units(year, division_id, min_people),
         reports_only=reports_only,
+        funding_lines=funding.funding_lines(year),
         euros=euros_texts(),
         money=money_markups(),
         month_name=month_name,
@@ -268,4 +269,4 @@ def chart():
 
 
 # The pages in the modules below register on ``bp`` when imported.
-from lahti_pool.budget.views import approval_pages, invoice_pages  # noqa: E402, F401
+from lahti_pool.budget.views import approval_pages, funding_pages, invoice_pages  # noqa: E402, F401
