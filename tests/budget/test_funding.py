@@ -1,5 +1,6 @@
 """Funding sources: a budget dimension beside the divisions, guarded like a division's."""
 
+import threading
 from datetime import date
 
 import pytest
@@ -141,3 +142,36 @@ def test_removing_an_expense_needs_confirmation(client, admin, ministry):
     client.post(f"/admin/funding/expenses/{spent_id}/remove", data=CONFIRMED)
     assert db.session.scalar(select(func.count(FundedExpense.id))) == 0
     assert db.session.scalar(select(FundingSource.name)) == "Ministry partnership money"
+
+
+def test_two_expenses_at_once_cannot_both_pass_the_guard(app, admin, ministry):
+    """Two administrators record 6,000 € each on a 10,000 € budget at the same moment:
+    the budget row's lock orders them, so the second sees the first and is refused."""
+    source_id, admin_id = ministry.id, admin.id
+    barrier = threading.Barrier(2, timeout=30)
+    outcomes = []
+
+    def record() -> None:
+        with app.app_context():
+            try:
+                actor = db.session.get(type(admin), admin_id)
+                barrier.wait()
+                funding.record_expense(
+                    actor, funding.ExpenseInput(source_id, date(2027, 4, 1), 600_000, "Hotel")
+                )
+                db.session.commit()
+                outcomes.append("recorded")
+            except BudgetExceeded:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=record) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["recorded", "refused"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.sum(FundedExpense.amount_cents))) == 600_000
