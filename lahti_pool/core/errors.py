@@ -2,11 +2,12 @@
 
 Rules stay free of Flask, so an error carries an untranslated message id (marked
 with ``N_`` for extraction) and its parameters; ``str(err)`` translates it when an
-app context is active. Dates and datetimes among the parameters are passed as such:
-the message formats them for the reader's language (never ``isoformat()`` for a message).
+app context is active. Dates, times and datetimes among the parameters are passed as
+such: the message formats them for the reader's language (never ``isoformat()`` or
+``strftime`` for a message: "7.00" on a Finnish page, "7:00 AM" on an English one).
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 
 def N_(msgid: str) -> str:
@@ -15,22 +16,24 @@ def N_(msgid: str) -> str:
 
 
 def _iso(value: object) -> object:
-    """A date or a datetime as ISO 8601 (outside an app context); anything else as is."""
-    return value.isoformat() if isinstance(value, date) else value
+    """A date, time or datetime as ISO 8601 (outside an app context); anything else as is."""
+    return value.isoformat() if isinstance(value, date | time) else value
 
 
 def _localised(params: dict[str, object]) -> dict[str, object]:
     """``params`` with each date and datetime formatted for the current locale and time
     zone (in an app context)."""
-    if not any(isinstance(v, date) for v in params.values()):
+    if not any(isinstance(v, date | time) for v in params.values()):
         return params
-    from flask_babel import format_date, format_datetime
+    from flask_babel import format_date, format_datetime, format_time
 
     return {
         k: format_datetime(v, "short")
         if isinstance(v, datetime)
         else format_date(v)
         if isinstance(v, date)
+        else format_time(v, "short")
+        if isinstance(v, time)
         else v
         for k, v in params.items()
     }

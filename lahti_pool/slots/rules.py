@@ -100,8 +100,8 @@ def check_pattern(pattern: SlotPattern, today: date) -> None:
                 "time); publish a slot at another hour one by one."
             ),
             field="times",
-            first=FIRST_START.strftime("%H:%M"),
-            last=LAST_START.strftime("%H:%M"),
+            first=FIRST_START,
+            last=LAST_START,
         )
     minutes = sorted(t.hour * 60 + t.minute for t in pattern.times)
     if any(b - a < SLOT_MINUTES for a, b in zip(minutes, minutes[1:], strict=False)):

@@ -42,7 +42,7 @@ def test_every_hour_of_every_day_for_a_year_is_refused_and_nothing_created(clien
     every_hour = ", ".join(f"{h}:00" for h in range(24))
     response = _post_pattern(client, supervisor, first, first + timedelta(days=364), every_hour)
     assert response.status_code == 400
-    assert "start between 07:00 and 19:00" in response.text
+    assert "start between 7:00 AM and 7:00 PM" in response.text.replace("\u202f", " ")
     assert _count() == 0
 
 
@@ -124,7 +124,7 @@ def test_a_pattern_time_in_the_night_when_the_clocks_change_is_refused(client, s
     client.login(supervisor.user)
     response = _post_pattern(client, supervisor, sunday, sunday, "3:30", weekdays=["6"])
     assert response.status_code == 400
-    assert "start between 07:00 and 19:00" in response.text
+    assert "start between 7:00 AM and 7:00 PM" in response.text.replace("\u202f", " ")
     assert _count() == 0
 
 
@@ -135,3 +135,13 @@ def test_a_single_slot_in_the_skipped_hour_of_march_is_at_the_hour_after(supervi
         supervisor.user, supervisor, services.SlotInput(sunday, time(3, 30), "video"), utcnow()
     )
     assert slot.starts_at.astimezone(HELSINKI).time() == time(4, 30)
+
+
+def test_the_hours_are_written_the_finnish_way_on_a_finnish_page(client, supervisor):
+    first = local_date(utcnow()) + timedelta(days=1)
+    supervisor.user.locale = "fi"
+    db.session.commit()
+    client.login(supervisor.user)
+    response = _post_pattern(client, supervisor, first, first, "3:00")
+    assert response.status_code == 400
+    assert "klo 7.00–19.00" in response.text
