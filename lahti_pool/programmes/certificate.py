@@ -66,7 +66,8 @@ def certificate_pdf(member, completion) -> bytes:
             pdf.multi_cell(width, 10, line[3:], align="C", new_x="LMARGIN", new_y="NEXT")
         elif line.startswith("- "):
             pdf.set_font("DejaVu", "", 11)
-            pdf.multi_cell(width, 6, "•  " + line[2:], new_x="LMARGIN", new_y="NEXT")
+            pdf.set_x(pdf.l_margin + 15)
+            pdf.multi_cell(width - 30, 6, "•  " + line[2:], new_x="LMARGIN", new_y="NEXT")
         else:
             pdf.set_font("DejaVu", "", 12)
             pdf.multi_cell(width, 7, line, align="C", new_x="LMARGIN", new_y="NEXT")
