@@ -171,3 +171,26 @@ def test_staff_cannot_nominate_nor_manage(client, programme, make_user):
         client.get(f"/programmes/{programme.id}/days/{day_ids(programme)[0][0]}").status_code == 403
     )
     assert member(programme, other) is None
+
+
+def test_a_module_names_its_facilitators_and_its_venue_address(
+    client, programme, organiser, make_supervisor
+):
+    supervisor = make_supervisor(name="Saara Supervisor")
+    client.login(organiser)
+    response = client.post(
+        f"/programmes/{programme.id}/modules",
+        data={
+            "module-theme": "Crisis leadership",
+            "module-venue_id": programme.modules[0].venue_id,
+            "module-supervisor_ids": [supervisor.id],
+            "module-outside_facilitators": "Marina Kaljurand",
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(programme)
+    module = programme.modules[-1]
+    assert module.number == 6 and [f.id for f in module.facilitators] == [supervisor.id]
+    page = client.get(f"/programmes/{programme.id}").get_data(as_text=True)
+    assert "Saara Supervisor, Marina Kaljurand" in page
+    assert "Venue 1, Katu 1, Lahti" in page
