@@ -21,6 +21,15 @@ from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse  # n
 from lahti_pool.matching.models import GroupOffer, GroupOfferMember, MatchingRun, ProposedAssignment  # noqa: F401  # noqa: F401
 from lahti_pool.nudges.models import NudgePreference, NudgeSent  # noqa: F401
 from lahti_pool.organisation.models import Division, Organisation, Unit, Venue  # noqa: F401
+from lahti_pool.programmes.models import (  # noqa: F401
+    DayAttendance,
+    DayGuest,
+    ModuleDay,
+    Programme,
+    ProgrammeMember,
+    ProgrammeModule,
+    ProgrammeOrganiser,
+)
 from lahti_pool.requests.models import (  # noqa: F401
     PreQuestion,
     PreQuestionAnswer,

@@ -58,9 +58,8 @@ def _languages_in_order(languages):
 
 @functools.cache
 def _user_statement():
-    """One statement for the user, the roles and the count of unread notifications for the
-    navigation (a page needs all three; three statements cost more than many a page's own).
-    Built once: making a SQLAlchemy statement costs more than running this one."""
+    """One statement for the user, the roles and the unread count for the navigation (three
+    cost more than many a page's own). Built once: building one costs more than running it."""
     from lahti_pool.accounts.models import User
     from lahti_pool.core.notifications import Notification
 
@@ -132,8 +131,7 @@ def _mail_stall():
         return None
 
 
-#: PostgreSQL's SQLSTATE for "integer out of range" and its kin
-NUMBER_OUT_OF_RANGE = "22003"
+NUMBER_OUT_OF_RANGE = "22003"  #: PostgreSQL's SQLSTATE for "integer out of range" and kin
 
 
 def _sqlstate(error: DataError) -> str | None:
@@ -166,6 +164,7 @@ NAVIGATION = [
     (("admin",), "nudges.uptake_index", _l("Low uptake")),
     (("admin",), "site.audit_log", _l("Log of use")),
     (("admin",), "mail.outbox", _l("E-mail outbox")),
+    (("staff", "admin"), "programmes.index", _l("Programmes")),
     (None, "supervisors_public.index", _l("Our supervisors")),
     (("admin", "reports"), "budget.overview", _l("Budget")),
     (("admin", "reports"), "slots.utilisation", _l("Slot utilisation")),
@@ -220,6 +219,7 @@ BLUEPRINTS = [
     ("lahti_pool.sessions.calendar_views", "calendar_bp"),
     ("lahti_pool.service_pages.views", "bp"),
     ("lahti_pool.nudges.views", "bp"),
+    ("lahti_pool.programmes.views", "bp"),
 ]
 
 
@@ -238,6 +238,7 @@ REGISTERING_MODULES = [
     "lahti_pool.feedback.notices",
     "lahti_pool.slots.notices",
     "lahti_pool.organisation.notices",
+    "lahti_pool.programmes.registry",
 ]
 
 

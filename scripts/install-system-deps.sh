@@ -11,6 +11,10 @@ command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
 # Debian's wapiti for the authenticated scan; wrk for benchmarks/web_bench.py.
 command -v wapiti >/dev/null 2>&1 || missing+=(wapiti)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+# poppler-utils: the tests read the programmes' certificates back with pdftotext;
+# DejaVu Sans: the certificates' Unicode font (programmes/certificate.py), in production too.
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # Redis: the shared store of login throttling; the suite starts one on a loopback port.
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 

@@ -397,6 +397,70 @@ EXPECTED = {
         {"slug": "faq", "locale": "sv"},
         row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
     ),
+    # Programmes (issue 19): anybody logged in sees the list and a programme's page; the
+    # administrator and the programme's organisers manage it (tests/programmes covers the
+    # organiser, the manager's nomination and the flow); the certificate is its
+    # participant's (staff_owner here); the verification page is public.
+    "programmes.index": ("GET", {}, LOGGED_IN),
+    "programmes.new": ("GET", {}, ADMIN_ONLY),
+    "programmes.detail": ("GET", "programme", LOGGED_IN),
+    "programmes.grant_organiser": (
+        "POST",
+        "programme",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
+    "programmes.apply": (
+        "POST",
+        "programme",
+        row(LOGIN, 400, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "programmes.nominate": (
+        "POST",
+        "programme",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
+    "programmes.decide": (
+        "POST",
+        "programme_member",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
+    "programmes.continuation": (
+        "POST",
+        "programme",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
+    "programmes.add_module": (
+        "POST",
+        "programme",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
+    "programmes.add_day": (
+        "POST",
+        "programme",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
+    "programmes.day": ("GET", "programme_day", row(LOGIN, *[FORBIDDEN] * 3, OK, FORBIDDEN)),
+    "programmes.record_attendance": (
+        "POST",
+        "programme_day",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
+    "programmes.invite_guest": (
+        "POST",
+        "programme_day",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
+    "programmes.issue_certificates": (
+        "POST",
+        "programme",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
+    "programmes.certificate": (
+        "GET",
+        "programme_member",
+        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    ),
+    "programmes.verify": ("GET", {"code": "not-a-code"}, row(*[NOT_FOUND] * len(ROLES))),
 }
 
 
@@ -489,7 +553,9 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     db.session.add(expense)
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
+    programme = _programme(people)
     return {
+        **programme,
         "assignment": {"assignment_id": assignment.id},
         "run": {"run_id": run.id},
         "group": {"run_id": run.id, "group_no": 1},
@@ -540,6 +606,33 @@ def _slots(people, supervisor):
         people["supervisor"], supervisor, pattern, now
     ).created
     return slot, open_slot, watch, patterned.pattern_id
+
+
+def _programme(people):
+    """A programme with a module of one day; staff_owner completed it with a certificate."""
+    from datetime import UTC, date, datetime, time
+
+    from lahti_pool.programmes import services as programmes
+
+    admin, owner = people["admin"], people["staff_owner"]
+    start = date.today()
+    programme = programmes.create_programme(
+        admin,
+        programmes.ProgrammeInput("Leaders", "", start, start, None, 5, 1, "Lahti", True),
+    )
+    module = programmes.add_module(admin, programme, programmes.ModuleInput("T", None, (), ""))
+    day = programmes.add_day(admin, module, programmes.DayInput(start, time(9), 60, "", True))
+    member = programmes.apply(owner, programme, start)
+    programmes.decide(admin, member, programmes.Decision.ACCEPT)
+    programmes.record_attendance(admin, day, {member.id}, set(), datetime.now(UTC))
+    programmes.issue_certificates(admin, programme, start)
+    db.session.commit()
+    ids = {"programme_id": programme.id}
+    return {
+        "programme": ids,
+        "programme_member": {**ids, "member_id": member.id},
+        "programme_day": {**ids, "day_id": day.id},
+    }
 
 
 @pytest.fixture

@@ -106,3 +106,29 @@ def test_the_demo_reports_user_lands_on_reports_with_figures(demo, client):
     assert 'href="/reports/feedback"' in client.get(landing).text
     report = client.get("/reports/feedback").get_data(as_text=True)
     assert re.search(r"\d,\d|\d\.\d", report)  # averages shown, not all suppressed
+
+
+def test_the_demo_programme_has_attendance_and_a_swedish_certificate(demo, client, tmp_path):
+    """The social-sector leaders' cohort (issue 19): five two-day modules at five venues,
+    attendance recorded, the Swedish-speaking participant completed it."""
+    import subprocess
+
+    from lahti_pool.programmes.models import Programme
+
+    programme = db.session.scalar(select(Programme))
+    assert [len(m.days) for m in programme.modules] == [2] * 5
+    assert len({m.venue_id for m in programme.modules}) == 5
+    assert programme.funding_source is not None and programme.continues_as_group
+    member = next(m for m in programme.members if m.user.email == "personal@demo.lahti.fi")
+    assert member.certificate_code is not None
+    page = client.get(_login(client, "personal")).status_code
+    assert page == 200
+    detail = client.get(f"/programmes/{programme.id}").get_data(as_text=True)
+    response = client.get(f"/programmes/{programme.id}/members/{member.id}/certificate.pdf")
+    assert response.status_code == 200, detail[-2000:]
+    (tmp_path / "c.pdf").write_bytes(response.data)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "c.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Intyg" in text and programme.name in text
+    assert "65 h" in text  # five modules of 2 × 6.5 h
