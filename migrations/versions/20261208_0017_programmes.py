@@ -9,8 +9,8 @@
   (programme of the day, hours, wider-network day), attendance per day, and the guests
   of wider-network days.
 
-Revision ID: 0016_programmes
-Revises: 0015_organisations
+Revision ID: 0017_programmes
+Revises: 0016_funding
 Create Date: 2026-12-08 00:15:38.142944
 
 """
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016_programmes'
-down_revision = '0015_organisations'
+revision = '0017_programmes'
+down_revision = '0016_funding'
 branch_labels = None
 depends_on = None
 
