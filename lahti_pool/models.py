@@ -19,6 +19,7 @@ from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse  # n
 from lahti_pool.matching.models import GroupOffer, GroupOfferMember, MatchingRun, ProposedAssignment  # noqa: F401  # noqa: F401
 from lahti_pool.nudges.models import NudgePreference, NudgeSent  # noqa: F401
 from lahti_pool.organisation.models import Division, Organisation, Unit, Venue  # noqa: F401
+from lahti_pool.quotes.models import Quote, QuoteRound  # noqa: F401
 from lahti_pool.requests.models import (  # noqa: F401
     PreQuestion,
     PreQuestionAnswer,

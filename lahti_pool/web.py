@@ -220,6 +220,7 @@ BLUEPRINTS = [
     ("lahti_pool.sessions.calendar_views", "calendar_bp"),
     ("lahti_pool.service_pages.views", "bp"),
     ("lahti_pool.nudges.views", "bp"),
+    ("lahti_pool.quotes.views", "bp"),
 ]
 
 
@@ -238,6 +239,7 @@ REGISTERING_MODULES = [
     "lahti_pool.feedback.notices",
     "lahti_pool.slots.notices",
     "lahti_pool.organisation.notices",
+    "lahti_pool.quotes.notices",
 ]
 
 
@@ -258,15 +260,14 @@ def init_app(app: Flask) -> None:
     from lahti_pool.core.notifications import notification_link, notification_text
     from lahti_pool.matching import labels as matching_labels
     from lahti_pool.requests import labels
-    from lahti_pool.requests.labels import LANGUAGE_LABELS, MODE_LABELS
     from lahti_pool.service_pages.services import written_pages
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["euros"] = money.format_euros
     app.jinja_env.filters["clock"] = _clock
-    app.jinja_env.filters["mode_label"] = lambda m: str(MODE_LABELS.get(m, m))
+    app.jinja_env.filters["mode_label"] = lambda m: str(labels.MODE_LABELS.get(m, m))
     app.jinja_env.filters["role_label"] = lambda r: str(ROLE_LABELS.get(r, r))
-    app.jinja_env.filters["language_label"] = lambda c: str(LANGUAGE_LABELS.get(c, c))
+    app.jinja_env.filters["language_label"] = lambda c: str(labels.LANGUAGE_LABELS.get(c, c))
 
     app.jinja_env.globals.update(
         reason_label=matching_labels.reason_label,
@@ -364,9 +365,8 @@ def init_app(app: Flask) -> None:
         return None
 
     app.register_error_handler(403, lambda e: refused(403, "access.denied"))
-    app.register_error_handler(404, lambda e: error_page(404))
-    app.register_error_handler(405, lambda e: error_page(405))
-    app.register_error_handler(413, lambda e: error_page(413))
+    for status in (404, 405, 413):
+        app.register_error_handler(status, lambda e, status=status: error_page(status))
 
     @app.errorhandler(429)
     def too_many(error):

@@ -12,6 +12,8 @@ KIND_LABELS = {
     "password_invitation": _l("Invitation to set a password"),
     "password_reset": _l("Password reset link"),
     "process_accepted": _l("Supervision accepted"),
+    "quote_closed": _l("Request for quotes decided"),
+    "quote_requested": _l("Request for quotes"),
     "reminder": _l("Session reminder"),
     "request_received": _l("Request received"),
     "session_cancelled": _l("Session cancelled"),
