@@ -389,6 +389,26 @@ EXPECTED = {
         {"slug": "faq", "locale": "sv"},
         row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
     ),
+    # Quotes for a group: the organiser (staff_owner) and the administrator ask and compare;
+    # only the administrator accepts; only the supervisor asked answers.
+    "quotes.ask": ("GET", "request", row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN)),
+    "quotes.round_page": (
+        "GET",
+        "quote_round",
+        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    ),
+    "quotes.accept": (
+        "POST",
+        "quote_round",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
+    "quotes.answer": ("GET", "quote", row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
+    "quotes.give": ("POST", "quote", row(LOGIN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN)),
+    "quotes.decline": (
+        "POST",
+        "quote",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
+    ),
 }
 
 
@@ -468,6 +488,19 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     absence = SupervisorAbsence(supervisor_id=supervisor.id, starts_on=away, ends_on=away)
     db.session.add(absence)
     supervisor.photo, supervisor.photo_version = b"\xff\xd8 a stored JPEG", 1
+    from lahti_pool.quotes.models import Quote, QuoteRound
+
+    quote_round = QuoteRound(
+        request_id=owned_request.id,
+        created_by_id=people["staff_owner"].id,
+        sessions=2,
+        period_from=today,
+        period_to=today + timedelta(days=60),
+        group_size=3,
+        need="A team of teachers",
+        quotes=[Quote(supervisor_id=supervisor.id)],
+    )
+    db.session.add(quote_round)
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     return {
@@ -489,6 +522,8 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "watch": {"watch_id": watch.id},
         "pattern": {"pattern_id": pattern_id},
         "absence": {"absence_id": absence.id},
+        "quote_round": {"round_id": quote_round.id},
+        "quote": {"quote_id": quote_round.quotes[0].id},
     }
 
 
