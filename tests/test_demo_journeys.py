@@ -106,3 +106,14 @@ def test_the_demo_reports_user_lands_on_reports_with_figures(demo, client):
     assert 'href="/reports/feedback"' in client.get(landing).text
     report = client.get("/reports/feedback").get_data(as_text=True)
     assert re.search(r"\d,\d|\d\.\d", report)  # averages shown, not all suppressed
+
+
+def test_the_demo_has_a_group_request_with_two_quotes_to_compare(demo, client):
+    from lahti_pool.quotes.models import QuoteRound, QuoteStatus
+
+    (quote_round,) = db.session.scalars(select(QuoteRound)).all()
+    assert [q.status for q in quote_round.quotes] == [QuoteStatus.GIVEN] * 2
+    assert quote_round.request.is_open
+    _login(client, "admin")
+    page = client.get(f"/quote-rounds/{quote_round.id}").get_data(as_text=True)
+    assert "Hyväksy tarjous ja avaa prosessi" in page  # the demo administrator reads Finnish
