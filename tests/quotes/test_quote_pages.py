@@ -127,3 +127,39 @@ def test_an_expired_quote_is_refused_with_a_message(client, admin, quoted, today
     assert response.status_code == 400
     assert "expired" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(SupervisionProcess)) == 0
+
+
+def test_supervisor_sees_the_numbers_and_the_need_but_never_the_answers(
+    client, organiser, make_user, school_year, today, sups
+):
+    from lahti_pool.quotes import services
+    from lahti_pool.requests.services import GroupRequestInput, submit_group_request
+
+    members = [make_user(), make_user()]
+    sup_request = submit_group_request(
+        organiser,
+        GroupRequestInput(
+            school_year_id=school_year.id,
+            sessions=4,
+            modes=("on_site",),
+            language="fi",
+            wanted_from=today,
+            group_name="Salainen ryhmä",
+            member_emails=tuple(m.email for m in members),
+            answers={1: "Luottamuksellinen huoli jaksamisesta"},
+        ),
+        today,
+    )
+    assert sup_request.answers  # the answer is stored for the organiser and the supervisor
+    quote_round = services.ask_for_quotes(
+        organiser,
+        sup_request,
+        services.RoundInput((sups[0].id, sups[1].id), 4, today, today + timedelta(30), "Tiimi"),
+        today,
+    )
+    db.session.commit()
+    client.login(sups[0].user)
+    page = client.get(f"/quotes/{quote_round.quotes[0].id}").get_data(as_text=True)
+    assert "Tiimi" in page and "4" in page
+    assert "Luottamuksellinen" not in page
+    assert organiser.name not in page and members[0].name not in page
