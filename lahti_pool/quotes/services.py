@@ -120,9 +120,13 @@ def ask_for_quotes(
     actor: User, sup_request: SupervisionRequest, data: RoundInput, today: date
 ) -> QuoteRound:
     """Ask two or more supervisors for a quote for the group; they are notified and mailed."""
-    if not can_ask(actor, sup_request):
+    if actor.id != sup_request.requester_id and not actor.has_role(Role.ADMIN):
         raise NotPermitted(
             N_("Only the group's organiser or the administrator can ask for quotes.")
+        )
+    if not can_ask(actor, sup_request):
+        raise InvalidTransition(
+            N_("The group's request is no longer open, so no quotes can be asked for it.")
         )
     if open_round(sup_request) is not None:
         raise InvalidTransition(N_("Quotes are already being asked for this group."))

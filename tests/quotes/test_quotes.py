@@ -170,3 +170,10 @@ def test_a_declined_quote_cannot_be_accepted(ask, sups, admin, today):
     assert quote.status == QuoteStatus.DECLINED
     with pytest.raises(InvalidTransition):
         services.accept_quote(admin, quote, "Best", today)
+
+
+def test_no_quotes_can_be_asked_for_a_withdrawn_request(ask, organiser, group_request):
+    withdraw_request(organiser, group_request, "no longer needed")
+    db.session.commit()
+    with pytest.raises(InvalidTransition):
+        ask()
