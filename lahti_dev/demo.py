@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from lahti_dev.demo_activity import ensure_activity
 from lahti_dev.demo_pages import ensure_service_pages
 from lahti_dev.demo_programmes import ensure_programme
+from lahti_dev.demo_quotes import ensure_quotes
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.passwords import hash_password
 from lahti_pool.core.models import utcnow
@@ -715,6 +716,7 @@ def load_demo(today: date) -> tuple[str, dict]:
         activity = ensure_activity(admin, supervisor_user, today)
         activity["service_pages"] = ensure_service_pages(admin)
         activity["programmes"] = ensure_programme(admin, today)
+        activity["quote_rounds"] = ensure_quotes(supervisor_user.id, today)
         db.session.commit()
     except Exception:
         db.session.rollback()

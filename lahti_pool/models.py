@@ -30,6 +30,7 @@ from lahti_pool.programmes.models import (  # noqa: F401
     ProgrammeModule,
     ProgrammeOrganiser,
 )
+from lahti_pool.quotes.models import Quote, QuoteRound  # noqa: F401
 from lahti_pool.requests.models import (  # noqa: F401
     PreQuestion,
     PreQuestionAnswer,

@@ -461,6 +461,26 @@ EXPECTED = {
         row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     ),
     "programmes.verify": ("GET", {"code": "not-a-code"}, row(*[NOT_FOUND] * len(ROLES))),
+    # Quotes for a group: the organiser (staff_owner) and the administrator ask and compare;
+    # only the administrator accepts; only the supervisor asked answers.
+    "quotes.ask": ("GET", "request", row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN)),
+    "quotes.round_page": (
+        "GET",
+        "quote_round",
+        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    ),
+    "quotes.accept": (
+        "POST",
+        "quote_round",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
+    "quotes.answer": ("GET", "quote", row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
+    "quotes.give": ("POST", "quote", row(LOGIN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN)),
+    "quotes.decline": (
+        "POST",
+        "quote",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
+    ),
 }
 
 
@@ -551,6 +571,19 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         description="Venue",
     )
     db.session.add(expense)
+    from lahti_pool.quotes.models import Quote, QuoteRound
+
+    quote_round = QuoteRound(
+        request_id=owned_request.id,
+        created_by_id=people["staff_owner"].id,
+        sessions=2,
+        period_from=today,
+        period_to=today + timedelta(days=60),
+        group_size=3,
+        need="A team of teachers",
+        quotes=[Quote(supervisor_id=supervisor.id)],
+    )
+    db.session.add(quote_round)
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     programme = _programme(people)
@@ -576,6 +609,8 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "absence": {"absence_id": absence.id},
         "funding_source": {"source_id": source.id},
         "funded_expense": {"expense_id": expense.id},
+        "quote_round": {"round_id": quote_round.id},
+        "quote": {"quote_id": quote_round.quotes[0].id},
     }
 
 

@@ -132,3 +132,14 @@ def test_the_demo_programme_has_attendance_and_a_swedish_certificate(demo, clien
     ).stdout
     assert "Intyg" in text and programme.name in text
     assert "65 h" in text  # five modules of 2 × 6.5 h
+
+
+def test_the_demo_has_a_group_request_with_two_quotes_to_compare(demo, client):
+    from lahti_pool.quotes.models import QuoteRound, QuoteStatus
+
+    (quote_round,) = db.session.scalars(select(QuoteRound)).all()
+    assert [q.status for q in quote_round.quotes] == [QuoteStatus.GIVEN] * 2
+    assert quote_round.request.is_open
+    _login(client, "admin")
+    page = client.get(f"/quote-rounds/{quote_round.id}").get_data(as_text=True)
+    assert "Hyväksy tarjous ja avaa prosessi" in page  # the demo administrator reads Finnish

@@ -19,6 +19,7 @@ BANNED = {
     r"aktiivi": "ei käytössä / käynnissä",
     r"peruut(?!us|uks)": "perua (Peru, peruttu)",
     r"\bperuuta": "perua (Peru)",
+    r"tarjouskysel|hintakysel": "tarjouspyyntö",
 }
 
 
@@ -52,5 +53,13 @@ def test_cancel_is_peru_in_finnish():
 
 def test_the_glossary_lists_every_banned_word():
     glossary = (ROOT / "docs" / "glossary-fi.md").read_text(encoding="utf-8")
-    for word in ("istunto", "kohdennus", "osoitus", "eturistiriita", "passiivinen", "peruuttaa"):
+    for word in (
+        "istunto",
+        "kohdennus",
+        "osoitus",
+        "eturistiriita",
+        "passiivinen",
+        "peruuttaa",
+        "tarjouskysely",
+    ):
         assert word in glossary

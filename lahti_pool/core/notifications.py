@@ -24,6 +24,8 @@ class NotificationKind(enum.StrEnum):
     SLOT_OFFER_EXPIRED = "slot_offer_expired"  #: to staff: the offer lapsed; off the waiting list
     CLIENT_LEFT = "client_left"  #: to the supervisor: a client left the city (HR sync)
     SESSION_MOVED = "session_moved"  #: to the others of a session: it has a new time
+    QUOTE_REQUESTED = "quote_requested"  #: to a supervisor: give a quote for a group
+    QUOTE_CLOSED = "quote_closed"  #: to a supervisor: another quote was accepted
 
 
 #: model class name -> (subject type stored on the notification, endpoint of its page,

@@ -15,6 +15,8 @@ KIND_LABELS = {
     "programme_decision": _l("Decision on a programme place"),
     "programme_guest_invitation": _l("Invitation to a wider-network day"),
     "process_accepted": _l("Supervision accepted"),
+    "quote_closed": _l("Request for quotes decided"),
+    "quote_requested": _l("Request for quotes"),
     "reminder": _l("Session reminder"),
     "request_received": _l("Request received"),
     "session_cancelled": _l("Session cancelled"),

@@ -25,6 +25,10 @@ REASON_LABELS = {
     Reason.NOT_PROVEN: _l("still had room; the solver stopped before proving a better placement"),
     "override": _l("the administrator chose another supervisor"),
     "team_order": _l("ordered for the team by the unit's manager"),
+    "quote_accepted": _l("quote accepted"),
+    "quote_given": _l("quote given, not chosen"),
+    "quote_declined": _l("declined to quote"),
+    "quote_unanswered": _l("did not answer the request for quotes"),
 }
 
 RULE_LABELS = {
@@ -37,6 +41,7 @@ RULE_LABELS = {
     "most_served": _l("most requests served, older first (the allocation rule was not reached)"),
     "override": _l("override by the administrator"),
     "group_fallback": _l("group offered instead (Lahti fallback)"),
+    "quote": _l("request for quotes (the accepted quote's price)"),
 }
 
 POLICY_LABELS = {

@@ -155,6 +155,7 @@ def _grounds_text(grounds: list) -> str:
         f"{reason_label(TEAM_ORDER)}: {g.get('name')}"
         if g.get("reason") == TEAM_ORDER
         else f"#{g.get('rank')} {g.get('name')}: {reason_label(g.get('reason', ''))}"
+        + (f" ({g['choice_reason']})" if g.get("choice_reason") else "")
         for g in grounds
     )
 

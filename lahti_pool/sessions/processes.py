@@ -80,6 +80,9 @@ class ProcessOrder:
     announce: bool = True
     #: an on-duty booking takes one session of capacity but no process place
     process_place: bool = True
+    #: a price per session (net, cents) quoted for this order (quotes/), frozen instead
+    #: of the agreement's price; None for every other order
+    price_cents: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,11 @@ class Opened:
 def open_process(actor: User | None, order: ProcessOrder) -> Opened:
     """Open the process ``order`` describes, or raise a DomainError and change nothing."""
     supervisor, year = order.supervisor, order.school_year
-    price = rules.frozen_price(
-        str(order.kind), supervisor.price_individual_cents, supervisor.price_group_cents
-    )
+    price = order.price_cents
+    if price is None:
+        price = rules.frozen_price(
+            str(order.kind), supervisor.price_individual_cents, supervisor.price_group_cents
+        )
     agreement = supervisor.agreement
     vat = rules.frozen_vat(
         supervisor.kind == SupervisorKind.CONTRACTED, agreement.vat_percent if agreement else None

@@ -1,0 +1,1 @@
+"""Quotes for a group: ask supervisors of the agreement, compare, accept one."""
