@@ -26,6 +26,7 @@ from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from lahti_pool.core import money
+from lahti_pool.core.errors import is_number_out_of_range
 from lahti_pool.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -132,15 +133,6 @@ def _mail_stall():
         return None
 
 
-#: PostgreSQL's SQLSTATE for "integer out of range" and its kin
-NUMBER_OUT_OF_RANGE = "22003"
-
-
-def _sqlstate(error: DataError) -> str | None:
-    """The SQLSTATE code of a database error (psycopg), if it has one."""
-    return getattr(getattr(error, "orig", None), "sqlstate", None)
-
-
 #: the main navigation, in order: (the roles that see the link, any of them; endpoint, label)
 NAVIGATION = [
     (("staff",), "requests.dashboard", _l("My supervision")),
@@ -160,6 +152,7 @@ NAVIGATION = [
     (("admin",), "budget.approvals", _l("Approvals")),
     (("admin",), "budget.statements_index", _l("Statements")),
     (("admin",), "supervisors.index", _l("Supervisors")),
+    (("admin",), "hosting.venues", _l("Venues")),
     (("admin",), "users.index", _l("Users")),
     (("admin",), "settings.index", _l("Settings")),
     (("admin",), "service_pages.admin_index", _l("Service pages")),
@@ -220,6 +213,7 @@ BLUEPRINTS = [
     ("lahti_pool.sessions.calendar_views", "calendar_bp"),
     ("lahti_pool.service_pages.views", "bp"),
     ("lahti_pool.nudges.views", "bp"),
+    ("lahti_pool.hosting.views", "bp"),
 ]
 
 
@@ -232,6 +226,7 @@ REGISTERING_MODULES = [
     "lahti_pool.budget.jobs",
     "lahti_pool.matching.jobs",
     "lahti_pool.nudges.jobs",
+    "lahti_pool.hosting.jobs",
     "lahti_pool.requests.notices",
     "lahti_pool.matching.notices",
     "lahti_pool.sessions.notices",
@@ -390,7 +385,7 @@ def init_app(app: Flask) -> None:
         """
         db.session.rollback()
         log.warning("%s refused on %s: %s", request.method, request.endpoint, type(error).__name__)
-        too_large = isinstance(error, OverflowError) or _sqlstate(error) == NUMBER_OUT_OF_RANGE
+        too_large = isinstance(error, OverflowError) or is_number_out_of_range(error)
         return error_page(400, "too_large" if too_large else "bad_value")
 
     @app.errorhandler(500)
