@@ -184,6 +184,12 @@ EXPECTED = {
         row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "sessions.mine": ("GET", {}, STAFF_ONLY),
+    # Hosts: venues are the administrator's; the group's plan of hosts is read by its
+    # members and made by its supervisor or the administrator.
+    "hosting.venues": ("GET", {}, ADMIN_ONLY),
+    "hosting.venue_new": ("GET", {}, ADMIN_ONLY),
+    "hosting.venue_edit": ("GET", "venue", ADMIN_ONLY),
+    "hosting.plan": ("GET", "process", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN)),
     "sessions.cancel": (
         "GET",
         "session",
@@ -468,6 +474,10 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     absence = SupervisorAbsence(supervisor_id=supervisor.id, starts_on=away, ends_on=away)
     db.session.add(absence)
     supervisor.photo, supervisor.photo_version = b"\xff\xd8 a stored JPEG", 1
+    from lahti_pool.organisation.models import Venue
+
+    venue = Venue(name="Kivimaan koulu, room 2")
+    db.session.add(venue)
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     return {
@@ -489,6 +499,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "watch": {"watch_id": watch.id},
         "pattern": {"pattern_id": pattern_id},
         "absence": {"absence_id": absence.id},
+        "venue": {"venue_id": venue.id},
     }
 
 
