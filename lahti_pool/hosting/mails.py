@@ -29,6 +29,6 @@ def queue_host_reminder(sup_session) -> bool:
         message_id=host_reminder_id(sup_session),
         checklist=items,
         **session_context(sup_session, host),
-        link=absolute_url("hosting.plan", process_id=sup_session.process_id),
+        link=absolute_url("sessions.process_detail", process_id=sup_session.process_id),
     )
     return message is not None
