@@ -74,8 +74,9 @@ class PlanSessionForm(FlaskForm):
         description=_l("The member who arranges the venue; the plan of hosts can rotate them."),
         coerce=int,
         default=0,
+        validate_choice=False,  # the service says why another person cannot host
     )
-    venue = SelectField(_l("Venue"), coerce=int, default=0)
+    venue = SelectField(_l("Venue"), coerce=int, default=0, validate_choice=False)
     is_covision = BooleanField(
         _l("Covision: a peer session led by the host, without the supervisor"),
         description=_l("Uses no sessions of the members' quota and costs nothing."),

@@ -214,3 +214,24 @@ def test_a_session_planned_with_a_venue_invites_with_it(group, members, plan_ses
     ics = mail.ics.replace("\r\n ", "")
     assert "Accessibility: Step-free path from the car park" in ics
     assert db.session.get(SupervisionSession, sup_session.id).venue_id == venue.id
+
+
+def test_planning_a_session_with_a_stranger_as_host_says_why_and_saves_nothing(
+    client, group, make_user, venue
+):
+    stranger = make_user(name="Not in the group")
+    day = rules.local_date(utcnow()) + timedelta(days=3)
+    client.login(group.supervisor.user)
+    response = client.post(
+        f"/processes/{group.id}/sessions/new",
+        data={
+            "on_date": day.isoformat(),
+            "at": "13:00",
+            "duration": "90",
+            "mode": "on_site",
+            "host": str(stranger.id),
+            "venue": str(venue.id),
+        },
+    )
+    assert "Choose the host among the group&#39;s members." in response.text
+    assert db.session.scalar(select(func.count()).select_from(SupervisionSession)) == 0
