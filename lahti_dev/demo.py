@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from lahti_dev.demo_activity import ensure_activity
+from lahti_dev.demo_hosting import ensure_hosting
 from lahti_dev.demo_pages import ensure_service_pages
 from lahti_dev.demo_programmes import ensure_programme
 from lahti_dev.demo_quotes import ensure_quotes
@@ -714,6 +715,7 @@ def load_demo(today: date) -> tuple[str, dict]:
             select(User).where(User.email == f"supervisor@{DOMAIN}")
         )
         activity = ensure_activity(admin, supervisor_user, today)
+        activity.update(ensure_hosting(admin, today))
         activity["service_pages"] = ensure_service_pages(admin)
         activity["programmes"] = ensure_programme(admin, today)
         activity["quote_rounds"] = ensure_quotes(supervisor_user.id, today)

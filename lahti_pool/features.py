@@ -23,6 +23,7 @@ NAVIGATION = [
     (("admin",), "budget.approvals", _l("Approvals")),
     (("admin",), "budget.statements_index", _l("Statements")),
     (("admin",), "supervisors.index", _l("Supervisors")),
+    (("admin",), "hosting.venues", _l("Venues")),
     (("admin",), "users.index", _l("Users")),
     (("admin",), "settings.index", _l("Settings")),
     (("admin",), "service_pages.admin_index", _l("Service pages")),
@@ -63,6 +64,7 @@ BLUEPRINTS = [
     ("lahti_pool.nudges.views", "bp"),
     ("lahti_pool.programmes.views", "bp"),
     ("lahti_pool.quotes.views", "bp"),
+    ("lahti_pool.hosting.views", "bp"),
 ]
 
 
@@ -75,6 +77,7 @@ REGISTERING_MODULES = [
     "lahti_pool.budget.jobs",
     "lahti_pool.matching.jobs",
     "lahti_pool.nudges.jobs",
+    "lahti_pool.hosting.jobs",
     "lahti_pool.requests.notices",
     "lahti_pool.matching.notices",
     "lahti_pool.sessions.notices",

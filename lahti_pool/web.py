@@ -26,6 +26,7 @@ from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from lahti_pool.core import money
+from lahti_pool.core.errors import is_number_out_of_range
 from lahti_pool.extensions import db, login_manager
 from lahti_pool.features import BLUEPRINTS, NAVIGATION, REGISTERING_MODULES
 
@@ -130,14 +131,6 @@ def _mail_stall():
     except SQLAlchemyError:  # the error page must render even when the database fails
         db.session.rollback()
         return None
-
-
-NUMBER_OUT_OF_RANGE = "22003"  #: PostgreSQL's SQLSTATE for "integer out of range" and kin
-
-
-def _sqlstate(error: DataError) -> str | None:
-    """The SQLSTATE code of a database error (psycopg), if it has one."""
-    return getattr(getattr(error, "orig", None), "sqlstate", None)
 
 
 _navigation_cache: dict[tuple, list[tuple[str, str, str]]] = {}
@@ -312,7 +305,7 @@ def init_app(app: Flask) -> None:
         """
         db.session.rollback()
         log.warning("%s refused on %s: %s", request.method, request.endpoint, type(error).__name__)
-        too_large = isinstance(error, OverflowError) or _sqlstate(error) == NUMBER_OUT_OF_RANGE
+        too_large = isinstance(error, OverflowError) or is_number_out_of_range(error)
         return error_page(400, "too_large" if too_large else "bad_value")
 
     @app.errorhandler(500)

@@ -184,6 +184,12 @@ EXPECTED = {
         row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "sessions.mine": ("GET", {}, STAFF_ONLY),
+    # Hosts: venues are the administrator's; the group's plan of hosts is read by its
+    # members and made by its supervisor or the administrator.
+    "hosting.venues": ("GET", {}, ADMIN_ONLY),
+    "hosting.venue_new": ("GET", {}, ADMIN_ONLY),
+    "hosting.venue_edit": ("GET", "venue", ADMIN_ONLY),
+    "hosting.plan": ("GET", "process", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN)),
     "sessions.cancel": (
         "GET",
         "session",
@@ -584,6 +590,10 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         quotes=[Quote(supervisor_id=supervisor.id)],
     )
     db.session.add(quote_round)
+    from lahti_pool.organisation.models import Venue
+
+    venue = Venue(name="Kivimaan koulu, room 2")
+    db.session.add(venue)
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     programme = _programme(people)
@@ -611,6 +621,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "funded_expense": {"expense_id": expense.id},
         "quote_round": {"round_id": quote_round.id},
         "quote": {"quote_id": quote_round.quotes[0].id},
+        "venue": {"venue_id": venue.id},
     }
 
 

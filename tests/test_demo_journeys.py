@@ -143,3 +143,21 @@ def test_the_demo_has_a_group_request_with_two_quotes_to_compare(demo, client):
     _login(client, "admin")
     page = client.get(f"/quote-rounds/{quote_round.id}").get_data(as_text=True)
     assert "Hyväksy tarjous ja avaa prosessi" in page  # the demo administrator reads Finnish
+
+
+def test_the_demo_has_venues_and_a_group_with_a_plan_of_hosts(demo, client):
+    from lahti_pool.organisation.models import Venue
+    from lahti_pool.sessions.models import SupervisionSession
+
+    special = db.session.scalar(select(Venue).where(Venue.name == "Tiirismaan luontokeskus"))
+    assert special is not None and special.accessibility_note
+    hosted = db.session.scalars(
+        select(SupervisionSession).where(SupervisionSession.host_user_id.is_not(None))
+    ).all()
+    assert hosted, "no demo group session has a host"
+    process = hosted[0].process
+    assert {s.host_user_id for s in hosted} <= process.client_ids
+    _login(client, "admin")
+    page = client.get(f"/processes/{process.id}/hosts").text
+    assert f'value="{hosted[0].host_user_id}" selected' in page  # the plan, to edit
+    assert "Ehdota reilua vuorottelua" in page  # "Propose a fair rotation", in Finnish

@@ -45,3 +45,81 @@ def test_an_upgrade_keeps_each_users_roles_and_notifications(ctx, tmp_path):
             if db.engine.dialect.name == "sqlite":
                 # The app's connections enforce foreign keys again after the upgrade.
                 assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_the_hosts_upgrade_turns_each_host_unit_into_a_venue_of_its_sessions(ctx, tmp_path):
+    """0016 replaces a session's host unit by a host person and a venue: the units that
+    hosted become venues with their name and address, and their sessions meet there."""
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from lahti_pool.accounts.models import User
+    from lahti_pool.organisation.models import Division, Unit
+    from lahti_pool.requests.models import RequestKind, SchoolYear
+    from lahti_pool.sessions.models import SupervisionProcess, SupervisionSession
+    from lahti_pool.supervisors.models import FrameworkAgreement, Supervisor
+
+    with fresh_database("migration_hosts", tmp_path):
+        unit = Unit(
+            code="KIV",
+            name="Kivimaan koulu",
+            address="Kivimaantie 12, 15100 Lahti",
+            area="",
+            division=Division(code="PERUS", name_fi="Perusopetus", name_en="Basic education"),
+        )
+        year = SchoolYear(starts_on=date(2026, 8, 1), ends_on=date(2027, 7, 31), quota=10)
+        agreement = FrameworkAgreement(
+            name="Puitesopimus",
+            procurement_ref="1",
+            starts_on=date(2025, 1, 1),
+            ends_on=date(2028, 12, 31),
+            allocation_rule="ranking",
+            vat_percent=Decimal("25.50"),
+        )
+        user = User(email="s@lahti.fi", name="S", job_title="", session_version=1)
+        supervisor = Supervisor(
+            user=user,
+            agreement=agreement,
+            rank=1,
+            company_name="Ohjaus Oy",
+            business_id="1234567-1",
+            price_individual_cents=9000,
+            price_group_cents=15000,
+            capacity_sessions=10,
+            capacity_processes=2,
+        )
+        process = SupervisionProcess(
+            supervisor=supervisor,
+            school_year=year,
+            kind=RequestKind.GROUP,
+            sessions_granted=3,
+            price_cents=15000,
+            vat_percent=Decimal("25.50"),
+            rule="ranking",
+        )
+        starts = datetime(2027, 2, 3, 10, tzinfo=UTC)
+        db.session.add_all(
+            [
+                unit,
+                SupervisionSession(
+                    process=process,
+                    starts_at=starts,
+                    on_date=starts.date(),
+                    duration_minutes=90,
+                    mode="on_site",
+                ),
+            ]
+        )
+        db.session.commit()
+        unit_id = unit.id
+        db.session.remove()
+        flask_migrate.downgrade(revision="0018_quotes")
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE supervision_sessions SET host_unit_id = :u"), {"u": unit_id})
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            venues = conn.execute(text("SELECT id, name, address FROM venues")).all()
+            assert [v[1:] for v in venues] == [("Kivimaan koulu", "Kivimaantie 12, 15100 Lahti")]
+            assert conn.execute(
+                text("SELECT venue_id, host_user_id FROM supervision_sessions")
+            ).all() == [(venues[0][0], None)]

@@ -73,7 +73,7 @@ class Occ:
     place: str
     status: str
     covision: bool
-    host_unit: int | None
+    host_user: int | None
     attended: dict[int, bool | None]
     logged_at: datetime | None = None
     approval: str = "not_logged"
@@ -157,11 +157,13 @@ class Scheduler:
     def occ(self, proc, day, hour, minute, status, covision=False, duration=None) -> Occ:
         group = proc.kind == "group"
         unit_names = self.state.run.city.unit_names
-        units = sorted({self.state.run.city.user_unit[m] for m in proc.members})
-        host = units[len(proc.sessions) % len(units)] if group and units[0] else None
+        members = sorted(proc.members)
+        # the hosts rotate between the members; the host's unit arranges the room
+        host = members[len(proc.sessions) % len(members)] if group and members else None
+        host_unit = self.state.run.city.user_unit[host] if host else None
         mode = self._mode(proc, group)
-        if mode == "on_site" and host:
-            place = f"{unit_names[host]}, {self.state.rng.choice(names.PLACES_FOR_GROUPS)}"
+        if mode == "on_site" and host_unit:
+            place = f"{unit_names[host_unit]}, {self.state.rng.choice(names.PLACES_FOR_GROUPS)}"
         else:
             place = ""
         occ = Occ(
@@ -174,7 +176,7 @@ class Scheduler:
             place=place,
             status=status,
             covision=covision,
-            host_unit=host,
+            host_user=host,
             attended=attendance(self.state, proc, status),
         )
         if status != "planned":

@@ -172,7 +172,7 @@ def _book(batch: SupervisorBatch, slot: dict, booker: int, outcome: str, booked_
         place="",
         status=outcome,
         covision=False,
-        host_unit=None,
+        host_user=None,
         attended={booker: came},
     )
     proc.sessions.append(occ)

@@ -79,3 +79,12 @@ class InvalidTransition(DomainError):
 
 class NotPermitted(DomainError):
     """The acting user may not do this to this object."""
+
+
+#: PostgreSQL's SQLSTATE for "integer out of range" and its kin
+NUMBER_OUT_OF_RANGE = "22003"
+
+
+def is_number_out_of_range(error: Exception) -> bool:
+    """Whether a database error (psycopg) is a number too large for its column."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None) == NUMBER_OUT_OF_RANGE

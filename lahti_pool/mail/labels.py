@@ -9,6 +9,7 @@ KIND_LABELS = {
     "email_changed": _l("E-mail address changed"),
     "feedback_invitation": _l("Invitation to give feedback"),
     "group_invitation": _l("Invitation to a group"),
+    "host_reminder": _l("Reminder to the host of a group session"),
     "password_invitation": _l("Invitation to set a password"),
     "password_reset": _l("Password reset link"),
     "programme_certificate": _l("Certificate of completion issued"),

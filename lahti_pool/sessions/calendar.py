@@ -6,9 +6,10 @@ What an event says, decided once for invitations and feeds alike:
   supervisor's name (they know it, and it is public in the presentations); the
   supervisor sees the process's pseudonymous reference, never a client's name, because a
   contracted supervisor's calendar is hosted outside the city. Covision says "Covision".
-- LOCATION: the place (a room, the host unit's address, or the video link: logistics
-  only, sessions/logistics.py); URL: the video link, else the process page.
-- DESCRIPTION: a link to the process page in the app; never goals, answers or topics.
+- LOCATION: the place (a room, the venue's name and address, or the video link:
+  logistics only, sessions/logistics.py); URL: the video link, else the process page.
+- DESCRIPTION: the venue (name, address, accessibility note) and a link to the process
+  page in the app; never goals, answers or topics.
 - ATTENDEE: the recipient alone, so a group member's calendar does not list colleagues.
 - UID ``session-<id>@<domain>`` is stable; SEQUENCE is ``ical_sequence``, raised by the
   sessions feature on every change, so calendars replace the earlier version.
@@ -24,7 +25,7 @@ from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import ical
 from lahti_pool.core.mailer import absolute_url, mail_domain
 from lahti_pool.extensions import db
-from lahti_pool.sessions.logistics import meeting_of
+from lahti_pool.sessions.logistics import meeting_of, venue_of, video_url_of
 from lahti_pool.sessions.models import (
     ProcessMember,
     SessionAttendance,
@@ -55,6 +56,19 @@ def _summary(sup_session, user: User) -> str:
     return _("Work supervision with %(supervisor)s", supervisor=supervisor.name)
 
 
+def _venue_lines(sup_session) -> str:
+    """The venue's name, address and accessibility note, a line each (logistics only)."""
+    venue = venue_of(sup_session)
+    if venue is None or video_url_of(sup_session):
+        return ""
+    lines = [_("Venue: %(name)s", name=venue.name)]
+    if venue.address:
+        lines.append(_("Address: %(address)s", address=venue.address))
+    if venue.accessibility_note:
+        lines.append(_("Accessibility: %(note)s", note=venue.accessibility_note))
+    return "\n".join(lines) + "\n"
+
+
 def session_event(sup_session, user: User, cancelled: bool = False):
     """The VEVENT of a session as ``user`` sees it (call inside the user's locale)."""
     link = absolute_url("sessions.process_detail", process_id=sup_session.process_id)
@@ -69,7 +83,8 @@ def session_event(sup_session, user: User, cancelled: bool = False):
             location=meeting.location,
             # a video session's URL is where to join; the description keeps the app's page
             link=meeting.video_url or link,
-            description=_("Details in the supervision pool: %(link)s", link=link),
+            description=_venue_lines(sup_session)
+            + _("Details in the supervision pool: %(link)s", link=link),
             organizer_email=current_app.config["MAIL_DEFAULT_SENDER"],
             organizer_name=_("Lahti supervision pool"),
             attendee_email=user.email,

@@ -69,7 +69,14 @@ class PlanSessionForm(FlaskForm):
         validators=[Optional(), HttpsUrl()],
         render_kw={"inputmode": "url"},
     )
-    host_unit = SelectField(_l("Host unit"), coerce=int, default=0)
+    host = SelectField(
+        _l("Host"),
+        description=_l("The member who arranges the venue; the plan of hosts can rotate them."),
+        coerce=int,
+        default=0,
+        validate_choice=False,  # the service says why another person cannot host
+    )
+    venue = SelectField(_l("Venue"), coerce=int, default=0, validate_choice=False)
     is_covision = BooleanField(
         _l("Covision: a peer session led by the host, without the supervisor"),
         description=_l("Uses no sessions of the members' quota and costs nothing."),
@@ -83,7 +90,8 @@ class PlanSessionForm(FlaskForm):
         """Drop the fields the page does not show, so that what a client posts in them is
         ignored rather than refused with an error nobody can see."""
         if not is_group:
-            del self.host_unit
+            del self.host
+            del self.venue
             del self.is_covision
         if not is_admin:
             del self.override_reason
@@ -97,7 +105,8 @@ class PlanSessionForm(FlaskForm):
             place=self.place.data or "",
             video_url=self.video_url.data or "",
             is_covision=bool(self.is_covision and self.is_covision.data),
-            host_unit_id=(self.host_unit.data or None) if self.host_unit else None,
+            host_user_id=(self.host.data or None) if self.host else None,
+            venue_id=(self.venue.data or None) if self.venue else None,
         )
 
 

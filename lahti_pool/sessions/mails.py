@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from lahti_pool.accounts.models import User
 from lahti_pool.core.mailer import absolute_url, active, queue_mail, recipient_locale
 from lahti_pool.sessions.calendar import session_clients, session_ics
-from lahti_pool.sessions.logistics import meeting_of
+from lahti_pool.sessions.logistics import meeting_of, venue_of
 
 
 def notify_process_accepted(process) -> None:
@@ -68,7 +68,12 @@ def _notify_session(sup_session, kind: str, subject, method: str) -> None:
 def session_context(sup_session, user: User) -> dict:
     supervisor = sup_session.process.supervisor
     meeting = meeting_of(sup_session)
+    venue = venue_of(sup_session)
+    is_supervisor = supervisor.user_id == user.id
     return {
+        "venue": venue,
+        # members know each other; the supervisor's mailbox gets no client's name
+        "host_name": sup_session.host.name if sup_session.host and not is_supervisor else "",
         "starts_at": sup_session.starts_at,
         "ends_at": sup_session.starts_at + timedelta(minutes=sup_session.duration_minutes),
         "mode": sup_session.mode,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lahti_pool.accounts.models import User
 from lahti_pool.core.models import UTCDateTime, str_enum, utcnow
 from lahti_pool.extensions import db
+from lahti_pool.organisation.models import Venue
 from lahti_pool.requests.models import RequestKind, SchoolYear, SupervisionRequest
 from lahti_pool.supervisors.models import Supervisor
 
@@ -192,8 +193,10 @@ class SupervisionSession(db.Model):
     )
     #: peer covision led by the host: no supervisor paid, no capacity, no quota used
     is_covision: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: the rotating host unit of a group session, which arranges the venue (Harju practice)
-    host_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    #: the member who hosts a group session and arranges the venue (Harju practice)
+    host_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: where a group session meets (its address and accessibility note go in invitations)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), index=True)
     #: the process's frozen price at planning; 0 for covision
     price_cents: Mapped[int] = mapped_column(Integer, default=0)
     approval: Mapped[ApprovalStatus] = mapped_column(
@@ -211,6 +214,8 @@ class SupervisionSession(db.Model):
     ical_sequence: Mapped[int] = mapped_column(Integer, default=0)
 
     process: Mapped[SupervisionProcess] = relationship(back_populates="sessions")
+    host: Mapped[User | None] = relationship(foreign_keys=[host_user_id])
+    venue: Mapped[Venue | None] = relationship()
     attendance: Mapped[list["SessionAttendance"]] = relationship(
         back_populates="session", cascade="all, delete-orphan"
     )

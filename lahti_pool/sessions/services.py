@@ -24,7 +24,7 @@ from lahti_pool.feedback.services import invite_feedback
 from lahti_pool.requests.models import RequestKind
 from lahti_pool.requests.quota import account_for, change_quota
 from lahti_pool.requests.rules import check_date_in_year
-from lahti_pool.sessions import overlaps, processes, rules
+from lahti_pool.sessions import logistics, overlaps, processes, rules
 from lahti_pool.sessions.mails import notify_session_cancelled, notify_session_planned
 from lahti_pool.sessions.models import (
     USING_STATUSES,
@@ -68,7 +68,9 @@ class SessionInput:
     mode: str
     place: str = ""
     is_covision: bool = False
-    host_unit_id: int | None = None
+    #: a group session's host (a member) and venue
+    host_user_id: int | None = None
+    venue_id: int | None = None
     #: this session's video-meeting link; "" uses the supervisor's own
     video_url: str = ""
 
@@ -156,9 +158,7 @@ def _check_plan(actor: User, process: SupervisionProcess, data: SessionInput) ->
     is_group = process.kind == RequestKind.GROUP
     if data.is_covision and not is_group:
         raise DomainError(N_("Only a group can hold covision."), field="is_covision")
-    member_units = {m.user.unit_id for m in process.members if m.user.unit_id}
-    if data.host_unit_id is not None and (not is_group or data.host_unit_id not in member_units):
-        raise DomainError(N_("Choose the host among the members' units."), field="host_unit")
+    logistics.check_host(process, data.host_user_id, data.venue_id)
     if not data.is_covision:
         counted = sum(rules.counts_against_grant(s.status, s.is_covision) for s in process.sessions)
         rules.check_within_grant(counted, process.sessions_granted)
@@ -189,7 +189,8 @@ def plan_session(
         place=data.place.strip(),
         video_url=data.video_url if data.mode == "video" else "",
         is_covision=data.is_covision,
-        host_unit_id=data.host_unit_id,
+        host_user_id=data.host_user_id,
+        venue_id=data.venue_id,
         price_cents=price,
         attendance=[SessionAttendance(user_id=m.user_id) for m in process.members],
     )

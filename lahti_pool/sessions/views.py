@@ -15,7 +15,6 @@ from flask import (
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.core import audit
@@ -30,6 +29,7 @@ from lahti_pool.organisation.models import Division
 from lahti_pool.requests.models import RequestKind
 from lahti_pool.sessions import (
     forms,
+    logistics,
     processes,
     queries,
     rescheduling,
@@ -151,10 +151,7 @@ def _prepare_plan(form: forms.PlanSessionForm, process: SupervisionProcess) -> N
     is_group = process.kind == RequestKind.GROUP
     form.keep_fields_shown(is_group, current_user.has_role(Role.ADMIN))
     if is_group:
-        units = {m.user.unit.id: m.user.unit.name for m in process.members if m.user.unit}
-        form.host_unit.choices = [SelectChoice(0, _("No host unit"))] + [
-            SelectChoice(uid, name) for uid, name in sorted(units.items(), key=lambda u: u[1])
-        ]
+        form.host.choices, form.venue.choices = logistics.host_choices(process, _("Not named"))
     if request.method == "GET":
         form.duration.data = rules.default_duration(process.kind == RequestKind.GROUP)
         form.at.data = time(9, 0)

@@ -75,6 +75,7 @@ ACTION_LABELS = {
     "programme.organiser_granted": _l("Programme organiser role granted"),
     "nudge.unit_message": _l("Message sent to the managers of a unit with low uptake"),
     "service_page.saved": _l("Service page saved"),
+    "hosting.plan_saved": _l("Plan of hosts saved"),
     "session.approved": _l("Session approved"),
     "session.logged": _l("Session logged"),
     "session.moved": _l("Session moved to another time"),
@@ -122,6 +123,8 @@ ACTION_LABELS = {
     "user.sso_linked": _l("City account linked"),
     "user.sso_unlinked": _l("City account link removed"),
     "user.updated": _l("Account changed"),
+    "venue.changed": _l("Venue changed"),
+    "venue.created": _l("Venue added"),
 }
 
 OBJECT_LABELS = {
@@ -145,6 +148,7 @@ OBJECT_LABELS = {
     "Supervisor": _l("Supervisor"),
     "Unit": _l("Unit"),
     "User": _l("Person"),
+    "Venue": _l("Venue"),
 }
 
 DETAIL_LABELS = {

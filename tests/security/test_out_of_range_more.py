@@ -215,7 +215,7 @@ def test_a_session_planned_in_year_9999_is_not_saved(client, users, demo):
         "at": "23:30",
         "duration": "90",
         "mode": "video",
-        "host_unit": "0",
+        "host": "0",
     }
     url = f"/processes/{process_id}/sessions/new"
     _refused(client, users["supervisor"], url, data, SupervisionSession)

@@ -155,7 +155,7 @@ def _plan_form(day: date, **extra) -> dict:
         "at": "10:00",
         "duration": "60",
         "mode": "video",
-        "host_unit": "0",
+        "host": "0",
     } | extra
 
 
@@ -214,14 +214,18 @@ def test_a_video_link_must_be_https_and_says_so(client, process, supervisor, sch
     assert db.session.scalar(select(func.count()).select_from(SupervisionSession)) == 0
 
 
-def test_a_group_sessions_invitation_carries_the_host_units_address(
-    staff, supervisor, unit, school_year
-):
+def test_a_group_sessions_invitation_carries_the_venue(staff, supervisor, school_year):
+    from lahti_pool.organisation.models import Venue
     from lahti_pool.requests.models import RequestKind
     from lahti_pool.sessions.calendar import session_ics
     from lahti_pool.sessions.models import SupervisionProcess
 
-    unit.address = "Kivimaantie 12, 15100 Lahti"
+    venue = Venue(
+        name="Kivimaan koulu",
+        address="Kivimaantie 12, 15100 Lahti",
+        accessibility_note="Step-free entrance from the yard",
+    )
+    db.session.add(venue)
     db.session.commit()
     # unsaved rows: only what the invitation says of them matters here
     process = SupervisionProcess(
@@ -235,8 +239,12 @@ def test_a_group_sessions_invitation_carries_the_host_units_address(
         duration_minutes=90,
         mode="on_site",
         place="Room 204",
-        host_unit_id=unit.id,
+        venue_id=venue.id,
         ical_sequence=0,
     )
     ics = session_ics(sup_session, staff).replace("\r\n ", "")
-    assert f"LOCATION:Room 204\\, {unit.name}\\, Kivimaantie 12\\, 15100 Lahti" in ics
+    assert "LOCATION:Room 204\\, Kivimaan koulu\\, Kivimaantie 12\\, 15100 Lahti" in ics
+    description = ics[ics.index("DESCRIPTION:") :].split("\r\n")[0]
+    assert "Venue: Kivimaan koulu" in description
+    assert "Address: Kivimaantie 12\\, 15100 Lahti" in description
+    assert "Accessibility: Step-free entrance from the yard" in description

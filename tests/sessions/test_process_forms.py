@@ -70,8 +70,9 @@ def test_review_dates_in_order_are_saved(client, process, school_year):
 @pytest.mark.parametrize(
     "extra",
     [
-        {"host_unit": "999"},
-        {"host_unit": "abc"},
+        {"host": "999"},
+        {"host": "abc"},
+        {"venue": "999"},
         {"is_covision": "y"},
         {"override_reason": "x" * 600},
     ],
@@ -89,5 +90,9 @@ def test_fields_an_individual_plan_form_does_not_show_are_ignored(
 
     assert response.status_code == 302, response.text
     sup_session = db.session.scalar(select(SupervisionSession))
-    assert (sup_session.host_unit_id, sup_session.is_covision) == (None, False)
+    assert (sup_session.host_user_id, sup_session.venue_id, sup_session.is_covision) == (
+        None,
+        None,
+        False,
+    )
     assert db.session.scalar(select(func.count()).select_from(SupervisionSession)) == 1

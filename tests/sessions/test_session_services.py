@@ -297,9 +297,9 @@ def test_covision_uses_no_quota_capacity_or_money(group, members, supervisor, sc
     for day in range(3):  # all granted sessions planned; covision still fits
         plan(group, days=day)
     before = [quota(m, school_year) for m in members]
-    covision = plan(group, days=5, is_covision=True, host_unit_id=members[2].unit_id)
+    covision = plan(group, days=5, is_covision=True, host_user_id=members[2].id)
     assert covision.price_cents == 0
-    assert covision.host_unit_id == members[2].unit_id
+    assert covision.host_user_id == members[2].id
     assert costs(covision) == {}
     log(covision, S.HELD, attendees=members)
     assert [quota(m, school_year) for m in members] == before
@@ -313,16 +313,11 @@ def test_covision_is_only_for_groups(individual, plan):
         plan(individual, is_covision=True)
 
 
-def test_the_host_unit_is_one_of_the_members_units(group, plan, make_user):
-    from lahti_pool.organisation.models import Unit
-
-    stranger_unit = Unit(
-        code="X", name="Elsewhere", division_id=group.members[0].user.unit.division_id
-    )
-    db.session.add(stranger_unit)
-    db.session.commit()
-    with pytest.raises(DomainError, match="host among the members"):
-        plan(group, host_unit_id=stranger_unit.id)
+def test_a_host_who_is_not_a_member_is_refused(group, plan, make_user):
+    stranger = make_user(name="Not in the group")
+    with pytest.raises(DomainError, match="host among the group's members"):
+        plan(group, host_user_id=stranger.id)
+    assert db.session.scalars(select(SupervisionSession)).all() == []
 
 
 # --- Cancellation by the client ------------------------------------------------------

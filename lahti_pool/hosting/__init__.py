@@ -1,0 +1,1 @@
+"""Hosts as people: venues, the rotation plan of a group's hosts, the host's reminder."""
