@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 
 from lahti_pool.core import money
 from lahti_pool.extensions import db, login_manager
+from lahti_pool.networks import wiring as networks
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ NAVIGATION = [
     (("admin", "reports"), "reports.reach", _l("Reach")),
     (("admin", "reports"), "reports.availability", _l("Availability")),
     (None, "mail.notification_settings", _l("E-mail and calendar")),
-]
+] + networks.NAVIGATION
 _navigation_cache: dict[tuple, list[tuple[str, str, str]]] = {}
 
 
@@ -220,7 +221,7 @@ BLUEPRINTS = [
     ("lahti_pool.sessions.calendar_views", "calendar_bp"),
     ("lahti_pool.service_pages.views", "bp"),
     ("lahti_pool.nudges.views", "bp"),
-]
+] + networks.BLUEPRINTS
 
 
 #: the features' modules that register with core's machinery when imported: daily jobs
@@ -238,7 +239,7 @@ REGISTERING_MODULES = [
     "lahti_pool.feedback.notices",
     "lahti_pool.slots.notices",
     "lahti_pool.organisation.notices",
-]
+] + networks.REGISTERING_MODULES
 
 
 def init_app(app: Flask) -> None:
@@ -386,8 +387,7 @@ def init_app(app: Flask) -> None:
 
         SQLite raises OverflowError for a number past 64 bits, PostgreSQL a DataError for
         one past its column ("integer out of range"); the page shows neither the SQL nor
-        the value.
-        """
+        the value."""
         db.session.rollback()
         log.warning("%s refused on %s: %s", request.method, request.endpoint, type(error).__name__)
         too_large = isinstance(error, OverflowError) or _sqlstate(error) == NUMBER_OUT_OF_RANGE
