@@ -77,10 +77,10 @@ class EventForm(FlaskForm):
         _l("Start time"), description=_l("Finnish time."), validators=[InputRequired()]
     )
     duration_minutes = IntegerField(
-        _l("Duration in minutes"), default=90, validators=[InputRequired(), NumberRange(1, 10_000)]
+        _l("Duration in minutes"), default=90, validators=[InputRequired(), NumberRange(0, 100_000)]
     )
     capacity = IntegerField(
-        _l("Places"), default=20, validators=[InputRequired(), NumberRange(1, 10_000)]
+        _l("Places"), default=20, validators=[InputRequired(), NumberRange(0, 100_000)]
     )
     venue_id = SelectField(_l("Venue"), coerce=int, choices=[])
     video_url = StringField(
