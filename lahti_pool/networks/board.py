@@ -32,13 +32,13 @@ ALLOWED_ATTRIBUTES = {"a": {"href"}}
 
 def render_post(body: str) -> Markup:
     """A post's Markdown as safe HTML; headings start at level 3 under the page's own."""
-    html = render_markdown(body)
+    html = str(render_markdown(body))
     for level in (2, 1):  # a post's "# Title" must not outrank the page's headings
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(
             f"</h{level}>", f"</h{level + 2}>"
         )
     cleaned = nh3.clean(
-        str(html),
+        html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto", "tel"},
