@@ -130,9 +130,9 @@ def save(network_id: int):
 def add_organisation(network_id: int):
     network = _network_or_404(network_id)
     form = OrganisationForm()
-    form.organisation_id.choices = [
-        SelectChoice(form.organisation_id.data, "")
-    ]  # checked by the service
+    form.organisation_id.choices = [  # the service says what is wrong with a choice
+        SelectChoice(o_id, "") for o_id in db.session.scalars(select(Organisation.id))
+    ]
     if form.validate():
         try:
             services.add_organisation(current_user, network, form.organisation_id.data)
