@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    SelectChoice,
     DateField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,

@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from lahti_pool.accounts.models import User
-from lahti_pool.core.models import utcnow
 from lahti_pool.core.mapping import MappingRow, register_mapping_subjects
+from lahti_pool.core.models import utcnow
 from lahti_pool.core.populations import register_population
 from lahti_pool.extensions import db
 from lahti_pool.networks.models import (
