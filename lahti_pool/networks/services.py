@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, NotPermitted
-from lahti_pool.core.models import id_is
+from lahti_pool.core.models import id_is, upsert
 from lahti_pool.extensions import db
 from lahti_pool.networks import rules
 from lahti_pool.networks.models import (
@@ -150,17 +150,21 @@ def revoke_coordinator(actor: User, network: PeerNetwork, user_id: int) -> None:
 def join(actor: User, network: PeerNetwork, now: datetime) -> NetworkMember:
     if not can_join(actor, network):
         raise NotPermitted(N_("You cannot join this network."))
+    # Inserted if missing, in one statement: a double click cannot insert the row twice.
+    inserted = db.session.execute(
+        upsert(NetworkMember)
+        .values(network_id=network.id, user_id=actor.id, joined_at=now, left_at=None)
+        .on_conflict_do_nothing(index_elements=["network_id", "user_id"])
+        .returning(NetworkMember.id)
+    ).first()
     row = db.session.scalar(
-        select(NetworkMember).where(
-            NetworkMember.network_id == network.id, NetworkMember.user_id == actor.id
-        )
+        select(NetworkMember)
+        .where(NetworkMember.network_id == network.id, NetworkMember.user_id == actor.id)
+        .execution_options(populate_existing=True)
     )
-    if row is not None and row.left_at is None:
+    if row.left_at is None and inserted is None:
         raise DomainError(N_("You are a member already."))
-    if row is None:
-        row = NetworkMember(network_id=network.id, user_id=actor.id, joined_at=now)
-        db.session.add(row)
-    else:  # back after leaving: a new membership period
+    if row.left_at is not None:  # back after leaving: a new membership period
         row.joined_at, row.left_at = now, None
     db.session.flush()
     audit.record(actor, "network.joined", network)

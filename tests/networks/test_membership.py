@@ -127,3 +127,38 @@ def test_board_link_must_be_https(client, admin, network):
 def test_only_the_administrator_creates_networks(staff):
     with pytest.raises(NotPermitted):
         services.create_network(staff, "Mine", NetworkKind.THEMED, "", None)
+
+
+def test_two_join_clicks_at_once_make_one_membership(app, staff, network):
+    import threading
+
+    staff_id, network_id = staff.id, network.id
+    db.session.remove()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def click():
+        with app.app_context():
+            from lahti_pool.accounts.models import User
+
+            person, target = db.session.get(User, staff_id), db.session.get(PeerNetwork, network_id)
+            target.organisations  # noqa: B018 - loaded before the race, as a page would
+            barrier.wait()
+            try:
+                services.join(person, target, utcnow())
+                db.session.commit()
+                outcomes.append("joined")
+            except DomainError:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["joined", "refused"]
+    rows = db.session.scalars(select(NetworkMember).where(NetworkMember.user_id == staff_id)).all()
+    assert len(rows) == 1
