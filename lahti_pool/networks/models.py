@@ -91,6 +91,7 @@ class NetworkMember(db.Model):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User")
+    network: Mapped[PeerNetwork] = relationship()
 
 
 class EventKind(enum.StrEnum):

@@ -162,3 +162,20 @@ def test_two_join_clicks_at_once_make_one_membership(app, staff, network):
     assert sorted(outcomes) == ["joined", "refused"]
     rows = db.session.scalars(select(NetworkMember).where(NetworkMember.user_id == staff_id)).all()
     assert len(rows) == 1
+
+
+def test_own_data_download_includes_networks_events_and_posts(
+    client, make_member, make_event, network
+):
+    from lahti_pool.networks import board, events
+
+    member = make_member()
+    event = make_event()
+    events.register(member, event, utcnow())
+    board.post(member, network, "My own words", utcnow())
+    db.session.commit()
+    client.login(member)
+    data = client.get("/account/data.json").get_json()
+    assert data["peer_networks"]["memberships"][0]["network"] == network.name
+    assert data["peer_networks"]["event_registrations"][0]["status"] == "registered"
+    assert data["peer_networks"]["board_posts"][0]["text"] == "My own words"
