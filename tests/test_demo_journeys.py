@@ -142,5 +142,7 @@ def test_the_demo_staff_member_joins_a_peer_network_and_queues_for_its_full_webi
     from lahti_pool.networks.events import waiting_position
 
     assert waiting_position(row) == 3  # behind the two demo people already waiting
+    pedagogy = client.get(f"/networks/{networks['Pedagoginen johtaminen'].id}")
+    assert "Pedagogisen johtamisen työpaja" in pedagogy.get_data(as_text=True)  # past events
     board = client.get(f"/networks/{hr.id}/board").get_data(as_text=True)
     assert "<strong>mitä aiheita</strong>" in board
