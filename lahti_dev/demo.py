@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from lahti_dev.demo_activity import ensure_activity
 from lahti_dev.demo_hosting import ensure_hosting
+from lahti_dev.demo_networks import ensure_networks
 from lahti_dev.demo_pages import ensure_service_pages
 from lahti_dev.demo_programmes import ensure_programme
 from lahti_dev.demo_quotes import ensure_quotes
@@ -719,6 +720,7 @@ def load_demo(today: date) -> tuple[str, dict]:
         activity["service_pages"] = ensure_service_pages(admin)
         activity["programmes"] = ensure_programme(admin, today)
         activity["quote_rounds"] = ensure_quotes(supervisor_user.id, today)
+        activity["networks"] = ensure_networks(admin, today)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -23,6 +23,7 @@ NAVIGATION = [
     (("admin",), "budget.approvals", _l("Approvals")),
     (("admin",), "budget.statements_index", _l("Statements")),
     (("admin",), "supervisors.index", _l("Supervisors")),
+    (("admin",), "networks_admin.index", _l("Networks")),
     (("admin",), "hosting.venues", _l("Venues")),
     (("admin",), "users.index", _l("Users")),
     (("admin",), "settings.index", _l("Settings")),
@@ -31,6 +32,7 @@ NAVIGATION = [
     (("admin",), "site.audit_log", _l("Log of use")),
     (("admin",), "mail.outbox", _l("E-mail outbox")),
     (("staff", "admin"), "programmes.index", _l("Programmes")),
+    (("staff", "guest"), "networks.index", _l("Peer networks")),
     (None, "supervisors_public.index", _l("Our supervisors")),
     (("admin", "reports"), "budget.overview", _l("Budget")),
     (("admin", "reports"), "slots.utilisation", _l("Slot utilisation")),
@@ -65,6 +67,8 @@ BLUEPRINTS = [
     ("lahti_pool.programmes.views", "bp"),
     ("lahti_pool.quotes.views", "bp"),
     ("lahti_pool.hosting.views", "bp"),
+    ("lahti_pool.networks.views", "bp"),
+    ("lahti_pool.networks.admin_views", "bp"),
 ]
 
 
@@ -78,6 +82,8 @@ REGISTERING_MODULES = [
     "lahti_pool.matching.jobs",
     "lahti_pool.nudges.jobs",
     "lahti_pool.hosting.jobs",
+    "lahti_pool.networks.jobs",
+    "lahti_pool.networks.mapping",
     "lahti_pool.requests.notices",
     "lahti_pool.matching.notices",
     "lahti_pool.sessions.notices",

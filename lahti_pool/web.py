@@ -301,8 +301,7 @@ def init_app(app: Flask) -> None:
 
         SQLite raises OverflowError for a number past 64 bits, PostgreSQL a DataError for
         one past its column ("integer out of range"); the page shows neither the SQL nor
-        the value.
-        """
+        the value."""
         db.session.rollback()
         log.warning("%s refused on %s: %s", request.method, request.endpoint, type(error).__name__)
         too_large = isinstance(error, OverflowError) or is_number_out_of_range(error)

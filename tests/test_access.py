@@ -487,6 +487,62 @@ EXPECTED = {
         "quote",
         row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
+    # Peer networks: staff_owner is a member and the coordinator of "network" and registered
+    # for its coming event; the post on its board is theirs (tests/networks covers the rest).
+    "networks.index": ("GET", {}, LOGGED_IN),
+    "networks.detail": ("GET", "network", LOGGED_IN),
+    "networks.join": ("POST", "network", row(LOGIN, *[REDIRECT] * 5)),
+    "networks.leave": ("POST", "network", row(LOGIN, *[REDIRECT] * 5)),
+    "networks.new_event": (
+        "GET",
+        "network",
+        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "networks.event_detail": ("GET", "network_event", LOGGED_IN),
+    "networks.register": ("POST", "network_event", row(LOGIN, *[REDIRECT] * 5)),
+    "networks.cancel": ("POST", "network_event", row(LOGIN, *[REDIRECT] * 5)),
+    "networks.attendance": (
+        "POST",
+        "network_event",
+        row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "networks.board_page": (
+        "GET",
+        "network",
+        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "networks.hide_post": (
+        "POST",
+        "network_post",
+        row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "networks.remove_post": (  # its confirmation page
+        "GET",
+        "network_post",
+        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "networks_admin.index": ("GET", {}, ADMIN_ONLY),
+    "networks_admin.edit": ("GET", "network", ADMIN_ONLY),
+    "networks_admin.save": (
+        "POST",
+        "network",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
+    "networks_admin.add_organisation": (
+        "POST",
+        "network",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
+    "networks_admin.grant": (
+        "POST",
+        "network",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    ),
+    "networks_admin.revoke": (
+        "POST",
+        "network_coordinator",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
 }
 
 
@@ -682,6 +738,38 @@ def _programme(people):
 
 
 @pytest.fixture
+def network_objects(people):
+    """A themed network staff_owner belongs to and coordinates, its coming event they are
+    registered for, and their post on its board."""
+    from datetime import timedelta
+
+    from lahti_pool.core.models import utcnow
+    from lahti_pool.networks import board, events, services
+    from lahti_pool.networks.models import NetworkKind
+    from lahti_pool.networks.rules import EventInput
+    from lahti_pool.sessions.rules import LOCAL_TZ
+
+    owner, now = people["staff_owner"], utcnow()
+    network = services.create_network(people["admin"], "HR", NetworkKind.THEMED, "", None)
+    services.grant_coordinator(people["admin"], network, owner.email)
+    services.join(owner, network, now)
+    local = (now + timedelta(days=4)).astimezone(LOCAL_TZ)
+    data = EventInput(
+        "webinar", "Webinar", local.date(), local.time(), 60, 10, None, "https://v.fi"
+    )
+    event = events.create_event(owner, network, data, now)
+    events.register(owner, event, now)
+    post = board.post(owner, network, "Hello", now)
+    db.session.commit()
+    return {
+        "network": {"network_id": network.id},
+        "network_event": {"event_id": event.id},
+        "network_post": {"post_id": post.id},
+        "network_coordinator": {"network_id": network.id, "user_id": owner.id},
+    }
+
+
+@pytest.fixture
 def people(make_user, supervisor):
     return {
         "staff_owner": make_user(name="Owner"),
@@ -716,7 +804,9 @@ def owned_request(people, make_user, school_year, today):
 @pytest.mark.parametrize("endpoint", sorted(EXPECTED))
 def test_route_access(request, app, client, people, owned_request, endpoint, role):
     method, args, expected = EXPECTED[endpoint]
-    if isinstance(args, str) and args not in ("user", "year"):
+    if isinstance(args, str) and args.startswith("network"):
+        args = request.getfixturevalue("network_objects")[args]
+    elif isinstance(args, str) and args not in ("user", "year"):
         # Built only for the routes that need them: a matching run is not free.
         objects = request.getfixturevalue("objects")
         args = objects.get(args, {"request_id": owned_request.id})

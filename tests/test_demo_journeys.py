@@ -161,3 +161,43 @@ def test_the_demo_has_venues_and_a_group_with_a_plan_of_hosts(demo, client):
     page = client.get(f"/processes/{process.id}/hosts").text
     assert f'value="{hosted[0].host_user_id}" selected' in page  # the plan, to edit
     assert "Ehdota reilua vuorottelua" in page  # "Propose a fair rotation", in Finnish
+
+
+def test_the_demo_staff_member_joins_a_peer_network_and_queues_for_its_full_webinar(demo, client):
+    from lahti_pool.networks.models import (
+        EventRegistration,
+        NetworkEvent,
+        PeerNetwork,
+        RegistrationStatus,
+    )
+
+    networks = {n.name: n for n in db.session.scalars(select(PeerNetwork))}
+    assert len([n for n in networks.values() if n.is_themed]) == 2
+    past = db.session.scalars(
+        select(EventRegistration).where(EventRegistration.attended.is_not(None))
+    ).all()
+    assert past and any(r.attended for r in past)  # the workshop's attendance is recorded
+    hr = networks["HR-kehittäjät"]
+    webinar = db.session.scalar(
+        select(NetworkEvent).where(NetworkEvent.network_id == hr.id, NetworkEvent.kind == "webinar")
+    )
+    _login(client, "staff")
+    assert "HR-kehittäjät" in client.get("/networks").get_data(as_text=True)
+    assert client.post(f"/networks/{hr.id}/join").status_code == 302
+    page = client.get(f"/networks/events/{webinar.id}").get_data(as_text=True)
+    assert "3/3 varattu" in page  # the demo people's language is Finnish
+    client.post(f"/networks/events/{webinar.id}/register")
+    row = db.session.scalar(
+        select(EventRegistration).where(
+            EventRegistration.event_id == webinar.id,
+            EventRegistration.user_id == _user("staff").id,
+        )
+    )
+    assert row.status == RegistrationStatus.WAITING
+    from lahti_pool.networks.events import waiting_position
+
+    assert waiting_position(row) == 3  # behind the two demo people already waiting
+    pedagogy = client.get(f"/networks/{networks['Pedagoginen johtaminen'].id}")
+    assert "Pedagogisen johtamisen työpaja" in pedagogy.get_data(as_text=True)  # past events
+    board = client.get(f"/networks/{hr.id}/board").get_data(as_text=True)
+    assert "<strong>mitä aiheita</strong>" in board

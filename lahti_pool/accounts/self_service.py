@@ -13,6 +13,7 @@ from lahti_pool.core.errors import N_, DomainError
 from lahti_pool.core.exports import csv_text, safe_cell
 from lahti_pool.core.notifications import Notification
 from lahti_pool.extensions import db
+from lahti_pool.networks.personal import network_data
 from lahti_pool.requests.models import QuotaAccount, RequestMember, SupervisionRequest
 from lahti_pool.sessions.models import (
     ProcessMember,
@@ -149,6 +150,7 @@ def personal_data(user: User) -> dict:
             {"at": n.created_at.isoformat(), "kind": n.kind.value}
             for n in db.session.scalars(select(Notification).where(Notification.user_id == user.id))
         ],
+        "peer_networks": network_data(user),
     }
 
 

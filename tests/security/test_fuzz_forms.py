@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from test_access import (  # noqa: F401 - fixtures used by name
     EXPECTED,
+    network_objects,
     objects,
     owned_request,
     people,
@@ -70,6 +71,13 @@ FIELDS = [
     "role_admin",
     "approval",
     "kind",
+    "present",
+    "parent_id",
+    "capacity",
+    "venue_id",
+    "video_url",
+    "board_url",
+    "organisation_id",
 ]
 odd_text = st.one_of(
     st.text(max_size=40),
@@ -96,12 +104,14 @@ form_data = st.dictionaries(st.sampled_from(FIELDS), odd_text, max_size=12)
 
 
 def _url(app, endpoint, args, objs, owned, who):
-    if args == "user":
+    if isinstance(args, str) and args.startswith("network"):
+        args = objs.getfixturevalue("network_objects")[args]
+    elif args == "user":
         args = {"user_id": who["staff_owner"].id}
     elif args == "year":
         args = {"year_id": owned.school_year_id}
     elif isinstance(args, str):
-        args = objs.get(args, {"request_id": owned.id})
+        args = objs.getfixturevalue("objects").get(args, {"request_id": owned.id})
     with app.test_request_context():
         return url_for(endpoint, **args)
 
@@ -118,16 +128,16 @@ def _url(app, endpoint, args, objs, owned, who):
 # the one field that is an id list: approvals broke on it on SQLite until 4 Dec)
 @example(data=dict.fromkeys(FIELDS, "99999999999999999999"))
 def test_random_form_input_never_breaks_the_page(
+    request,
     app,
     client,
     people,
     owned_request,
-    objects,
     endpoint,
     role,
     data,  # noqa: F811
 ):
-    url = _url(app, endpoint, EXPECTED[endpoint][1], objects, owned_request, people)
+    url = _url(app, endpoint, EXPECTED[endpoint][1], request, owned_request, people)
     client.login(people[role])
     response = client.post(url, data=data)
     assert response.status_code < 500, (endpoint, role, data)
