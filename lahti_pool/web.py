@@ -26,6 +26,7 @@ from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from lahti_pool.core import money
+from lahti_pool.core.errors import NUMBER_OUT_OF_RANGE, sqlstate
 from lahti_pool.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -132,21 +133,13 @@ def _mail_stall():
         return None
 
 
-#: PostgreSQL's SQLSTATE for "integer out of range" and its kin
-NUMBER_OUT_OF_RANGE = "22003"
-
-
-def _sqlstate(error: DataError) -> str | None:
-    """The SQLSTATE code of a database error (psycopg), if it has one."""
-    return getattr(getattr(error, "orig", None), "sqlstate", None)
-
-
 #: the main navigation, in order: (the roles that see the link, any of them; endpoint, label)
 NAVIGATION = [
     (("staff",), "requests.dashboard", _l("My supervision")),
     (("staff",), "sessions.mine", _l("My sessions")),
     (("staff",), "requests.new_individual", _l("Request supervision")),
     (("staff",), "slots.browse", _l("On-duty slots")),
+    (("staff",), "circles.index", _l("Covision circles")),
     (("manager",), "requests.new_team", _l("Order for my team")),
     (("supervisor",), "sessions.workspace", _l("My clients")),
     (("supervisor",), "slots.manage", _l("My on-duty slots")),
@@ -155,6 +148,7 @@ NAVIGATION = [
     (("supervisor",), "supervisors_public.own", _l("My presentation")),
     (("reports",), "site.reports_home", _l("Reports")),
     (("reports",), "feedback.report", _l("Feedback report")),
+    (("admin", "reports"), "circles.passed_themes", _l("Themes from groups")),
     (("admin",), "matching.queue", _l("Matching")),
     (("admin",), "requests.admin_overview", _l("Requests")),
     (("admin",), "budget.approvals", _l("Approvals")),
@@ -220,6 +214,7 @@ BLUEPRINTS = [
     ("lahti_pool.sessions.calendar_views", "calendar_bp"),
     ("lahti_pool.service_pages.views", "bp"),
     ("lahti_pool.nudges.views", "bp"),
+    ("lahti_pool.circles.views", "bp"),
 ]
 
 
@@ -390,7 +385,7 @@ def init_app(app: Flask) -> None:
         """
         db.session.rollback()
         log.warning("%s refused on %s: %s", request.method, request.endpoint, type(error).__name__)
-        too_large = isinstance(error, OverflowError) or _sqlstate(error) == NUMBER_OUT_OF_RANGE
+        too_large = isinstance(error, OverflowError) or sqlstate(error) == NUMBER_OUT_OF_RANGE
         return error_page(400, "too_large" if too_large else "bad_value")
 
     @app.errorhandler(500)

@@ -5,6 +5,9 @@ from flask_babel import lazy_gettext as _l
 #: the ``kind`` each feature's mails.py or jobs.py gives ``queue_mail``
 KIND_LABELS = {
     "budget_threshold": _l("Budget threshold reached"),
+    "circle_invitation": _l("Invitation to a covision circle"),
+    "circle_meeting": _l("Covision meeting planned"),
+    "circle_meeting_cancelled": _l("Covision meeting cancelled"),
     "email_change_confirm": _l("Confirm a new e-mail address"),
     "email_changed": _l("E-mail address changed"),
     "feedback_invitation": _l("Invitation to give feedback"),

@@ -25,6 +25,12 @@ ACTION_LABELS = {
     "budget.set": _l("Budget set"),
     "calendar.token_created": _l("Calendar address created"),
     "calendar.token_revoked": _l("Calendar address revoked"),
+    "circle.attendance": _l("Attendance of a covision meeting kept"),
+    "circle.host_changed": _l("Host of a covision meeting changed"),
+    "circle.joined": _l("Covision circle joined"),
+    "circle.left": _l("Covision circle left"),
+    "circle.meetings_planned": _l("Covision meetings planned"),
+    "circle.started": _l("Covision circle started"),
     "csrf.refused": _l("Form refused (expired or forged)"),
     "email.changed": _l("Own e-mail address changed"),
     "feedback.given": _l("Feedback given"),
@@ -87,6 +93,10 @@ ACTION_LABELS = {
     "supervisor.price_changed": _l("Supervisor's price changed"),
     "supervisor.updated": _l("Supervisor changed"),
     "supervisors.imported": _l("Supervisor import"),
+    "theme.confirmed": _l("Theme for management confirmed"),
+    "theme.declined": _l("Theme for management declined"),
+    "theme.drafted": _l("Theme for management drafted"),
+    "theme.edited": _l("Theme for management changed"),
     "throttled": _l("Too many attempts"),
     "unit.created": _l("Unit added from HR"),
     "user.activated": _l("Account activated"),
@@ -106,6 +116,7 @@ ACTION_LABELS = {
 
 OBJECT_LABELS = {
     "Budget": _l("Budget"),
+    "CovisionCircle": _l("Covision circle"),
     "FrameworkAgreement": _l("Framework agreement"),
     "GroupOffer": _l("Group offer"),
     "InvoiceStatement": _l("Invoice statement"),
@@ -119,6 +130,7 @@ OBJECT_LABELS = {
     "SupervisionSession": _l("Session"),
     "Supervisor": _l("Supervisor"),
     "Unit": _l("Unit"),
+    "UpwardTheme": _l("Theme for management"),
     "User": _l("Person"),
 }
 
