@@ -145,8 +145,8 @@ def plan_meetings(
 ) -> list[CircleMeeting]:
     """Plan a series of meetings; the rotation names each one's host (across the members'
     organisations first, counting the meetings hosted before). Each member is invited."""
+    rules.check_members(circle.member_ids)  # first: an empty circle says so to anybody
     _check_member(actor, circle)
-    rules.check_members(circle.member_ids)
     rules.check_place(data.venue_id, data.video_url)
     if data.venue_id is not None:
         venue = db.session.get(Venue, data.venue_id)
