@@ -27,6 +27,8 @@ EVERYONE_OK = row(OK, OK, OK, OK, OK, OK)
 LOGGED_IN = row(LOGIN, OK, OK, OK, OK, OK)
 STAFF_ONLY = row(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 ADMIN_ONLY = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN)
+OWNER_ONLY = row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+OWNER_REDIRECT = row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 
 #: endpoint -> (method, url arguments, expected status per role)
 EXPECTED = {
@@ -184,6 +186,40 @@ EXPECTED = {
         row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "sessions.mine": ("GET", {}, STAFF_ONLY),
+    # Covision circles: the circle, its meeting and the group's theme are staff_owner's;
+    # nobody else's, not the administrator's. The process is still active, so starting a
+    # circle or renewing it sends its member back with a message.
+    "circles.index": ("GET", {}, LOGGED_IN),
+    "circles.start": ("GET", "process", OWNER_REDIRECT),
+    "circles.renew": ("GET", "process", OWNER_REDIRECT),
+    "circles.detail": ("GET", "circle", OWNER_ONLY),
+    "circles.join": ("POST", "circle", OWNER_REDIRECT),
+    "circles.leave": ("GET", "circle", OWNER_ONLY),  # its confirmation page
+    "circles.plan": ("GET", "circle", OWNER_ONLY),
+    "circles.ask_supervisor": ("GET", "circle", OWNER_ONLY),
+    "circles.meeting": ("GET", "meeting", OWNER_ONLY),
+    "circles.topic": ("POST", "meeting", OWNER_REDIRECT),
+    "circles.host": (
+        "POST",
+        "meeting",
+        row(LOGIN, 400, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    # not begun yet: the host is told the attendance comes later
+    "circles.attendance": (
+        "POST",
+        "meeting",
+        row(LOGIN, 400, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "circles.new_theme": ("GET", "theme_group", OWNER_ONLY),
+    "circles.theme": ("GET", "theme", OWNER_ONLY),
+    "circles.edit_theme": (
+        "POST",
+        "theme",
+        row(LOGIN, 400, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "circles.confirm_theme": ("POST", "theme", OWNER_REDIRECT),
+    "circles.decline_theme": ("GET", "theme", OWNER_ONLY),  # its confirmation page
+    "circles.passed_themes": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "sessions.cancel": (
         "GET",
         "session",
@@ -468,6 +504,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     absence = SupervisorAbsence(supervisor_id=supervisor.id, starts_on=away, ends_on=away)
     db.session.add(absence)
     supervisor.photo, supervisor.photo_version = b"\xff\xd8 a stored JPEG", 1
+    circle, meeting, theme = _circle(people["staff_owner"], process)
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     return {
@@ -489,7 +526,50 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "watch": {"watch_id": watch.id},
         "pattern": {"pattern_id": pattern_id},
         "absence": {"absence_id": absence.id},
+        "circle": {"circle_id": circle.id},
+        "meeting": {"meeting_id": meeting.id},
+        "theme_group": {"kind": "process", "group_id": process.id},
+        "theme": {"theme_id": theme.id},
     }
+
+
+def _circle(owner, process):
+    """A circle of staff_owner's group with a coming meeting they host, and a theme of the
+    group they drafted (rows as the circles feature leaves them)."""
+    from datetime import UTC, datetime, timedelta
+
+    from lahti_pool.circles.models import (
+        CircleMeeting,
+        CircleMember,
+        CovisionCircle,
+        GroupKind,
+        MemberState,
+        ThemeConfirmation,
+        UpwardTheme,
+    )
+
+    meeting = CircleMeeting(
+        starts_at=datetime.now(UTC) + timedelta(days=5),
+        duration_minutes=90,
+        host_id=owner.id,
+        video_url="https://meet.example.fi/kovisio",
+    )
+    circle = CovisionCircle(
+        name="Kovisio",
+        process_id=process.id,
+        started_by_id=owner.id,
+        members=[CircleMember(user_id=owner.id, state=MemberState.JOINED)],
+        meetings=[meeting],
+    )
+    theme = UpwardTheme(
+        group_kind=GroupKind.SUPERVISION_GROUP,
+        process_id=process.id,
+        text="Päiväkotien aukioloajat",
+        drafted_by_id=owner.id,
+        confirmations=[ThemeConfirmation(user_id=owner.id)],
+    )
+    db.session.add_all([circle, theme])
+    return circle, meeting, theme
 
 
 def _slots(people, supervisor):
