@@ -4,7 +4,7 @@ supervisor. Themes passed upward are in views_themes.py (the same blueprint)."""
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -169,7 +169,14 @@ def plan(circle_id: int):
             show_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("%(num)s meetings planned; the members are invited.", num=len(made)), "success")
+            flash(
+                ngettext(
+                    "%(num)s meeting planned; the members are invited.",
+                    "%(num)s meetings planned; the members are invited.",
+                    len(made),
+                ),
+                "success",
+            )
             return redirect(url_for("circles.detail", circle_id=circle.id))
     status = 400 if form.errors or request.method == "POST" else 200
     return render_template("circles/plan.html", form=form, circle=circle), status
