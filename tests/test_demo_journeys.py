@@ -106,3 +106,18 @@ def test_the_demo_reports_user_lands_on_reports_with_figures(demo, client):
     assert 'href="/reports/feedback"' in client.get(landing).text
     report = client.get("/reports/feedback").get_data(as_text=True)
     assert re.search(r"\d,\d|\d\.\d", report)  # averages shown, not all suppressed
+
+
+def test_the_demo_has_a_covision_circle_with_a_rotation_and_a_theme_passed_upward(demo, client):
+    from lahti_dev.demo_circles import CIRCLE_NAME, THEME
+    from lahti_pool.circles.models import CovisionCircle, MeetingState
+
+    circle = db.session.scalar(select(CovisionCircle))
+    states = [m.state for m in circle.meetings]
+    assert states[0] == MeetingState.HELD and MeetingState.PLANNED in states
+    assert len({m.host_id for m in circle.meetings}) == len(circle.meetings)  # hosts rotate
+    _login(client, "manager")  # the manager is one of its members
+    page = client.get(f"/circles/{circle.id}").get_data(as_text=True)
+    assert CIRCLE_NAME in page
+    _login(client, "reports")
+    assert THEME in client.get("/circles/themes/passed").get_data(as_text=True)
