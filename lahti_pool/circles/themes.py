@@ -27,7 +27,8 @@ from lahti_pool.sessions.models import SupervisionProcess
 
 
 def group_members(theme_or_group) -> list[User]:
-    """The members who agree on a theme: a group process's clients, a circle's members."""
+    """The members who agree on a theme: a group process's clients, a circle's members;
+    only active accounts (somebody who has left the city cannot confirm)."""
     group = theme_or_group
     if isinstance(group, UpwardTheme):
         group = (
@@ -35,9 +36,8 @@ def group_members(theme_or_group) -> list[User]:
             if group.process_id
             else db.session.get(CovisionCircle, group.circle_id)
         )
-    if isinstance(group, CovisionCircle):
-        return [m.user for m in group.joined]
-    return [m.user for m in group.members]
+    rows = group.joined if isinstance(group, CovisionCircle) else group.members
+    return [m.user for m in rows if m.user.is_active]
 
 
 def can_raise(user: User, group) -> bool:

@@ -71,6 +71,9 @@ def index():
 @login_required
 def start(process_id: int):
     process = get_group_process(process_id, themes.can_raise)
+    existing = services.circle_of(process)
+    if existing is not None and existing.can_view(current_user):
+        return redirect(url_for("circles.detail", circle_id=existing.id))
     if not services.can_start(current_user, process):
         flash(_("A circle can be started once the group's process has ended, once."), "info")
         return redirect(url_for("sessions.process_detail", process_id=process.id))

@@ -102,3 +102,12 @@ def test_a_theme_with_a_name_is_refused_on_the_page(client, closed_process, memb
     assert response.status_code == 400
     assert "The text names a member of the group." in response.text
     assert _count(UpwardTheme) == 0
+
+
+def test_once_started_the_process_page_leads_members_to_their_circle(
+    client, circle, closed_process, members
+):
+    client.login(members[2])
+    response = client.get(f"/circles/start/{closed_process.id}")
+    assert response.headers["Location"].endswith(f"/circles/{circle.id}")
+    assert _count(CovisionCircle) == 1

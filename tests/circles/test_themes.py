@@ -106,3 +106,9 @@ def test_the_reports_page_shows_text_month_and_kind_only(
     for outsider in (staff, supervisor.user, members[0]):
         client.login(outsider)
         assert client.get("/circles/themes/passed").status_code == 403
+
+
+def test_a_member_who_left_the_city_does_not_hold_a_theme_back(closed_process, members, today):
+    members[2].is_active_account = False
+    theme = themes.draft_theme(members[0], closed_process, TEXT)
+    assert themes.confirm_theme(members[1], theme, today) is True
