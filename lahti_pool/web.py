@@ -139,7 +139,7 @@ NAVIGATION = [
     (("staff",), "sessions.mine", _l("My sessions")),
     (("staff",), "requests.new_individual", _l("Request supervision")),
     (("staff",), "slots.browse", _l("On-duty slots")),
-    (("staff",), "circles.index", _l("Covision circles")),
+    (("staff", "guest"), "circles.index", _l("Covision circles")),
     (("manager",), "requests.new_team", _l("Order for my team")),
     (("supervisor",), "sessions.workspace", _l("My clients")),
     (("supervisor",), "slots.manage", _l("My on-duty slots")),

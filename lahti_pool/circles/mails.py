@@ -82,3 +82,18 @@ def notify_meeting(meeting, method: str = "REQUEST") -> None:
             video_url=meeting.video_url,
             link=absolute_url("circles.meeting", meeting_id=meeting.id),
         )
+
+
+def notify_theme_to_confirm(theme, members, actor) -> None:
+    """To the group's other members: a theme (new or changed) waits for their word. The
+    e-mail says only that; the text is read in the app."""
+    link = absolute_url("circles.theme", theme_id=theme.id)
+    for user in active(u for u in members if u.id != actor.id):
+        queue_mail(
+            user,
+            "theme_to_confirm",
+            "circles/theme_to_confirm",
+            _l("A theme for management waits for your confirmation"),
+            drafter=actor.name,
+            link=link,
+        )

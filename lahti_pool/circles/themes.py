@@ -12,9 +12,12 @@ from sqlalchemy import select
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.circles import rules
+from lahti_pool.circles.mails import notify_theme_to_confirm
 from lahti_pool.circles.models import (
+    CircleMember,
     CovisionCircle,
     GroupKind,
+    MemberState,
     ThemeConfirmation,
     ThemeState,
     UpwardTheme,
@@ -23,7 +26,7 @@ from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, NotPermitted
 from lahti_pool.extensions import db
 from lahti_pool.requests.models import RequestKind
-from lahti_pool.sessions.models import SupervisionProcess
+from lahti_pool.sessions.models import ProcessMember, SupervisionProcess
 
 
 def group_members(theme_or_group) -> list[User]:
@@ -64,6 +67,8 @@ def draft_theme(actor: User, group, text: str) -> UpwardTheme:
     db.session.add(theme)
     db.session.flush()
     audit.record(actor, "theme.drafted", theme)
+    if not pass_if_agreed(theme, members, date.today()):
+        notify_theme_to_confirm(theme, members, actor)
     return theme
 
 
@@ -92,6 +97,7 @@ def edit_theme(actor: User, theme: UpwardTheme, text: str) -> None:
     theme.confirmations.append(ThemeConfirmation(user_id=actor.id))
     audit.record(actor, "theme.edited", theme)
     db.session.flush()
+    notify_theme_to_confirm(theme, members, actor)
 
 
 def confirm_theme(actor: User, theme: UpwardTheme, today: date) -> bool:
@@ -118,6 +124,27 @@ def decline_theme(actor: User, theme: UpwardTheme) -> None:
     theme.state = ThemeState.DECLINED
     audit.record(actor, "theme.declined", theme)
     db.session.flush()
+
+
+def waiting_for(user: User) -> list[UpwardTheme]:
+    """Open themes of the user's groups (group processes, joined circles) that wait for
+    the user's confirmation."""
+    processes = select(ProcessMember.process_id).where(ProcessMember.user_id == user.id)
+    circles = select(CircleMember.circle_id).where(
+        CircleMember.user_id == user.id, CircleMember.state == MemberState.JOINED
+    )
+    confirmed = select(ThemeConfirmation.theme_id).where(ThemeConfirmation.user_id == user.id)
+    return list(
+        db.session.scalars(
+            select(UpwardTheme)
+            .where(
+                UpwardTheme.state == ThemeState.DRAFT,
+                UpwardTheme.process_id.in_(processes) | UpwardTheme.circle_id.in_(circles),
+                UpwardTheme.id.not_in(confirmed),
+            )
+            .order_by(UpwardTheme.id)
+        )
+    )
 
 
 def themes_of(group) -> list[UpwardTheme]:

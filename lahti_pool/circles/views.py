@@ -64,7 +64,11 @@ def get_group_process(process_id: int, allowed) -> SupervisionProcess:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("circles/index.html", circles=services.my_circles(current_user))
+    return render_template(
+        "circles/index.html",
+        circles=services.my_circles(current_user),
+        waiting=themes.waiting_for(current_user),
+    )
 
 
 @bp.route("/start/<int:process_id>", methods=["GET", "POST"])

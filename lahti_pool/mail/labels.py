@@ -21,6 +21,7 @@ KIND_LABELS = {
     "session_changed": _l("Session changed"),
     "session_planned": _l("Session planned"),
     "slot_booked": _l("On-duty slot booked"),
+    "theme_to_confirm": _l("Theme for management to confirm"),
     "weekly_digest": _l("Weekly on-duty times"),
 }
 

@@ -112,3 +112,21 @@ def test_a_member_who_left_the_city_does_not_hold_a_theme_back(closed_process, m
     members[2].is_active_account = False
     theme = themes.draft_theme(members[0], closed_process, TEXT)
     assert themes.confirm_theme(members[1], theme, today) is True
+
+
+def test_the_other_members_are_told_a_theme_waits_for_them_without_its_text(
+    client, closed_process, members
+):
+    from lahti_pool.core.outbox import MailMessage
+
+    theme = themes.draft_theme(members[0], closed_process, TEXT)
+    db.session.commit()
+    mails = db.session.scalars(select(MailMessage).where(MailMessage.kind == "theme_to_confirm"))
+    mails = list(mails)
+    assert sorted(m.to_address for m in mails) == ["bertta@lahti.fi", "cecilia@hollola.fi"]
+    assert all(TEXT not in m.body_text and TEXT not in m.body_html for m in mails)
+    client.login(members[1])
+    assert f"/circles/themes/{theme.id}" in client.get("/circles/").text
+    themes.confirm_theme(members[1], theme, date.today())
+    db.session.commit()
+    assert f"/circles/themes/{theme.id}" not in client.get("/circles/").text
