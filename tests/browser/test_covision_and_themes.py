@@ -103,7 +103,14 @@ def test_members_start_a_circle_plan_its_meetings_and_the_host_keeps_attendance(
     meeting = db.session.get(CircleMeeting, first.id)
     assert meeting.state == MeetingState.HELD and meeting.topic == "Aukioloajat"
     assert {a.user.name for a in meeting.attendance if a.attended} == {"Anna Aalto", "Bertta Berg"}
-    assert db.session.scalar(select(CovisionCircle.name)) == "Sivistysjohtajien kovisio"
+    circle = db.session.scalar(select(CovisionCircle))
+    assert circle.name == "Sivistysjohtajien kovisio"
+    # the ways back to a supervisor, and leaving, pass axe too
+    visitor.goto(f"/circles/{circle.id}")
+    _click(visitor, "link", "Ask for a supervisor again")
+    assert page.get_by_label("Preferred supervisor").is_visible()
+    visitor.goto(f"/circles/renew/{closed_group.id}")
+    visitor.goto(f"/circles/{circle.id}/leave")
 
 
 def test_a_theme_is_drafted_without_names_confirmed_by_all_and_read_by_reports(
