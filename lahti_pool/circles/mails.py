@@ -56,12 +56,21 @@ def meeting_ics(meeting, user, method: str) -> str:
     return ical.to_text(cal)
 
 
-def notify_meeting(meeting, method: str = "REQUEST") -> None:
-    """To every member: a meeting planned or changed (REQUEST) or cancelled (CANCEL)."""
-    kind = "circle_meeting_cancelled" if method == "CANCEL" else "circle_meeting"
-    subject = (
-        _l("Covision meeting cancelled") if method == "CANCEL" else _l("Covision meeting planned")
-    )
+SUBJECTS = {
+    "circle_meeting": _l("Covision meeting planned"),
+    "circle_meeting_changed": _l("Covision meeting changed"),
+    "circle_meeting_cancelled": _l("Covision meeting cancelled"),
+}
+
+
+def notify_meeting(meeting, method: str = "REQUEST", changed: bool = False) -> None:
+    """To every member: a meeting planned or ``changed`` (REQUEST; raise ``ical_sequence``
+    first) or cancelled (CANCEL)."""
+    if method == "CANCEL":
+        kind = "circle_meeting_cancelled"
+    else:
+        kind = "circle_meeting_changed" if changed else "circle_meeting"
+    subject = SUBJECTS[kind]
     venue = meeting.venue
     for user in active(m.user for m in meeting.circle.joined):
         with force_locale(recipient_locale(user)):

@@ -185,9 +185,14 @@ def set_host(actor: User, meeting: CircleMeeting, host_id: int) -> None:
     rules.check_host(host_id, circle.member_ids)
     if meeting.state != MeetingState.PLANNED:
         raise DomainError(N_("Only a coming meeting can change its host."), field="host")
+    if meeting.host_id == host_id:
+        return
     meeting.host_id = host_id
+    meeting.ical_sequence += 1
     audit.record(actor, "circle.host_changed", circle, meeting_id=meeting.id)
     db.session.flush()
+    db.session.refresh(meeting, ["host"])
+    notify_meeting(meeting, "REQUEST", changed=True)
 
 
 def set_topic(actor: User, meeting: CircleMeeting, topic: str) -> None:

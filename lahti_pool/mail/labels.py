@@ -8,6 +8,7 @@ KIND_LABELS = {
     "circle_invitation": _l("Invitation to a covision circle"),
     "circle_meeting": _l("Covision meeting planned"),
     "circle_meeting_cancelled": _l("Covision meeting cancelled"),
+    "circle_meeting_changed": _l("Covision meeting changed"),
     "email_change_confirm": _l("Confirm a new e-mail address"),
     "email_changed": _l("E-mail address changed"),
     "feedback_invitation": _l("Invitation to give feedback"),

@@ -128,7 +128,13 @@ def test_a_host_who_is_not_a_member_is_refused(circle, members, venue, plan_inpu
     db.session.rollback()
     assert db.session.get(CircleMeeting, meeting.id).host_id == members[0].id
     services.set_host(members[1], meeting, members[1].id)
+    db.session.commit()
     assert meeting.host_id == members[1].id
+    changed = db.session.scalars(
+        select(MailMessage).where(MailMessage.kind == "circle_meeting_changed")
+    ).all()
+    assert len(changed) == 3  # every member gets the new version of the invitation
+    assert all("SEQUENCE:1" in m.ics and "Host: Bertta Berg" in m.body_text for m in changed)
 
 
 def test_only_the_host_proposes_the_topic_and_keeps_the_attendance(
