@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from lahti_dev.demo_activity import ensure_activity
+from lahti_dev.demo_circles import ensure_circle
 from lahti_dev.demo_hosting import ensure_hosting
 from lahti_dev.demo_networks import ensure_networks
 from lahti_dev.demo_pages import ensure_service_pages
@@ -721,6 +722,7 @@ def load_demo(today: date) -> tuple[str, dict]:
         activity["programmes"] = ensure_programme(admin, today)
         activity["quote_rounds"] = ensure_quotes(supervisor_user.id, today)
         activity["networks"] = ensure_networks(admin, today)
+        activity["circles"] = ensure_circle(admin, DOMAIN, today)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -33,11 +33,13 @@ NAVIGATION = [
     (("admin",), "mail.outbox", _l("E-mail outbox")),
     (("staff", "admin"), "programmes.index", _l("Programmes")),
     (("staff", "guest"), "networks.index", _l("Peer networks")),
+    (("staff", "guest"), "circles.index", _l("Covision circles")),
     (None, "supervisors_public.index", _l("Our supervisors")),
     (("admin", "reports"), "budget.overview", _l("Budget")),
     (("admin", "reports"), "slots.utilisation", _l("Slot utilisation")),
     (("admin", "reports"), "reports.reach", _l("Reach")),
     (("admin", "reports"), "reports.availability", _l("Availability")),
+    (("admin", "reports"), "circles.passed_themes", _l("Themes from groups")),
     (None, "mail.notification_settings", _l("E-mail and calendar")),
 ]
 
@@ -69,6 +71,7 @@ BLUEPRINTS = [
     ("lahti_pool.hosting.views", "bp"),
     ("lahti_pool.networks.views", "bp"),
     ("lahti_pool.networks.admin_views", "bp"),
+    ("lahti_pool.circles.views", "bp"),
 ]
 
 

@@ -13,6 +13,14 @@ from lahti_pool.budget.models import (  # noqa: F401
     SessionCost,  # noqa: F401
     StatementLine,
 )
+from lahti_pool.circles.models import (  # noqa: F401
+    CircleAttendance,
+    CircleMeeting,
+    CircleMember,
+    CovisionCircle,
+    ThemeConfirmation,
+    UpwardTheme,
+)
 from lahti_pool.core.audit import AuditEvent  # noqa: F401
 from lahti_pool.core.notifications import Notification  # noqa: F401
 from lahti_pool.core.outbox import MailMessage  # noqa: F401

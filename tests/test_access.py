@@ -27,6 +27,8 @@ EVERYONE_OK = row(OK, OK, OK, OK, OK, OK)
 LOGGED_IN = row(LOGIN, OK, OK, OK, OK, OK)
 STAFF_ONLY = row(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 ADMIN_ONLY = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN)
+OWNER_ONLY = row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+OWNER_REDIRECT = row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 
 #: endpoint -> (method, url arguments, expected status per role)
 EXPECTED = {
@@ -190,6 +192,40 @@ EXPECTED = {
     "hosting.venue_new": ("GET", {}, ADMIN_ONLY),
     "hosting.venue_edit": ("GET", "venue", ADMIN_ONLY),
     "hosting.plan": ("GET", "process", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN)),
+    # Covision circles: the circle, its meeting and the group's theme are staff_owner's;
+    # nobody else's, not the administrator's. The process is still active, so starting a
+    # circle or renewing it sends its member back with a message.
+    "circles.index": ("GET", {}, LOGGED_IN),
+    "circles.start": ("GET", "process", OWNER_REDIRECT),
+    "circles.renew": ("GET", "process", OWNER_REDIRECT),
+    "circles.detail": ("GET", "circle", OWNER_ONLY),
+    "circles.join": ("POST", "circle", OWNER_REDIRECT),
+    "circles.leave": ("GET", "circle", OWNER_ONLY),  # its confirmation page
+    "circles.plan": ("GET", "circle", OWNER_ONLY),
+    "circles.ask_supervisor": ("GET", "circle", OWNER_ONLY),
+    "circles.meeting": ("GET", "meeting", OWNER_ONLY),
+    "circles.topic": ("POST", "meeting", OWNER_REDIRECT),
+    "circles.host": (
+        "POST",
+        "meeting",
+        row(LOGIN, 400, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    # not begun yet: the host is told the attendance comes later
+    "circles.attendance": (
+        "POST",
+        "meeting",
+        row(LOGIN, 400, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "circles.new_theme": ("GET", "theme_group", OWNER_ONLY),
+    "circles.theme": ("GET", "theme", OWNER_ONLY),
+    "circles.edit_theme": (
+        "POST",
+        "theme",
+        row(LOGIN, 400, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "circles.confirm_theme": ("POST", "theme", OWNER_REDIRECT),
+    "circles.decline_theme": ("GET", "theme", OWNER_ONLY),  # its confirmation page
+    "circles.passed_themes": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "sessions.cancel": (
         "GET",
         "session",
@@ -650,6 +686,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
 
     venue = Venue(name="Kivimaan koulu, room 2")
     db.session.add(venue)
+    circle, meeting, theme = _circle(people["staff_owner"], process)
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     programme = _programme(people)
@@ -678,7 +715,50 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "quote_round": {"round_id": quote_round.id},
         "quote": {"quote_id": quote_round.quotes[0].id},
         "venue": {"venue_id": venue.id},
+        "circle": {"circle_id": circle.id},
+        "meeting": {"meeting_id": meeting.id},
+        "theme_group": {"kind": "process", "group_id": process.id},
+        "theme": {"theme_id": theme.id},
     }
+
+
+def _circle(owner, process):
+    """A circle of staff_owner's group with a coming meeting they host, and a theme of the
+    group they drafted (rows as the circles feature leaves them)."""
+    from datetime import UTC, datetime, timedelta
+
+    from lahti_pool.circles.models import (
+        CircleMeeting,
+        CircleMember,
+        CovisionCircle,
+        GroupKind,
+        MemberState,
+        ThemeConfirmation,
+        UpwardTheme,
+    )
+
+    meeting = CircleMeeting(
+        starts_at=datetime.now(UTC) + timedelta(days=5),
+        duration_minutes=90,
+        host_id=owner.id,
+        video_url="https://meet.example.fi/kovisio",
+    )
+    circle = CovisionCircle(
+        name="Kovisio",
+        process_id=process.id,
+        started_by_id=owner.id,
+        members=[CircleMember(user_id=owner.id, state=MemberState.JOINED)],
+        meetings=[meeting],
+    )
+    theme = UpwardTheme(
+        group_kind=GroupKind.SUPERVISION_GROUP,
+        process_id=process.id,
+        text="Päiväkotien aukioloajat",
+        drafted_by_id=owner.id,
+        confirmations=[ThemeConfirmation(user_id=owner.id)],
+    )
+    db.session.add_all([circle, theme])
+    return circle, meeting, theme
 
 
 def _slots(people, supervisor):

@@ -201,3 +201,18 @@ def test_the_demo_staff_member_joins_a_peer_network_and_queues_for_its_full_webi
     assert "Pedagogisen johtamisen työpaja" in pedagogy.get_data(as_text=True)  # past events
     board = client.get(f"/networks/{hr.id}/board").get_data(as_text=True)
     assert "<strong>mitä aiheita</strong>" in board
+
+
+def test_the_demo_has_a_covision_circle_with_a_rotation_and_a_theme_passed_upward(demo, client):
+    from lahti_dev.demo_circles import CIRCLE_NAME, THEME
+    from lahti_pool.circles.models import CovisionCircle, MeetingState
+
+    circle = db.session.scalar(select(CovisionCircle))
+    states = [m.state for m in circle.meetings]
+    assert states[0] == MeetingState.HELD and MeetingState.PLANNED in states
+    assert len({m.host_id for m in circle.meetings}) == len(circle.meetings)  # hosts rotate
+    _login(client, "manager")  # the manager is one of its members
+    page = client.get(f"/circles/{circle.id}").get_data(as_text=True)
+    assert CIRCLE_NAME in page
+    _login(client, "reports")
+    assert THEME in client.get("/circles/themes/passed").get_data(as_text=True)

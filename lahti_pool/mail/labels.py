@@ -5,6 +5,10 @@ from flask_babel import lazy_gettext as _l
 #: the ``kind`` each feature's mails.py or jobs.py gives ``queue_mail``
 KIND_LABELS = {
     "budget_threshold": _l("Budget threshold reached"),
+    "circle_invitation": _l("Invitation to a covision circle"),
+    "circle_meeting": _l("Covision meeting planned"),
+    "circle_meeting_cancelled": _l("Covision meeting cancelled"),
+    "circle_meeting_changed": _l("Covision meeting changed"),
     "email_change_confirm": _l("Confirm a new e-mail address"),
     "email_changed": _l("E-mail address changed"),
     "feedback_invitation": _l("Invitation to give feedback"),
@@ -29,6 +33,7 @@ KIND_LABELS = {
     "session_changed": _l("Session changed"),
     "session_planned": _l("Session planned"),
     "slot_booked": _l("On-duty slot booked"),
+    "theme_to_confirm": _l("Theme for management to confirm"),
     "weekly_digest": _l("Weekly on-duty times"),
 }
 

@@ -86,6 +86,7 @@ def test_every_kind_of_mail_the_code_queues_has_words():
     # two are built from a value: sessions' _notify_session and the password links
     kinds |= {"session_planned", "session_changed", "session_cancelled"}
     kinds |= {"password_invitation", "password_reset"}
+    kinds |= {"circle_meeting", "circle_meeting_changed", "circle_meeting_cancelled"}
     assert kinds <= set(KIND_LABELS), sorted(kinds - set(KIND_LABELS))
 
 
