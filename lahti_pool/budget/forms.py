@@ -11,6 +11,7 @@ from wtforms import (
 from wtforms.fields import MonthField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from lahti_pool.budget.labels import COST_KEY_LABELS
 from lahti_pool.budget.services import BudgetInput
 from lahti_pool.core.models import MAX_ROW_ID
 from lahti_pool.core.money import AmountField, to_cents
@@ -119,3 +120,31 @@ class GenerateForm(FlaskForm):
         _l("Supervisor"), coerce=int, validators=[InputRequired()], widget=LongSelect()
     )
     month = MonthField(_l("Month"), validators=[InputRequired(), InYears()])
+
+
+class OrgStatementForm(FlaskForm):
+    """Which organisation's statement of which month (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    organisation = SelectField(_l("Organisation"), coerce=int, default=0)
+    month = MonthField(_l("Month"), validators=[InputRequired(), InYears()])
+
+
+class CostKeyForm(FlaskForm):
+    """Change a group's cost key; the shares are the ``share-<organisation>`` fields."""
+
+    cost_key = SelectField(
+        _l("Cost key"), choices=list(COST_KEY_LABELS.items()), validators=[InputRequired()]
+    )
+    reason = TextAreaField(
+        _l("Reason for the change"),
+        validators=[
+            InputRequired(message=_l("Give the reason for changing the cost key.")),
+            Length(max=500),
+        ],
+    )
+    budget_override_reason = TextAreaField(
+        _l("Reason for going over the budget"), validators=[Optional(), Length(max=500)]
+    )

@@ -268,4 +268,4 @@ def chart():
 
 
 # The pages in the modules below register on ``bp`` when imported.
-from lahti_pool.budget.views import approval_pages, invoice_pages  # noqa: E402, F401
+from lahti_pool.budget.views import approval_pages, invoice_pages, org_pages  # noqa: E402, F401
