@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     TextAreaField,
@@ -136,7 +137,9 @@ class CostKeyForm(FlaskForm):
     """Change a group's cost key; the shares are the ``share-<organisation>`` fields."""
 
     cost_key = SelectField(
-        _l("Cost key"), choices=list(COST_KEY_LABELS.items()), validators=[InputRequired()]
+        _l("Cost key"),
+        choices=[SelectChoice(k, label) for k, label in COST_KEY_LABELS.items()],
+        validators=[InputRequired()],
     )
     reason = TextAreaField(
         _l("Reason for the change"),

@@ -3,6 +3,7 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from lahti_pool.accounts.models import Role
 from lahti_pool.budget import cost_keys, org_statements
@@ -87,11 +88,11 @@ def cost_key(process_id: int):
 # --- Statements per organisation -------------------------------------------------------
 
 
-def _organisation_choices() -> list[tuple[int, str]]:
+def _organisation_choices() -> list[SelectChoice]:
     guests = db.session.execute(
         db.select(Organisation.id, Organisation.name).order_by(Organisation.name)
     ).all()
-    return [(CITY, str(CITY_NAME)), *((i, name) for i, name in guests)]
+    return [SelectChoice(CITY, str(CITY_NAME)), *(SelectChoice(i, name) for i, name in guests)]
 
 
 @bp.get("/organisation-statements")
@@ -106,7 +107,7 @@ def organisation_statements():
     elif own is None or own == CITY:
         abort(403)
     else:
-        form.organisation.choices = [(own, "")]
+        form.organisation.choices = [SelectChoice(own, "")]
         form.organisation.data = own
     statement = None
     if request.args and form.validate():
