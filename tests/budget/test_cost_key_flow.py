@@ -228,9 +228,10 @@ def test_attendance_stays_todays_rule_for_every_other_caller(
 
 
 def test_a_guest_organisations_budget_is_guarded(admin, orgs, supervisor, school_year, today):
-    # Saue's 30 % of 4 sessions × 150.00 € is 180.00 €; its budget is 100.00 €
+    # Saue's 30 % of 4 sessions × 150.00 € is 180.00 €, over its 160.00 € budget (by
+    # attendance, a quarter, it would be 150.00 € and pass: the key is what is guarded)
     db.session.add(
-        Budget(fiscal_year=today.year, division_id=orgs["division"]["saue"].id, amount_cents=10000)
+        Budget(fiscal_year=today.year, division_id=orgs["division"]["saue"].id, amount_cents=16000)
     )
     db.session.commit()
     sup_request = _group_request(orgs, school_year, today)
@@ -240,6 +241,9 @@ def test_a_guest_organisations_budget_is_guarded(admin, orgs, supervisor, school
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(SupervisionProcess)) == 0
     from dataclasses import replace
+
+    open_process(admin, replace(order, cost_key=CostKey.ATTENDANCE, cost_shares={}))
+    db.session.rollback()
 
     process = open_group(admin, replace(order, budget_override_reason="Agreed with Saue"))
     assert process.id is not None
@@ -434,3 +438,32 @@ def test_the_ledger_rows_of_a_shared_session_are_one_per_division(
     assert s.approval == ApprovalStatus.PENDING
     rows = db.session.scalars(select(SessionCost).where(SessionCost.session_id == s.id)).all()
     assert sorted(r.amount_cents for r in rows) == [3000, 4500, 7500]
+
+
+def test_an_individual_process_takes_no_cost_key(
+    client, admin, staff, supervisor, school_year, today
+):
+    from lahti_pool.requests.services import RequestInput, submit_individual_request
+
+    sup_request = submit_individual_request(
+        staff,
+        RequestInput(
+            school_year_id=school_year.id,
+            sessions=2,
+            modes=("video",),
+            language="fi",
+            wanted_from=today,
+        ),
+        today,
+    )
+    db.session.commit()
+    run = matching.run_matching(admin, school_year, Policy.RANKING, today)
+    db.session.commit()
+    assignment = next(a for a in run.assignments if a.request_id == sup_request.id)
+    client.login(admin)
+    page = client.post(
+        f"/admin/matching/assignments/{assignment.id}/accept",
+        data={"supervisor": "0", "cost_key": "equal"},
+    ).get_data(as_text=True)
+    assert "Only a group shares its cost by a key." in page
+    assert db.session.scalar(select(func.count()).select_from(SupervisionProcess)) == 0
