@@ -34,6 +34,7 @@ NAVIGATION = [
     (("staff", "admin"), "programmes.index", _l("Programmes")),
     (("staff", "guest"), "networks.index", _l("Peer networks")),
     (("staff", "guest"), "circles.index", _l("Covision circles")),
+    (("guest",), "budget.organisation_statements", _l("Our statements")),
     (None, "supervisors_public.index", _l("Our supervisors")),
     (("admin", "reports"), "budget.overview", _l("Budget")),
     (("admin", "reports"), "slots.utilisation", _l("Slot utilisation")),

@@ -326,6 +326,12 @@ EXPECTED = {
         row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
     ),
     "budget.my_statements": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
+    # A group's cost key is the administrator's; statements per organisation are the
+    # administrator's and each guest official's own (tests/budget/test_cost_key_flow.py).
+    "budget.cost_key": ("GET", "process", ADMIN_ONLY),
+    "budget.organisation_statements": ("GET", {}, ADMIN_ONLY),
+    "budget.organisation_statement_csv": ("GET", "org_month", ADMIN_ONLY),
+    "budget.organisation_statement_xlsx": ("GET", "org_month", ADMIN_ONLY),
     "users.index": ("GET", {}, ADMIN_ONLY),
     "users.new": ("GET", {}, ADMIN_ONLY),
     "users.edit": ("GET", "user", ADMIN_ONLY),
@@ -704,6 +710,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "session": {"session_id": planned.id},
         "agreement": {"agreement_id": supervisor.agreement_id},
         "statement": {"statement_id": statement.id},
+        "org_month": {"organisation": 0, "year": today.year, "month": today.month},
         "slot": {"slot_id": slot.id},
         "open_slot": {"slot_id": open_slot.id},
         "unit": {"unit_id": people["staff_owner"].unit_id},

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -13,6 +14,7 @@ from wtforms import (
 from wtforms.fields import MonthField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from lahti_pool.budget.labels import COST_KEY_LABELS
 from lahti_pool.budget.services import BudgetInput
 from lahti_pool.core.models import MAX_ROW_ID
 from lahti_pool.core.money import AmountField, to_cents
@@ -157,4 +159,34 @@ class ExpenseForm(FlaskForm):
         _l("Reason to go over the budget"),
         validators=[Optional(), Length(max=500)],
         description=_l("Only when the expense would take the funding source over its budget."),
+    )
+
+
+class OrgStatementForm(FlaskForm):
+    """Which organisation's statement of which month (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    organisation = SelectField(_l("Organisation"), coerce=int, default=0)
+    month = MonthField(_l("Month"), validators=[InputRequired(), InYears()])
+
+
+class CostKeyForm(FlaskForm):
+    """Change a group's cost key; the shares are the ``share-<organisation>`` fields."""
+
+    cost_key = SelectField(
+        _l("Cost key"),
+        choices=[SelectChoice(k, label) for k, label in COST_KEY_LABELS.items()],
+        validators=[InputRequired()],
+    )
+    reason = TextAreaField(
+        _l("Reason for the change"),
+        validators=[
+            InputRequired(message=_l("Give the reason for changing the cost key.")),
+            Length(max=500),
+        ],
+    )
+    budget_override_reason = TextAreaField(
+        _l("Reason for going over the budget"), validators=[Optional(), Length(max=500)]
     )

@@ -47,6 +47,8 @@ def check_budget(
         if line is None or line.budget_cents is None:
             continue
         added = sum(added_cents.values()) if division is None else added_cents[division]
+        if added < 0:  # a change that lowers this line (a re-split cost key) cannot break it
+            continue
         after = line.used_cents + added
         percent = after * 100 // line.budget_cents if line.budget_cents else 100
         if after > line.budget_cents:

@@ -4,6 +4,7 @@ import functools
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from lahti_pool.core.money import format_euros
@@ -45,3 +46,11 @@ def money_markups():
     """``cents`` → ``<data value="cents">1 234,50 €</data>`` (or "–" for None) in the
     request's locale: the budget page's 140 amounts, each made once per worker."""
     return functools.partial(_money_markup, str(get_locale()))
+
+
+#: how a group across organisations shares its cost (budget/costkey.py CostKey)
+COST_KEY_LABELS = {
+    "attendance": _l("By attendance: each division pays for its attending members"),
+    "equal": _l("Equal per organisation"),
+    "shares": _l("Fixed shares per organisation (percentages that add up to 100 %)"),
+}

@@ -5,34 +5,64 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from lahti_pool.budget.costkey import CostKey, Person, org_key, split_session
 from lahti_pool.budget.models import Budget, SessionCost
 from lahti_pool.budget.rules import division_weights, split_cents
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition
 from lahti_pool.extensions import db
-from lahti_pool.sessions.models import ApprovalStatus, SessionStatus, SupervisionSession
+from lahti_pool.sessions.models import (
+    ApprovalStatus,
+    SessionStatus,
+    SupervisionProcess,
+    SupervisionSession,
+)
 
 
 def recompute_costs(sup_session: SupervisionSession) -> None:
-    """Charge the session's price to the divisions of its (attending) clients.
+    """Charge the session's price to the divisions of its (attending) clients."""
+    sup_session.costs.clear()
+    db.session.flush()
+    for division_id, cents in costs_for(sup_session).items():
+        sup_session.costs.append(SessionCost(division_id=division_id, amount_cents=cents))
+
+
+def costs_for(sup_session: SupervisionSession) -> dict[int, int]:
+    """What the session should cost each division now, by its process's cost key.
 
     A planned session is split by the clients expected; a billable logged one by those
     who attended (everyone expected, if nobody is marked); others cost nothing.
     """
-    sup_session.costs.clear()
-    db.session.flush()
     if sup_session.is_covision or sup_session.price_cents == 0:
-        return
+        return {}
     if sup_session.status != SessionStatus.PLANNED and not sup_session.is_billable:
-        return
+        return {}
     rows = sup_session.attendance
     attended = [a for a in rows if a.attended]
     people = attended if sup_session.status != SessionStatus.PLANNED and attended else rows
-    divisions = [a.user.unit.division_id for a in people if a.user.unit is not None]
-    for division_id, cents in split_cents(
-        sup_session.price_cents, division_weights(divisions)
-    ).items():
-        sup_session.costs.append(SessionCost(division_id=division_id, amount_cents=cents))
+    users = [a.user for a in people]
+    return split_for(sup_session.process, sup_session.price_cents, users)
+
+
+def shares_of(process: SupervisionProcess) -> dict[int, int]:
+    """The process's fixed shares in basis points per organisation key (0: the city)."""
+    return {int(org): int(points) for org, points in (process.cost_shares or {}).items()}
+
+
+def _person(user) -> Person | None:
+    unit = user.unit
+    return None if unit is None else (org_key(unit.division.organisation_id), unit.division_id)
+
+
+def split_for(process: SupervisionProcess, total: int, users) -> dict[int, int]:
+    """``total`` cents of one of the process's sessions per division, ``users`` being the
+    people it counts (attendees or those expected), by the process's cost key."""
+    if process.cost_key in (None, CostKey.ATTENDANCE):  # today's rule, no organisation lookup
+        divisions = [u.unit.division_id for u in users if u.unit is not None]
+        return split_cents(total, division_weights(divisions))
+    people = [p for p in map(_person, users) if p is not None]
+    members = [p for p in (_person(m.user) for m in process.members) if p is not None]
+    return split_session(total, process.cost_key, shares_of(process), people, members)
 
 
 # --- Approval of logged sessions ------------------------------------------------------

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from lahti_pool.budget.labels import COST_KEY_LABELS
 from lahti_pool.core.models import MAX_ROW_ID
 from lahti_pool.core.widgets import InYears
 from lahti_pool.matching.eligibility import Policy
@@ -37,6 +38,14 @@ class AcceptForm(FlaskForm):
     )
     budget_override_reason = StringField(
         _l("Reason for going over the budget"), validators=[Optional(), Length(max=500)]
+    )
+    #: a group across organisations: how it shares its cost (the shares are read from
+    #: the ``share-<organisation>`` fields, budget/costkey.shares_from_form)
+    cost_key = SelectField(
+        _l("Cost key"),
+        choices=[SelectChoice(k, label) for k, label in COST_KEY_LABELS.items()],
+        default="attendance",
+        validators=[Optional()],
     )
 
     def validate_supervisor(self, field) -> None:

@@ -251,8 +251,12 @@ def accept_assignment(
     reason: str = "",
     sessions: int | None = None,
     budget_override_reason: str = "",
+    cost_key: str = "attendance",
+    cost_shares: dict[int, int] | None = None,
 ) -> Opened:
     """Accept a proposed assignment, or override it with another eligible supervisor.
+
+    A group across organisations shares its cost by ``cost_key`` (budget/costkey.py).
 
     Creates the process, freezes the prices, reserves the supervisor's capacity and
     grants sessions from the quota the request holds; refuses a stale proposal.
@@ -301,6 +305,8 @@ def accept_assignment(
         run_id=assignment.run_id,
         budget_override_reason=budget_override_reason,
         today=today,
+        cost_key=cost_key,
+        cost_shares=cost_shares or {},
     )
     assignment.status = AssignmentStatus.OVERRIDDEN if override else AssignmentStatus.ACCEPTED
     assignment.supervisor_id = chosen.id
@@ -319,6 +325,8 @@ def create_process(
     run_id=None,
     budget_override_reason="",
     today: date | None = None,
+    cost_key="attendance",
+    cost_shares=None,
 ) -> Opened:
     """Order ``granted`` sessions of ``chosen`` for the request (processes.open_process).
 
@@ -352,6 +360,8 @@ def create_process(
             run_id=run_id,
             override_reason=override_reason,
             budget_override_reason=budget_override_reason,
+            cost_key=cost_key,
+            cost_shares=cost_shares or {},
         ),
     )
 

@@ -18,6 +18,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from lahti_pool.accounts.models import Role
+from lahti_pool.budget.cost_keys import request_organisations
+from lahti_pool.budget.costkey import shares_from_form
 from lahti_pool.budget.labels import budget_warning_text
 from lahti_pool.core.confirm import ConfirmActionForm, confirmation_page
 from lahti_pool.core.errors import DomainError
@@ -77,12 +79,15 @@ def assignment(assignment_id: int):
     return _assignment_page(row, AcceptForm(formdata=None))
 
 
-def _assignment_page(row: ProposedAssignment, form: AcceptForm):
+def _assignment_page(row: ProposedAssignment, form: AcceptForm, shares=None):
     eligible, others = override_choices(row, today())
     return render_template(
         "matching/assignment.html",
         a=row,
         form=form,
+        # a group across organisations chooses its cost key (budget/costkey.py)
+        organisations=request_organisations(row.request),
+        shares=request.form if shares is None else shares,
         chosen=form.supervisor.data or row.supervisor_id,
         eligible=eligible,
         others=others,
@@ -136,6 +141,8 @@ _ACCEPT_FIELDS = {
     "reason": "reason",
     "sessions": "sessions",
     "override_reason": "budget_override_reason",
+    "cost_key": "cost_key",
+    "shares": "cost_key",
 }
 
 
@@ -147,6 +154,8 @@ def accept(assignment_id: int):
     if not form.validate():
         return _assignment_page(assignment, form)
     try:
+        key = form.cost_key.data or "attendance"
+        shares = shares_from_form(request.form) if key == "shares" else {}
         opened = services.accept_assignment(
             current_user,
             assignment,
@@ -155,6 +164,8 @@ def accept(assignment_id: int):
             reason=form.reason.data or "",
             sessions=form.sessions.data,
             budget_override_reason=form.budget_override_reason.data or "",
+            cost_key=key,
+            cost_shares=shares,
         )
     except DomainError as error:
         if error.field not in _ACCEPT_FIELDS:  # stale or already accepted: the queue says

@@ -90,6 +90,14 @@ class SupervisionProcess(db.Model):
     closing_evaluated_on: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: how a group across organisations shares each session's price (budget/costkey.py):
+    #: attendance (today's rule), equal per organisation or fixed shares
+    cost_key: Mapped[str] = mapped_column(
+        String(20), default="attendance", server_default="attendance"
+    )
+    #: the fixed shares in basis points per organisation, {"0": 5000, "7": 5000} (0: the
+    #: city, else the guest organisation's id); empty for the other keys
+    cost_shares: Mapped[dict | None] = mapped_column(JSON)
 
     request: Mapped[SupervisionRequest | None] = relationship()
     members: Mapped[list["ProcessMember"]] = relationship(

@@ -9,16 +9,19 @@ notifies and audits, in that order and in one transaction; the warnings come bac
 a value. ``close_process`` and ``close`` end one, giving back what is left.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from lahti_pool.accounts.models import Role, User
+from lahti_pool.budget.costkey import CostKey, check_key, org_key, split_session
 from lahti_pool.budget.guard import BudgetWarning, check_budget
 from lahti_pool.budget.rules import division_weights, split_cents
 from lahti_pool.core import audit
-from lahti_pool.core.errors import N_, InvalidTransition, NotPermitted
+from lahti_pool.core.errors import N_, DomainError, InvalidTransition, NotPermitted
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
+from lahti_pool.organisation.orgs import organisation_ids
 from lahti_pool.requests import services as request_services
 from lahti_pool.requests.models import RequestKind, SchoolYear, SupervisionRequest
 from lahti_pool.requests.quota import account_for, change_quota
@@ -83,6 +86,10 @@ class ProcessOrder:
     #: a price per session (net, cents) quoted for this order (quotes/), frozen instead
     #: of the agreement's price; None for every other order
     price_cents: int | None = None
+    #: how a group across organisations shares each session's price (budget/costkey.py)
+    cost_key: str = CostKey.ATTENDANCE
+    #: fixed shares in basis points per organisation key (0: the city), for ``shares``
+    cost_shares: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,11 +111,11 @@ def open_process(actor: User | None, order: ProcessOrder) -> Opened:
     vat = rules.frozen_vat(
         supervisor.kind == SupervisorKind.CONTRACTED, agreement.vat_percent if agreement else None
     )
-    divisions = [c.division_id for c in order.clients if c.division_id is not None]
+    shares, split = _order_split(order, order.sessions * price)
     warnings = check_budget(
         actor,
         order.fiscal_year,
-        split_cents(order.sessions * price, division_weights(divisions)),
+        split,
         order.budget_override_reason,
         subject=order.request,
     )
@@ -132,6 +139,8 @@ def open_process(actor: User | None, order: ProcessOrder) -> Opened:
         grounds=order.grounds,
         override_reason=order.override_reason,
         matching_run_id=order.run_id,
+        cost_key=str(order.cost_key),
+        cost_shares={str(org): points for org, points in shares.items()} or None,
         members=[ProcessMember(user_id=c.user_id, request_id=c.request_id) for c in order.clients],
     )
     db.session.add(process)
@@ -156,6 +165,8 @@ def open_process(actor: User | None, order: ProcessOrder) -> Opened:
         price_cents=price,
         override=bool(order.override_reason),
         budget_override=bool(order.budget_override_reason.strip()),
+        cost_key=str(order.cost_key),
+        cost_shares={str(org): points for org, points in shares.items()},
     )
     if order.announce:
         notify(
@@ -170,6 +181,27 @@ def open_process(actor: User | None, order: ProcessOrder) -> Opened:
         )
         notify_process_accepted(process)
     return Opened(process, warnings)
+
+
+def _order_split(order: ProcessOrder, total: int) -> tuple[dict[int, int], dict[int, int]]:
+    """The order's checked shares and its whole price split per division for the guard.
+
+    By attendance (today's rule) the clients' divisions share it; by another key the
+    organisations first (budget/costkey.py), so each organisation's budget is guarded.
+    """
+    divisions = [c.division_id for c in order.clients if c.division_id is not None]
+    if order.cost_key == CostKey.ATTENDANCE:
+        return {}, split_cents(total, division_weights(divisions))
+    if order.kind != RequestKind.GROUP:
+        raise DomainError(N_("Only a group shares its cost by a key."), field="cost_key")
+    orgs = organisation_ids(c.user_id for c in order.clients)
+    people = [
+        (org_key(orgs.get(c.user_id)), c.division_id)
+        for c in order.clients
+        if c.division_id is not None
+    ]
+    shares = check_key(order.cost_key, order.cost_shares, {org for org, _ in people})
+    return shares, split_session(total, order.cost_key, shares, people, people)
 
 
 # --- Who may act ---------------------------------------------------------------------

@@ -14,8 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.budget.guard import BudgetExceeded, BudgetWarning, check_budget
-from lahti_pool.budget.rules import division_weights, split_cents
-from lahti_pool.budget.services import recompute_costs
+from lahti_pool.budget.services import recompute_costs, split_for
 from lahti_pool.core import audit
 from lahti_pool.core.errors import N_, DomainError, InvalidTransition, NotPermitted
 from lahti_pool.core.notifications import NotificationKind, notify
@@ -144,8 +143,7 @@ def _uses_supervisor(status: SessionStatus, is_covision: bool) -> bool:
 
 def _expected_costs(process: SupervisionProcess, price_cents: int) -> dict[int, int]:
     """The planned session's price split by the divisions of the clients expected."""
-    divisions = [m.user.unit.division_id for m in process.members if m.user.unit]
-    return split_cents(price_cents, division_weights(divisions))
+    return split_for(process, price_cents, [m.user for m in process.members])
 
 
 def _check_plan(actor: User, process: SupervisionProcess, data: SessionInput) -> None:

@@ -269,4 +269,9 @@ def chart():
 
 
 # The pages in the modules below register on ``bp`` when imported.
-from lahti_pool.budget.views import approval_pages, funding_pages, invoice_pages  # noqa: E402, F401
+from lahti_pool.budget.views import (  # noqa: E402, F401
+    approval_pages,
+    funding_pages,
+    invoice_pages,
+    org_pages,
+)
