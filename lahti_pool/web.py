@@ -26,6 +26,7 @@ from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from lahti_pool.core import money
+from lahti_pool.core.errors import NUMBER_OUT_OF_RANGE, sqlstate
 from lahti_pool.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -132,21 +133,13 @@ def _mail_stall():
         return None
 
 
-#: PostgreSQL's SQLSTATE for "integer out of range" and its kin
-NUMBER_OUT_OF_RANGE = "22003"
-
-
-def _sqlstate(error: DataError) -> str | None:
-    """The SQLSTATE code of a database error (psycopg), if it has one."""
-    return getattr(getattr(error, "orig", None), "sqlstate", None)
-
-
 #: the main navigation, in order: (the roles that see the link, any of them; endpoint, label)
 NAVIGATION = [
     (("staff",), "requests.dashboard", _l("My supervision")),
     (("staff",), "sessions.mine", _l("My sessions")),
     (("staff",), "requests.new_individual", _l("Request supervision")),
     (("staff",), "slots.browse", _l("On-duty slots")),
+    (("staff", "admin", "reports"), "surveys.index", _l("Surveys")),
     (("manager",), "requests.new_team", _l("Order for my team")),
     (("supervisor",), "sessions.workspace", _l("My clients")),
     (("supervisor",), "slots.manage", _l("My on-duty slots")),
@@ -171,6 +164,7 @@ NAVIGATION = [
     (("admin", "reports"), "slots.utilisation", _l("Slot utilisation")),
     (("admin", "reports"), "reports.reach", _l("Reach")),
     (("admin", "reports"), "reports.availability", _l("Availability")),
+    (("admin", "reports"), "surveys.mapping", _l("Mapping of networks")),
     (None, "mail.notification_settings", _l("E-mail and calendar")),
 ]
 _navigation_cache: dict[tuple, list[tuple[str, str, str]]] = {}
@@ -220,6 +214,7 @@ BLUEPRINTS = [
     ("lahti_pool.sessions.calendar_views", "calendar_bp"),
     ("lahti_pool.service_pages.views", "bp"),
     ("lahti_pool.nudges.views", "bp"),
+    ("lahti_pool.surveys.views", "bp"),
 ]
 
 
@@ -238,6 +233,8 @@ REGISTERING_MODULES = [
     "lahti_pool.feedback.notices",
     "lahti_pool.slots.notices",
     "lahti_pool.organisation.notices",
+    "lahti_pool.surveys.notices",
+    "lahti_pool.surveys.populations",
 ]
 
 
@@ -390,7 +387,7 @@ def init_app(app: Flask) -> None:
         """
         db.session.rollback()
         log.warning("%s refused on %s: %s", request.method, request.endpoint, type(error).__name__)
-        too_large = isinstance(error, OverflowError) or _sqlstate(error) == NUMBER_OUT_OF_RANGE
+        too_large = isinstance(error, OverflowError) or sqlstate(error) == NUMBER_OUT_OF_RANGE
         return error_page(400, "too_large" if too_large else "bad_value")
 
     @app.errorhandler(500)

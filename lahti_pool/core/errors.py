@@ -76,3 +76,12 @@ class InvalidTransition(DomainError):
 
 class NotPermitted(DomainError):
     """The acting user may not do this to this object."""
+
+
+#: PostgreSQL's SQLSTATE for "integer out of range" and its kin
+NUMBER_OUT_OF_RANGE = "22003"
+
+
+def sqlstate(error: Exception) -> str | None:
+    """The SQLSTATE code of a database error (psycopg), if it has one."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None)

@@ -24,6 +24,7 @@ class NotificationKind(enum.StrEnum):
     SLOT_OFFER_EXPIRED = "slot_offer_expired"  #: to staff: the offer lapsed; off the waiting list
     CLIENT_LEFT = "client_left"  #: to the supervisor: a client left the city (HR sync)
     SESSION_MOVED = "session_moved"  #: to the others of a session: it has a new time
+    SURVEY_INVITATION = "survey_invitation"  #: to a survey's population: answer it
 
 
 #: model class name -> (subject type stored on the notification, endpoint of its page,

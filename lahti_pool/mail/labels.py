@@ -8,6 +8,7 @@ KIND_LABELS = {
     "email_change_confirm": _l("Confirm a new e-mail address"),
     "email_changed": _l("E-mail address changed"),
     "feedback_invitation": _l("Invitation to give feedback"),
+    "survey_invitation": _l("Invitation to answer a survey"),
     "group_invitation": _l("Invitation to a group"),
     "password_invitation": _l("Invitation to set a password"),
     "password_reset": _l("Password reset link"),
