@@ -38,6 +38,7 @@ class QuestionForm(Form):
     kind = SelectField(
         _l("Kind of answer"),
         choices=[SelectChoice(k.value, label) for k, label in QUESTION_LABELS.items()],
+        default=QuestionKind.SCALE.value,
     )
     text = StringField(_l("Question"), validators=[Optional(), Length(max=300)])
     options = TextAreaField(

@@ -1,0 +1,217 @@
+"""Surveys: sent to a population, answered once without identity, closed, reported under
+the feedback rule (five answers, complementary suppression, free text only to reports)."""
+
+import pytest
+from sqlalchemy import func, select
+from survey_support import answer_all, make_survey, send_and_close
+
+from lahti_pool.core.errors import DomainError, NotPermitted
+from lahti_pool.core.notifications import Notification
+from lahti_pool.core.outbox import MailMessage
+from lahti_pool.extensions import db
+from lahti_pool.surveys import results, services
+from lahti_pool.surveys.models import Survey, SurveyAnswer, SurveyRespondent, SurveyStatus
+from lahti_pool.surveys.rules import QuestionInput
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_sending_tells_each_member_in_the_app_and_by_email(admin, group, today):
+    members, _coordinator = group
+    survey = make_survey(admin)
+
+    assert services.send_survey(admin, survey, today) == 6
+    db.session.commit()
+
+    assert survey.status == SurveyStatus.OPEN and survey.recipients == 6
+    assert _count(Notification, Notification.kind == "survey_invitation") == 6
+    mails = db.session.scalars(select(MailMessage)).all()
+    assert sorted(m.to_user_id for m in mails) == sorted(m.id for m in members)
+    assert all(f"/surveys/{survey.id}/answer" in m.body_text for m in mails)
+
+
+def test_a_person_answers_once(admin, group, today):
+    members, _ = group
+    survey = make_survey(admin)
+    services.send_survey(admin, survey, today)
+    answer_all(survey, members[:1])
+
+    with pytest.raises(DomainError, match="already"):
+        answer_all(survey, members[:1])
+    db.session.rollback()
+
+    assert _count(SurveyRespondent) == 1
+    assert _count(SurveyAnswer) == 2  # the scale and the choice; no empty free text
+
+
+def test_answers_carry_no_person_no_time_and_no_order(admin, group, today):
+    members, _ = group
+    survey = make_survey(admin)
+    services.send_survey(admin, survey, today)
+    answer_all(survey, members, text="Good")
+
+    assert set(SurveyAnswer.__table__.columns.keys()) == {
+        "id",
+        "survey_id",
+        "question_id",
+        "value",
+        "text",
+    }
+    assert set(SurveyRespondent.__table__.columns.keys()) == {"survey_id", "user_id"}
+    ids = db.session.scalars(select(SurveyAnswer.id)).all()
+    assert len(set(ids)) == 18 and all(len(i) == 32 for i in ids)
+    assert int(max(ids), 16) > 2**64  # random, not a count: they say nothing of the order
+
+
+def test_only_the_population_may_answer(admin, group, make_user, today):
+    survey = make_survey(admin)
+    services.send_survey(admin, survey, today)
+    stranger = make_user()
+
+    with pytest.raises(NotPermitted):
+        services.answer_survey(stranger, survey, {})
+    assert _count(SurveyRespondent) == 0
+
+
+def test_a_closed_survey_takes_no_answers(admin, group):
+    members, _ = group
+    survey = make_survey(admin)
+    send_and_close(admin, survey)
+
+    with pytest.raises(DomainError, match="closed"):
+        answer_all(survey, members[:1])
+
+
+def test_scale_and_choice_must_be_answered(admin, group, today):
+    members, _ = group
+    survey = make_survey(admin)
+    services.send_survey(admin, survey, today)
+    scale_q, choice_q, _text = survey.questions
+
+    with pytest.raises(DomainError):
+        services.answer_survey(members[0], survey, {scale_q.id: 9, choice_q.id: 0})
+    db.session.rollback()
+    assert _count(SurveyRespondent) == 0 and _count(SurveyAnswer) == 0
+
+
+def test_results_only_once_closed(admin, group, today):
+    members, _ = group
+    survey = make_survey(admin)
+    services.send_survey(admin, survey, today)
+    answer_all(survey, members)
+
+    assert results.survey_results(survey, 5, with_text=True) is None
+
+
+def test_no_figure_from_fewer_than_five_answers(admin, group):
+    members, _ = group
+    survey = make_survey(admin)
+    send_and_close(admin, survey, lambda s: answer_all(s, members[:4], text="Hidden"))
+
+    found = results.survey_results(survey, 5, with_text=True)
+
+    assert found.respondents is None
+    scale, choice, text = found.questions
+    assert scale.counted.n is None and scale.counted.average is None
+    assert set(choice.counted.counts.values()) == {None}
+    assert text.texts == []  # too few answered for free text even to the reports role
+
+
+def test_a_small_count_hides_another_so_it_cannot_be_subtracted(admin, group):
+    members, _ = group
+    survey = make_survey(admin)
+
+    def answer(s):
+        answer_all(s, members[:5], choice=0, scale=5)
+        answer_all(s, members[5:], choice=1, scale=3)
+
+    send_and_close(admin, survey, answer)
+    found = results.survey_results(survey, 5, with_text=False)
+
+    scale, choice, _text = found.questions
+    assert found.respondents == 6 and scale.counted.n == 6
+    assert str(scale.counted.average) == "4.7"
+    # one answer for option 1 (hidden), so 5 for option 0 is hidden too: the total is 6
+    assert choice.counted.counts == {0: None, 1: None, 2: 0}
+    assert scale.counted.counts[5] is None and scale.counted.counts[3] is None
+
+
+def test_free_text_goes_to_the_reports_role_only(client, admin, reports_user, group):
+    members, _ = group
+    survey = make_survey(admin)
+    send_and_close(admin, survey, lambda s: answer_all(s, members, text="More sparring, please"))
+    url = f"/surveys/{survey.id}/results"
+
+    client.login(reports_user)
+    assert "More sparring, please" in client.get(url).text
+    client.login(admin)
+    page = client.get(url)
+    assert page.status_code == 200 and "More sparring, please" not in page.text
+    assert "How useful was the network?" in page.text
+
+
+def test_a_coordinator_surveys_the_people_of_their_own_subject_only(group, make_user):
+    _members, coordinator = group
+
+    assert services.can_build(coordinator, "test_group", 7)
+    assert not services.can_build(coordinator, "test_group", 8)
+    assert not services.can_build(coordinator, "all_staff", None)
+    survey = make_survey(coordinator)
+    assert survey.subject_kind == "testnet" and survey.subject_id == 7
+    with pytest.raises(NotPermitted):
+        services.create_survey(
+            coordinator,
+            services.SurveyInput("X", "other", "test_group", 8, [QuestionInput("scale", "Q?")]),
+        )
+
+
+def test_a_choice_question_needs_two_options_and_the_form_says_so(client, admin, group):
+    client.login(admin)
+    page = client.post(
+        "/surveys/new",
+        data={
+            "title": "Needs",
+            "kind": "needs",
+            "population": "test_group:7",
+            "questions-0-kind": "choice",
+            "questions-0-text": "Which network?",
+            "questions-0-options": "Only one",
+        },
+    )
+
+    assert page.status_code == 200
+    assert "give a choice question 2 to 10 options" in page.text
+    assert _count(Survey) == 0
+
+
+def test_answering_through_the_page(client, admin, group):
+    members, _ = group
+    survey = make_survey(admin)
+    client.login(admin)
+    client.post(f"/surveys/{survey.id}/send", data={"confirmed": "yes"})
+    scale_q, choice_q, text_q = survey.questions
+    client.login(members[0])
+
+    form = client.get(f"/surveys/{survey.id}/answer").text
+    assert "How useful was the network?" in form
+    sent = client.post(
+        f"/surveys/{survey.id}/answer",
+        data={f"q{scale_q.id}": "4", f"q{choice_q.id}": "2", f"q{text_q.id}": "Fine"},
+    )
+    again = client.get(f"/surveys/{survey.id}/answer")
+
+    assert sent.status_code == 302
+    assert "You have answered this survey" in again.text
+    stored = db.session.execute(select(SurveyAnswer.value, SurveyAnswer.text)).all()
+    assert sorted(stored, key=str) == sorted([(4, ""), (2, ""), (None, "Fine")], key=str)
+
+
+def test_a_survey_not_sent_to_you_is_not_found(client, admin, group, make_user):
+    survey = make_survey(admin)
+    services.send_survey(admin, survey, survey.created_at.date())
+    db.session.commit()
+    client.login(make_user())
+
+    assert client.get(f"/surveys/{survey.id}/answer").status_code == 404
