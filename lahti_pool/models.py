@@ -41,14 +41,14 @@ from lahti_pool.slots.models import (  # noqa: F401
     SlotWatch,
     SupervisorAbsence,
 )
+from lahti_pool.supervisors.models import (  # noqa: F401
+    FrameworkAgreement,
+    Supervisor,
+    SupervisorLoad,
+)
 from lahti_pool.surveys.models import (  # noqa: F401
     Survey,
     SurveyAnswer,
     SurveyQuestion,
     SurveyRespondent,
-)
-from lahti_pool.supervisors.models import (  # noqa: F401
-    FrameworkAgreement,
-    Supervisor,
-    SupervisorLoad,
 )

@@ -95,9 +95,7 @@ class AnswerForm(FlaskForm):
             given = request.form.get(f"q{question.id}", "")
             if question.kind == QuestionKind.TEXT:
                 if len(given) > TEXT_LIMIT:
-                    return answers, str(
-                        _l("Write at most %(num)s characters.", num=TEXT_LIMIT)
-                    )
+                    return answers, str(_l("Write at most %(num)s characters.", num=TEXT_LIMIT))
                 answers[question.id] = given
             elif given.isdigit() and len(given) < 4:
                 answers[question.id] = int(given)

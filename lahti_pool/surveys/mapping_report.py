@@ -74,7 +74,11 @@ def _survey_lines(results: SurveyResults) -> list[list]:
         for index, option in enumerate(q.question.options):
             n = counted.counts.get(index)
             lines.append(
-                [_("Answers"), f"{survey.title}: {q.question.text}: {option}", "" if n is None else n]
+                [
+                    _("Answers"),
+                    f"{survey.title}: {q.question.text}: {option}",
+                    "" if n is None else n,
+                ]
             )
     return lines
 
@@ -88,8 +92,13 @@ def to_xlsx(entries: list[MappingEntry], start: date, end: date) -> bytes:
     summary.append([_("Kind"), _("Name"), _("Members"), _("Events held"), _("Attendances")])
     for e in entries:
         summary.append(
-            [safe_cell(e.kind_label), safe_cell(e.row.name), e.members, e.row.events_held,
-             e.row.attendances]
+            [
+                safe_cell(e.kind_label),
+                safe_cell(e.row.name),
+                e.members,
+                e.row.events_held,
+                e.row.attendances,
+            ]
         )
     details = book.create_sheet(_("Details"))
     for row in export_rows(entries):

@@ -74,9 +74,7 @@ class SurveyQuestion(db.Model):
     __tablename__ = "survey_questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(
-        ForeignKey("surveys.id", ondelete="CASCADE"), index=True
-    )
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind))
     text: Mapped[str] = mapped_column(String(300))
@@ -105,15 +103,11 @@ class SurveyAnswer(db.Model):
     """One answer to one question: no person, no date, no link to their other answers."""
 
     __tablename__ = "survey_answers"
-    __table_args__ = (
-        CheckConstraint("value IS NULL OR value >= 0", name="value_not_negative"),
-    )
+    __table_args__ = (CheckConstraint("value IS NULL OR value >= 0", name="value_not_negative"),)
 
     #: random, not a sequence: the order of answering is not kept
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_random_id)
-    survey_id: Mapped[int] = mapped_column(
-        ForeignKey("surveys.id", ondelete="CASCADE"), index=True
-    )
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int] = mapped_column(
         ForeignKey("survey_questions.id", ondelete="CASCADE"), index=True
     )

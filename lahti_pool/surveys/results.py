@@ -32,9 +32,7 @@ class SurveyResults:
 
 
 def respondent_count(survey_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).where(SurveyRespondent.survey_id == survey_id)
-    )
+    return db.session.scalar(select(func.count()).where(SurveyRespondent.survey_id == survey_id))
 
 
 def survey_results(survey: Survey, k: int, with_text: bool) -> SurveyResults | None:

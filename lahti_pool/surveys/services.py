@@ -83,7 +83,9 @@ def create_survey(actor: User, data: SurveyInput) -> Survey:
         evaluates_year=data.evaluates_year,
         created_by_id=actor.id,
         questions=[
-            SurveyQuestion(position=i, kind=QuestionKind(q.kind), text=q.text, options=list(q.options))
+            SurveyQuestion(
+                position=i, kind=QuestionKind(q.kind), text=q.text, options=list(q.options)
+            )
             for i, q in enumerate(questions)
         ],
     )

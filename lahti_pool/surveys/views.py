@@ -160,11 +160,16 @@ def send(survey_id: int):
                 button=_("Yes, send the survey"),
                 back_url=url_for("surveys.detail", survey_id=survey.id),
                 back_label=_("Back to the survey"),
-                facts=[(_("Survey"), survey.title), (_("Who it goes to"), _population_label(survey))],
+                facts=[
+                    (_("Survey"), survey.title),
+                    (_("Who it goes to"), _population_label(survey)),
+                ],
             )
         )
     return _act(
-        survey, lambda: services.send_survey(current_user, survey, today()), _("The survey is sent.")
+        survey,
+        lambda: services.send_survey(current_user, survey, today()),
+        _("The survey is sent."),
     )
 
 

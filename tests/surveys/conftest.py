@@ -5,7 +5,6 @@ from sqlalchemy import select
 
 from lahti_pool.accounts.models import User
 from lahti_pool.core import mapping, populations
-from lahti_pool.extensions import db
 
 GROUP = "test_group"
 

@@ -24,7 +24,7 @@ def test_the_page_lists_members_events_attendance_and_survey_results(
     page = client.get(f"/reports/mapping?{_period(today)}").text
 
     assert "Pedagogical leadership" in page and "Hollola" in page
-    assert "<td class=\"text-end\">14</td>" in page  # attendances
+    assert '<td class="text-end">14</td>' in page  # attendances
     assert "average 4.0" in page
     assert "Evaluates and closes the year 2026." in page
     assert "Secret" not in page  # free text is never on the mapping report
@@ -94,5 +94,5 @@ def test_a_needs_survey_proposes_its_options_as_networks(client, admin, group):
         proposals.unregister_network_creator()
 
     assert "No peer network feature is connected yet" in before
-    assert "<th scope=\"row\">Leadership</th>\n    <td class=\"text-end\">6</td>" in before
+    assert '<th scope="row">Leadership</th>\n    <td class="text-end">6</td>' in before
     assert "/surveys?theme=Leadership" in after
