@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from lahti_dev.demo_activity import ensure_activity
 from lahti_dev.demo_pages import ensure_service_pages
+from lahti_dev.demo_surveys import ensure_surveys
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.passwords import hash_password
 from lahti_pool.core.models import utcnow
@@ -713,6 +714,7 @@ def load_demo(today: date) -> tuple[str, dict]:
         )
         activity = ensure_activity(admin, supervisor_user, today)
         activity["service_pages"] = ensure_service_pages(admin)
+        activity["surveys"] = ensure_surveys(admin, today)
         db.session.commit()
     except Exception:
         db.session.rollback()

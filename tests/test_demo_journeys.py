@@ -106,3 +106,25 @@ def test_the_demo_reports_user_lands_on_reports_with_figures(demo, client):
     assert 'href="/reports/feedback"' in client.get(landing).text
     report = client.get("/reports/feedback").get_data(as_text=True)
     assert re.search(r"\d,\d|\d\.\d", report)  # averages shown, not all suppressed
+
+
+def test_the_demo_staff_member_answers_the_open_evaluation_survey(demo, client):
+    _login(client, "staff")
+    surveys = client.get("/surveys").text
+    assert "Evaluation of the networks" in surveys
+    link = re.search(r'href="(/surveys/\d+/answer)"', surveys).group(1)
+    form = client.get(link).text
+    fields = sorted(set(re.findall(r'name="(q\d+)" value="1"', form)))
+    sent = client.post(link, data={name: "4" for name in fields})
+    assert sent.status_code == 302
+    assert "You have answered this survey" in client.get(link).text
+
+
+def test_the_demo_needs_survey_reports_its_themes_to_the_reports_user(demo, client):
+    from lahti_pool.surveys.models import Survey
+
+    needs = db.session.scalar(select(Survey).where(Survey.kind == "needs"))
+    _login(client, "reports")
+    page = client.get(f"/surveys/{needs.id}/results").text
+    assert "Pedagogical leadership" in page and "More sparring between schools." in page
+    assert '<td class="text-end">9</td>' in page  # HR developers
