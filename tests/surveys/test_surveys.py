@@ -215,3 +215,87 @@ def test_a_survey_not_sent_to_you_is_not_found(client, admin, group, make_user):
     client.login(make_user())
 
     assert client.get(f"/surveys/{survey.id}/answer").status_code == 404
+
+
+def test_the_same_person_answering_at_once_in_ten_threads_answers_once(app, admin, group, today):
+    import threading
+
+    from lahti_pool.accounts.models import User
+
+    members, _ = group
+    survey = make_survey(admin)
+    services.send_survey(admin, survey, today)
+    db.session.commit()
+    survey_id, user_id = survey.id, members[0].id
+    scale_q, choice_q, _text = (q.id for q in survey.questions)
+    db.session.remove()
+    barrier, outcomes, lock = threading.Barrier(10), [], threading.Lock()
+
+    def run():
+        with app.app_context():
+            person, target = db.session.get(User, user_id), db.session.get(Survey, survey_id)
+            assert target.questions  # loaded before the race
+            barrier.wait()
+            try:
+                services.answer_survey(person, target, {scale_q: 3, choice_q: 1})
+                db.session.commit()
+                ok = True
+            except DomainError:
+                db.session.rollback()
+                ok = False
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(ok)
+
+    threads = [threading.Thread(target=run) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert sorted(outcomes) == [False] * 9 + [True]
+    assert _count(SurveyRespondent) == 1 and _count(SurveyAnswer) == 2
+
+
+def test_non_users_are_staff_without_a_held_session_in_the_last_year(
+    admin, staff, other_staff, supervisor, school_year, today
+):
+    from datetime import UTC, datetime, timedelta
+
+    from lahti_pool.matching.services import create_process
+    from lahti_pool.requests.rules import RequestStatus
+    from lahti_pool.requests.services import (
+        RequestInput,
+        change_status,
+        submit_individual_request,
+    )
+    from lahti_pool.sessions.models import SessionAttendance, SessionStatus, SupervisionSession
+    from lahti_pool.surveys.populations import non_users
+
+    sup_request = submit_individual_request(
+        staff,
+        RequestInput(
+            school_year_id=school_year.id,
+            sessions=2,
+            modes=("video",),
+            language="fi",
+            wanted_from=today,
+        ),
+        today,
+    )
+    change_status(admin, sup_request, RequestStatus.MATCHED)
+    process = create_process(admin, sup_request, supervisor, 2, rule="ranking", grounds=[]).process
+    held = SupervisionSession(
+        process_id=process.id,
+        starts_at=datetime.now(UTC) - timedelta(days=1),
+        on_date=today - timedelta(days=1),
+        duration_minutes=60,
+        mode="video",
+        status=SessionStatus.HELD,
+        attendance=[SessionAttendance(user_id=staff.id, attended=True)],
+    )
+    db.session.add(held)
+    db.session.commit()
+
+    assert set(db.session.scalars(non_users())) == {other_staff.id}
