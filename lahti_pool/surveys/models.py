@@ -3,8 +3,9 @@
 ``Survey`` and ``SurveyQuestion`` are what its author built; ``SurveyRespondent`` records
 only that a person has answered (its primary key lets each answer once, race-free);
 ``SurveyAnswer`` holds one answer to one question with no user, no time and no link to
-the person's other answers: its id is random, so neither its order nor a neighbouring
-row says whose it is or when it came.
+the person's other answers: its id is random, and closing the survey writes the answers
+anew in a shuffled order (services.close_survey), so neither ids, row order nor the
+database's transaction ids say whose an answer is or when it came.
 """
 
 import enum
@@ -95,7 +96,7 @@ class SurveyRespondent(db.Model):
     )
 
 
-def _random_id() -> str:
+def random_id() -> str:
     return secrets.token_hex(16)
 
 
@@ -106,7 +107,7 @@ class SurveyAnswer(db.Model):
     __table_args__ = (CheckConstraint("value IS NULL OR value >= 0", name="value_not_negative"),)
 
     #: random, not a sequence: the order of answering is not kept
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_random_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int] = mapped_column(
         ForeignKey("survey_questions.id", ondelete="CASCADE"), index=True

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date
+from secrets import SystemRandom
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from lahti_pool.accounts.models import Role, User
@@ -22,6 +23,7 @@ from lahti_pool.surveys.models import (
     SurveyQuestion,
     SurveyRespondent,
     SurveyStatus,
+    random_id,
 )
 
 
@@ -136,8 +138,36 @@ def close_survey(actor: User, survey: Survey, today: date) -> None:
     if survey.status != SurveyStatus.OPEN:
         raise DomainError(N_("Only an open survey can be closed."))
     survey.status, survey.closed_on = SurveyStatus.CLOSED, today
+    _reshuffle_answers(survey.id)
     audit.record(actor, "survey.closed", survey)
     db.session.flush()
+
+
+def _reshuffle_answers(survey_id: int) -> None:
+    """Write the answers anew, in a random order, with new random ids.
+
+    An answer row was written in the same transaction as its respondent row, so the
+    database itself (PostgreSQL's transaction id of a row, the order of rows in a table
+    or of SQLite's rowids) could pair them while the survey is open. Rewritten in one
+    shuffled batch by the closing transaction, the answers that are reported keep nothing
+    of when, or with whose respondent row, they were written.
+    """
+    rows = db.session.execute(
+        select(SurveyAnswer.question_id, SurveyAnswer.value, SurveyAnswer.text).where(
+            SurveyAnswer.survey_id == survey_id
+        )
+    ).all()
+    if not rows:
+        return
+    SystemRandom().shuffle(rows)
+    db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.survey_id == survey_id))
+    db.session.execute(
+        insert(SurveyAnswer),
+        [
+            {"id": random_id(), "survey_id": survey_id, "question_id": q, "value": v, "text": t}
+            for q, v, t in rows
+        ],
+    )
 
 
 def has_answered(user: User, survey: Survey) -> bool:

@@ -65,6 +65,23 @@ def test_answers_carry_no_person_no_time_and_no_order(admin, group, today):
     assert int(max(ids), 16) > 2**64  # random, not a count: they say nothing of the order
 
 
+def test_closing_rewrites_the_answers_with_new_ids_keeping_every_answer(admin, group, today):
+    members, _ = group
+    survey = make_survey(admin)
+    services.send_survey(admin, survey, today)
+    for n, person in enumerate(members):
+        answer_all(survey, [person], scale=1 + n % 5, choice=n % 3, text=f"T{n}")
+    stored = select(SurveyAnswer.question_id, SurveyAnswer.value, SurveyAnswer.text)
+    before_ids = set(db.session.scalars(select(SurveyAnswer.id)))
+    before = sorted(db.session.execute(stored).all(), key=str)
+
+    services.close_survey(admin, survey, today)
+    db.session.commit()
+
+    assert sorted(db.session.execute(stored).all(), key=str) == before
+    assert not before_ids & set(db.session.scalars(select(SurveyAnswer.id)))
+
+
 def test_only_the_population_may_answer(admin, group, make_user, today):
     survey = make_survey(admin)
     services.send_survey(admin, survey, today)
