@@ -22,6 +22,7 @@ class QuestionResult:
     counted: rules.CountedQuestion | None  #: None for a free-text question
     #: the question's free-text answers, alphabetical; only for the development services
     texts: list[str]
+    texts_shown: bool = False  #: whether free text may be shown to this reader at all
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def survey_results(survey: Survey, k: int, with_text: bool) -> SurveyResults | N
     for question in survey.questions:
         if question.kind == QuestionKind.TEXT:
             texts = _texts(question.id) if show_text else []
-            results.append(QuestionResult(question, None, texts))
+            results.append(QuestionResult(question, None, texts, show_text))
             continue
         scale = question.kind == QuestionKind.SCALE
         keys = list(rules.SCALE) if scale else list(range(len(question.options)))
