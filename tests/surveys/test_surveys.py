@@ -316,3 +316,31 @@ def test_non_users_are_staff_without_a_held_session_in_the_last_year(
     db.session.commit()
 
     assert set(db.session.scalars(non_users())) == {other_staff.id}
+
+
+def test_junk_input_gets_a_message_and_changes_nothing(client, admin, group, today):
+    members, _ = group
+    survey = make_survey(admin)
+    services.send_survey(admin, survey, today)
+    db.session.commit()
+    scale_q, choice_q, text_q = survey.questions
+    client.login(members[0])
+
+    for junk in ("abc", "99999999999999999999", "-1", "7"):
+        page = client.post(
+            f"/surveys/{survey.id}/answer",
+            data={f"q{scale_q.id}": junk, f"q{choice_q.id}": "0"},
+        )
+        assert page.status_code == 200
+        assert "Answer every question that has options." in page.text
+    too_long = client.post(
+        f"/surveys/{survey.id}/answer",
+        data={f"q{scale_q.id}": "3", f"q{choice_q.id}": "0", f"q{text_q.id}": "x" * 2001},
+    )
+    assert "Write at most 2000 characters." in too_long.text
+    assert _count(SurveyRespondent) == 0 and _count(SurveyAnswer) == 0
+    client.login(admin)
+    assert client.get("/reports/mapping?start=junk&end=2026-13-45").status_code == 200
+    assert client.get("/surveys/999999").status_code == 404
+    page = client.post("/surveys/new", data={"title": "X", "kind": "needs", "population": "x:1"})
+    assert page.status_code == 200 and _count(Survey) == 1
