@@ -23,6 +23,7 @@ from lahti_dev.demo_networks import ensure_networks
 from lahti_dev.demo_pages import ensure_service_pages
 from lahti_dev.demo_programmes import ensure_programme
 from lahti_dev.demo_quotes import ensure_quotes
+from lahti_dev.demo_surveys import ensure_surveys
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.passwords import hash_password
 from lahti_pool.core.models import utcnow
@@ -723,6 +724,7 @@ def load_demo(today: date) -> tuple[str, dict]:
         activity["quote_rounds"] = ensure_quotes(supervisor_user.id, today)
         activity["networks"] = ensure_networks(admin, today)
         activity["circles"] = ensure_circle(admin, DOMAIN, today)
+        activity["surveys"] = ensure_surveys(admin, today)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -35,12 +35,14 @@ NAVIGATION = [
     (("staff", "guest"), "networks.index", _l("Peer networks")),
     (("staff", "guest"), "circles.index", _l("Covision circles")),
     (("guest",), "budget.organisation_statements", _l("Our statements")),
+    (("staff", "admin", "reports"), "surveys.index", _l("Surveys")),
     (None, "supervisors_public.index", _l("Our supervisors")),
     (("admin", "reports"), "budget.overview", _l("Budget")),
     (("admin", "reports"), "slots.utilisation", _l("Slot utilisation")),
     (("admin", "reports"), "reports.reach", _l("Reach")),
     (("admin", "reports"), "reports.availability", _l("Availability")),
     (("admin", "reports"), "circles.passed_themes", _l("Themes from groups")),
+    (("admin", "reports"), "surveys.mapping", _l("Mapping of networks")),
     (None, "mail.notification_settings", _l("E-mail and calendar")),
 ]
 
@@ -73,6 +75,7 @@ BLUEPRINTS = [
     ("lahti_pool.networks.views", "bp"),
     ("lahti_pool.networks.admin_views", "bp"),
     ("lahti_pool.circles.views", "bp"),
+    ("lahti_pool.surveys.views", "bp"),
 ]
 
 
@@ -88,6 +91,8 @@ REGISTERING_MODULES = [
     "lahti_pool.hosting.jobs",
     "lahti_pool.networks.jobs",
     "lahti_pool.networks.mapping",
+    "lahti_pool.surveys.notices",
+    "lahti_pool.surveys.populations",
     "lahti_pool.requests.notices",
     "lahti_pool.matching.notices",
     "lahti_pool.sessions.notices",

@@ -75,3 +75,9 @@ from lahti_pool.supervisors.models import (  # noqa: F401
     Supervisor,
     SupervisorLoad,
 )
+from lahti_pool.surveys.models import (  # noqa: F401
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyRespondent,
+)

@@ -261,6 +261,25 @@ EXPECTED = {
     "feedback.mine": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
     "reports.reach": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "reports.availability": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    # Surveys: the administrator builds, sends and closes (organisers of a registered
+    # subject too: tests/surveys); the fixture's survey goes to all staff, and nobody
+    # else learns it exists; results for its managers and development services.
+    "surveys.index": ("GET", {}, LOGGED_IN),
+    "surveys.new": ("GET", {}, ADMIN_ONLY),
+    "surveys.detail": ("GET", "survey", ADMIN_ONLY),
+    "surveys.send": ("POST", "survey", ADMIN_ONLY),  # the confirmation page
+    "surveys.close": ("POST", "survey", ADMIN_ONLY),  # the confirmation page
+    "surveys.answer": ("GET", "survey", row(LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "surveys.results_page": (
+        "GET",
+        "survey",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK),
+    ),
+    "surveys.propose": ("GET", "survey", ADMIN_ONLY),
+    "surveys.mapping": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    "surveys.mapping_csv": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    "surveys.mapping_xlsx": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    "surveys.mapping_chart": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     "account.index": ("GET", {}, LOGGED_IN),
     "account.password": ("POST", {}, row(LOGIN, 400, 400, 400, 400, 400)),
     "account.email": ("POST", {}, row(LOGIN, 400, 400, 400, 400, 400)),
@@ -693,6 +712,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
     venue = Venue(name="Kivimaan koulu, room 2")
     db.session.add(venue)
     circle, meeting, theme = _circle(people["staff_owner"], process)
+    survey = _survey(people["admin"], today)
     db.session.commit()
     assignment = next(a for a in run.assignments if a.request_id == waiting.id)
     programme = _programme(people)
@@ -726,6 +746,7 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "meeting": {"meeting_id": meeting.id},
         "theme_group": {"kind": "process", "group_id": process.id},
         "theme": {"theme_id": theme.id},
+        "survey": {"survey_id": survey.id},
     }
 
 
@@ -766,6 +787,21 @@ def _circle(owner, process):
     )
     db.session.add_all([circle, theme])
     return circle, meeting, theme
+
+
+def _survey(admin, today):
+    """An open needs survey sent to all staff."""
+    from lahti_pool.surveys import services as survey_services
+    from lahti_pool.surveys.rules import QuestionInput
+
+    survey = survey_services.create_survey(
+        admin,
+        survey_services.SurveyInput(
+            "Needs", "needs", "all_staff", None, [QuestionInput("scale", "How much?")]
+        ),
+    )
+    survey_services.send_survey(admin, survey, today)
+    return survey
 
 
 def _slots(people, supervisor):

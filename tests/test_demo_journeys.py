@@ -216,3 +216,29 @@ def test_the_demo_has_a_covision_circle_with_a_rotation_and_a_theme_passed_upwar
     assert CIRCLE_NAME in page
     _login(client, "reports")
     assert THEME in client.get("/circles/themes/passed").get_data(as_text=True)
+
+
+def test_a_demo_network_member_answers_the_open_evaluation_survey(demo, client):
+    _login(client, "manager")  # a member (the coordinator) of the network it evaluates
+    surveys = client.get("/surveys").text
+    assert "Evaluation of the networks" in surveys
+    link = re.search(r'href="(/surveys/\d+/answer)"', surveys).group(1)
+    form = client.get(link).text
+    fields = sorted(set(re.findall(r'name="(q\d+)" value="1"', form)))
+    sent = client.post(link, data={name: "4" for name in fields})
+    assert sent.status_code == 302
+    from lahti_pool.surveys.models import SurveyRespondent
+
+    member = db.session.scalar(select(User).where(User.email == "manager@demo.lahti.fi"))
+    assert db.session.get(SurveyRespondent, (int(link.split("/")[2]), member.id)) is not None
+    assert 'name="q' not in client.get(link).text  # answered: no form again
+
+
+def test_the_demo_needs_survey_reports_its_themes_to_the_reports_user(demo, client):
+    from lahti_pool.surveys.models import Survey
+
+    needs = db.session.scalar(select(Survey).where(Survey.kind == "needs"))
+    _login(client, "reports")
+    page = client.get(f"/surveys/{needs.id}/results").text
+    assert "Pedagogical leadership" in page and "More sparring between schools." in page
+    assert '<td class="text-end">9</td>' in page  # HR developers

@@ -26,6 +26,7 @@ class NotificationKind(enum.StrEnum):
     SESSION_MOVED = "session_moved"  #: to the others of a session: it has a new time
     QUOTE_REQUESTED = "quote_requested"  #: to a supervisor: give a quote for a group
     QUOTE_CLOSED = "quote_closed"  #: to a supervisor: another quote was accepted
+    SURVEY_INVITATION = "survey_invitation"  #: to a survey's population: answer it
 
 
 #: model class name -> (subject type stored on the notification, endpoint of its page,

@@ -22,13 +22,26 @@ class PopulationKind:
     member_ids: Callable[[int | None], Select]
     #: the subjects to choose from, as (id, name); None when the kind has no subject
     choices: Callable[[], list[tuple[int, str]]] | None = None
+    #: a select of ``users.id`` of those who may survey the subject's people besides the
+    #: administrator (a network's coordinators, a programme's organisers); takes the
+    #: subject id; None: the administrator only
+    organisers: Callable[[int | None], Select] | None = None
+    #: the mapping report's kind of the subject (core/mapping.py, e.g. "network"), so a
+    #: survey about it is shown on its row; empty: the population kind itself
+    subject_kind: str = ""
+
+    @property
+    def mapping_kind(self) -> str:
+        return self.subject_kind or self.kind
 
 
 _KINDS: dict[str, PopulationKind] = {}
 
 
-def register_population(kind: str, label, member_ids, choices=None) -> None:
-    _KINDS[kind] = PopulationKind(kind, label, member_ids, choices)
+def register_population(
+    kind: str, label, member_ids, choices=None, organisers=None, subject_kind: str = ""
+) -> None:
+    _KINDS[kind] = PopulationKind(kind, label, member_ids, choices, organisers, subject_kind)
 
 
 def population_kinds() -> list[PopulationKind]:

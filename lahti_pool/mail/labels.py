@@ -12,6 +12,7 @@ KIND_LABELS = {
     "email_change_confirm": _l("Confirm a new e-mail address"),
     "email_changed": _l("E-mail address changed"),
     "feedback_invitation": _l("Invitation to give feedback"),
+    "survey_invitation": _l("Invitation to answer a survey"),
     "group_invitation": _l("Invitation to a group"),
     "host_reminder": _l("Reminder to the host of a group session"),
     "network_cancellation": _l("Network event registration cancelled"),

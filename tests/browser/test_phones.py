@@ -104,7 +104,8 @@ def test_staff_pages_fit_a_phone(phone, demo):
     )
     if free is not None:
         paths.append(f"/slots/{free}/book")
-    paths += ["/notifications", "/account/", "/supervisors/"]
+    paths += ["/notifications", "/account/", "/supervisors/", "/surveys"]
+    paths += _survey_paths("evaluation", "/answer")
     assert _visit_all(phone, paths) == {}
 
 
@@ -147,14 +148,26 @@ def test_admin_pages_fit_a_phone(phone, demo):
         "/admin/audit",
         "/budget",
         "/slots/utilisation",
+        "/surveys",
+        "/surveys/new",
     ]
+    paths += _survey_paths("needs", "", "/propose")
     assert _visit_all(phone, paths) == {}
 
 
 def test_reports_pages_fit_a_phone(phone, demo):
     _login(phone, "reports@demo.lahti.fi")
     paths = ["/reports/feedback", "/reports/feedback?by=division", "/budget", "/slots/utilisation"]
+    paths += ["/reports/mapping", *_survey_paths("needs", "/results")]
     assert _visit_all(phone, paths) == {}
+
+
+def _survey_paths(kind: str, *pages: str) -> list[str]:
+    """The pages of the demo's survey of ``kind`` (lahti_dev/demo_surveys.py)."""
+    from lahti_pool.surveys.models import Survey
+
+    survey_id = db.session.scalar(select(Survey.id).where(Survey.kind == kind))
+    return [f"/surveys/{survey_id}{page}" for page in pages]
 
 
 def test_staff_books_an_on_duty_slot_on_a_phone(phone, demo):
