@@ -51,6 +51,9 @@ def _network_or_404(network_id: int) -> PeerNetwork:
 @roles_required(Role.ADMIN)
 def index():
     form = _network_form()
+    theme = request.args.get("theme", "").strip()[:200]
+    if request.method == "GET" and theme:  # proposed by a needs survey (surveys/proposals.py)
+        form.name.data, form.kind.data = theme, NetworkKind.THEMED.value
     if form.validate_on_submit():
         try:
             network = services.create_network(

@@ -19,6 +19,7 @@ from lahti_pool.core.populations import register_population
 from lahti_pool.extensions import db
 from lahti_pool.networks.models import (
     EventRegistration,
+    NetworkCoordinator,
     NetworkEvent,
     NetworkKind,
     NetworkMember,
@@ -27,6 +28,7 @@ from lahti_pool.networks.models import (
 from lahti_pool.organisation.job_groups import LABELS as JOB_GROUP_LABELS
 from lahti_pool.organisation.orgs import organisation_ids, organisation_names
 from lahti_pool.sessions.rules import local_to_utc
+from lahti_pool.surveys.proposals import register_network_creator
 
 
 def member_ids(network_id: int | None):
@@ -96,5 +98,19 @@ def mapping_rows(start: date, end: date) -> list[MappingRow]:
     return [network_row(network, start, end) for network in networks]
 
 
-register_population("network", _l("Members of a peer network"), member_ids, network_choices)
+def coordinator_ids(network_id: int | None):
+    """A select of the users.id of a network's coordinators: they may survey its members."""
+    return select(NetworkCoordinator.user_id).where(NetworkCoordinator.network_id == network_id)
+
+
+register_population(
+    "network",
+    _l("Members of a peer network"),
+    member_ids,
+    network_choices,
+    organisers=coordinator_ids,
+    subject_kind="network",
+)
+# a needs survey's options become themed networks from the administrator's networks page
+register_network_creator("networks_admin.index", "theme")
 register_mapping_subjects("network", _l("Peer networks"), mapping_rows)

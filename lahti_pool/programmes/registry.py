@@ -24,6 +24,7 @@ from lahti_pool.programmes.models import (
     Programme,
     ProgrammeMember,
     ProgrammeModule,
+    ProgrammeOrganiser,
 )
 
 
@@ -95,5 +96,17 @@ def mapping_rows(start: date, end: date) -> list[MappingRow]:
     return rows
 
 
-register_population("cohort", _l("A programme's cohort"), cohort_member_ids, programme_choices)
+def organiser_ids(programme_id: int | None):
+    """A select of the users.id of a programme's organisers: they may survey its cohort."""
+    return select(ProgrammeOrganiser.user_id).where(ProgrammeOrganiser.programme_id == programme_id)
+
+
+register_population(
+    "cohort",
+    _l("A programme's cohort"),
+    cohort_member_ids,
+    programme_choices,
+    organisers=organiser_ids,
+    subject_kind="programme",
+)
 register_mapping_subjects("programme", _l("Development programme"), mapping_rows)

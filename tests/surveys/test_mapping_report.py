@@ -2,6 +2,7 @@
 results of the surveys about it, on the page, in CSV and XLSX and as a chart."""
 
 import io
+import re
 
 from openpyxl import load_workbook
 from survey_support import answer_all, make_survey, send_and_close
@@ -81,18 +82,18 @@ def test_a_reversed_period_is_said_and_the_page_still_shows(client, admin, mappi
 
 
 def test_a_needs_survey_proposes_its_options_as_networks(client, admin, group):
+    """The networks feature registers its page (networks/mapping.py): each option links
+    there with the theme filled in as the new themed network's name."""
     members, _ = group
     survey = make_survey(admin, kind="needs", about=False)
     send_and_close(admin, survey, lambda s: answer_all(s, members, choice=2))
     client.login(admin)
 
-    before = client.get(f"/surveys/{survey.id}/propose").text
-    proposals.register_network_creator("surveys.index", "theme")
-    try:
-        after = client.get(f"/surveys/{survey.id}/propose").text
-    finally:
-        proposals.unregister_network_creator()
+    page = client.get(f"/surveys/{survey.id}/propose").text
 
-    assert "No peer network feature is connected yet" in before
-    assert '<th scope="row">Leadership</th>\n    <td class="text-end">6</td>' in before
-    assert "/surveys?theme=Leadership" in after
+    assert proposals.network_creator() == ("networks_admin.index", "theme")
+    assert '<th scope="row">Leadership</th>\n    <td class="text-end">6</td>' in page
+    link = re.search(r'href="(/admin/networks\?theme=Leadership)"', page).group(1)
+    form = client.get(link).text
+    assert 'value="Leadership"' in form
+    assert re.search(r'<option selected value="themed">|<option value="themed" selected', form)
