@@ -2,9 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from lahti_pool.budget.labels import COST_KEY_LABELS
 from lahti_pool.core.money import AmountField, to_cents
 from lahti_pool.core.widgets import InYears
 from lahti_pool.quotes.services import QuoteInput, RoundInput
@@ -63,4 +72,12 @@ class AcceptForm(FlaskForm):
     )
     budget_override_reason = StringField(
         _l("Reason, if this goes over the budget"), validators=[Optional(), Length(max=500)]
+    )
+    #: a group across organisations: how it shares its cost (the shares are read from
+    #: the ``share-<organisation>`` fields, budget/costkey.shares_from_form)
+    cost_key = SelectField(
+        _l("Cost key"),
+        choices=[SelectChoice(k, label) for k, label in COST_KEY_LABELS.items()],
+        default="attendance",
+        validators=[Optional()],
     )

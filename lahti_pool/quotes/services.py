@@ -252,9 +252,13 @@ def accept_quote(
     reason: str,
     today: date,
     budget_override_reason: str = "",
+    cost_key: str = "attendance",
+    cost_shares: dict[int, int] | None = None,
 ) -> Opened:
     """Open the group's process with the quoted supervisor at the quoted price; close the
-    other quotes and tell their supervisors. Raises a DomainError and changes nothing."""
+    other quotes and tell their supervisors. A group across organisations shares each
+    session's price by ``cost_key`` (budget/costkey.py). Raises a DomainError and changes
+    nothing."""
     if not can_accept(actor):
         raise NotPermitted(N_("Only the pool administrator can accept a quote."))
     quote_round, sup_request = quote.round, quote.round.request
@@ -298,6 +302,8 @@ def accept_quote(
             accept_reason="quote accepted",
             budget_override_reason=budget_override_reason,
             price_cents=quote.price_cents,
+            cost_key=cost_key,
+            cost_shares=cost_shares or {},
         ),
     )
     quote.status = QuoteStatus.ACCEPTED

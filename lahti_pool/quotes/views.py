@@ -8,6 +8,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lahti_pool.accounts.models import Role
+from lahti_pool.budget.cost_keys import request_organisations
+from lahti_pool.budget.costkey import shares_from_form
 from lahti_pool.budget.labels import budget_warning_text
 from lahti_pool.core.errors import DomainError
 from lahti_pool.core.permissions import roles_required
@@ -113,12 +115,19 @@ def _round_page(quote_round: QuoteRound, form: AcceptForm, status: int = 200):
         form=form,
         can_accept=services.can_accept(current_user) and quote_round.is_open,
         today=today(),
+        organisations=request_organisations(quote_round.request),
+        shares=request.form,
     )
     return page, status
 
 
 #: the services' refusals → the form's fields (the budget guard's own name)
-_ACCEPT_FIELDS = {"reason": "reason", "override_reason": "budget_override_reason"}
+_ACCEPT_FIELDS = {
+    "reason": "reason",
+    "override_reason": "budget_override_reason",
+    "cost_key": "cost_key",
+    "shares": "cost_key",
+}
 
 
 @bp.post("/quote-rounds/<int:round_id>/accept")
@@ -132,12 +141,15 @@ def accept(round_id: int):
     if quote is None:
         abort(404)
     try:
+        key = form.cost_key.data or "attendance"
         opened = services.accept_quote(
             current_user,
             quote,
             form.reason.data or "",
             today(),
             budget_override_reason=form.budget_override_reason.data or "",
+            cost_key=key,
+            cost_shares=shares_from_form(request.form) if key == "shares" else {},
         )
     except DomainError as error:
         error.field = _ACCEPT_FIELDS.get(error.field)

@@ -467,3 +467,73 @@ def test_an_individual_process_takes_no_cost_key(
     ).get_data(as_text=True)
     assert "Only a group shares its cost by a key." in page
     assert db.session.scalar(select(func.count()).select_from(SupervisionProcess)) == 0
+
+
+def test_three_organisations_from_quotes_to_statements(
+    client, admin, orgs, make_supervisor, school_year, today
+):
+    """Issue 18's whole path: the organiser asks two supervisors for quotes, both answer,
+    the administrator accepts the cheaper one on its page with fixed shares, the sessions
+    are held and approved at the quoted price, and each organisation's statement sums to
+    the cent."""
+    from lahti_pool.quotes import services as quotes
+
+    sup_request = _group_request(orgs, school_year, today)
+    organiser = sup_request.requester
+    first, second = (
+        make_supervisor(name="Quoting One", rank=1),
+        make_supervisor(name="Quoting Two", rank=2),
+    )
+    quote_round = quotes.ask_for_quotes(
+        organiser,
+        sup_request,
+        quotes.RoundInput(
+            (first.id, second.id), 3, today, today + timedelta(days=90), "Officials' group"
+        ),
+        today,
+    )
+    db.session.commit()
+    prices = {first.id: 16000, second.id: 12345}
+    for quote in quote_round.quotes:
+        quotes.give_quote(
+            quote.supervisor.user,
+            quote,
+            quotes.QuoteInput(prices[quote.supervisor_id], today + timedelta(days=30)),
+            today,
+        )
+    db.session.commit()
+    chosen = next(q for q in quote_round.quotes if q.supervisor_id == second.id)
+
+    client.login(admin)
+    page = client.get(f"/quote-rounds/{quote_round.id}").get_data(as_text=True)
+    assert 'name="cost_key"' in page  # three organisations: the key is asked
+    form = {
+        "quote": chosen.id,
+        "reason": "The lower price for the same scope",
+        "cost_key": "shares",
+        "share-0": "50",
+        f"share-{orgs['saue'].id}": "30",
+        f"share-{orgs['rae'].id}": "19,99",
+    }
+    refused = client.post(f"/quote-rounds/{quote_round.id}/accept", data=form)
+    assert refused.status_code == 400 and "99.99" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(SupervisionProcess)) == 0
+    form[f"share-{orgs['rae'].id}"] = "20"
+    accepted = client.post(f"/quote-rounds/{quote_round.id}/accept", data=form)
+    assert accepted.status_code == 302
+    process = db.session.scalar(select(SupervisionProcess))
+    assert process.supervisor_id == second.id and process.price_cents == 12345
+    assert process.cost_key == "shares"
+
+    everyone = [u for members in orgs["people"].values() for u in members]
+    held = [_hold(second, process, _day(today, n), everyone, approve_by=admin) for n in (1, 2, 3)]
+    # 123.45 € by 50/30/20: 61.725 / 37.035 / 24.69 → the city's larger remainder takes the cent
+    for s in held:
+        assert _by_org(s, orgs) == {"city": 6173, "saue": 3703, "rae": 2469}
+    statements = [
+        organisation_statement(key, today.year, today.month)
+        for key in (CITY, orgs["saue"].id, orgs["rae"].id)
+    ]
+    assert [s.net_cents for s in statements] == [3 * 6173, 3 * 3703, 3 * 2469]
+    assert sum(s.net_cents for s in statements) == 3 * 12345
+    assert ledger.differences() == []
