@@ -496,6 +496,12 @@ EXPECTED = {
         "programme",
         row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
     ),
+    # the programme here is paid from the city's budget: its manager is told so
+    "programmes.add_cost": (
+        "POST",
+        "programme",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+    ),
     "programmes.add_module": (
         "POST",
         "programme",

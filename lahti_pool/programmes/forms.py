@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from lahti_pool.core.money import AmountField
 from lahti_pool.core.widgets import InYears, MultiCheckboxField
 
 
@@ -110,4 +111,27 @@ class ContinuationForm(FlaskForm):
     continues = BooleanField(_l("The cohort continues as a group"))
     email = EmailField(
         _l("Responsible person's e-mail address"), validators=[Optional(), Length(max=254)]
+    )
+
+
+class CostForm(FlaskForm):
+    """A cost of the programme, paid from its funding source (budget/funding.py)."""
+
+    on_date = DateField(_l("Date"), validators=[InputRequired(), InYears()])
+    amount = AmountField(
+        _l("Amount (€, VAT excluded)"),
+        validators=[InputRequired(), NumberRange(min=0, max=100_000_000)],
+    )
+    description = StringField(
+        _l("What the money is for"),
+        validators=[InputRequired(), Length(max=300)],
+        description=_l("E.g. the venue of the second module. No names of participants."),
+    )
+    override_reason = TextAreaField(
+        _l("Reason to go over the budget"),
+        validators=[Optional(), Length(max=500)],
+        description=_l(
+            "The pool administrator's reason, only when the cost would take the funding "
+            "source over its budget."
+        ),
     )

@@ -17,6 +17,7 @@ from lahti_pool.extensions import db
 from lahti_pool.programmes import rules, services
 from lahti_pool.programmes.forms import (
     ContinuationForm,
+    CostForm,
     DayForm,
     DecisionForm,
     ModuleForm,
@@ -147,6 +148,8 @@ def render_detail(programme: Programme, status: int = 200, **forms):
                     else "",
                 },
             ),
+            cost_form=forms.get("cost_form") or CostForm(prefix="cost"),
+            costs=costs.costs_of(programme),
             pending=[m for m in programme.members if m.status in PENDING_STATUSES],
             completions={
                 m.id: services.completion(m) for m in services.accepted_members(programme)
@@ -255,4 +258,4 @@ def continuation(programme_id: int):
     return render_detail(programme, 400, continuation_form=form)
 
 
-from lahti_pool.programmes.views import days  # noqa: E402, F401 - its routes join bp
+from lahti_pool.programmes.views import costs, days  # noqa: E402, F401 - routes join bp
