@@ -3,7 +3,6 @@
 import functools
 import logging
 import time
-from datetime import time as dt_time
 
 from flask import (
     Flask,
@@ -20,12 +19,11 @@ from flask_babel import format_date, format_datetime, format_decimal, format_tim
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
-from jinja2 import pass_context
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
-from lahti_pool.core import money
+from lahti_pool.core import money, widgets
 from lahti_pool.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -144,7 +142,9 @@ def _sqlstate(error: DataError) -> str | None:
 #: the main navigation, in order: (the roles that see the link, any of them; endpoint, label)
 NAVIGATION = [
     (("staff",), "requests.dashboard", _l("My supervision")),
-    (("staff",), "sessions.mine", _l("My sessions")),
+    (("guest",), "guests.home", _l("My groups")),
+    (("staff", "guest"), "sessions.mine", _l("My sessions")),
+    (("guest",), "requests.new_group", _l("Request group supervision")),
     (("staff",), "requests.new_individual", _l("Request supervision")),
     (("staff",), "slots.browse", _l("On-duty slots")),
     (("manager",), "requests.new_team", _l("Order for my team")),
@@ -161,6 +161,7 @@ NAVIGATION = [
     (("admin",), "budget.statements_index", _l("Statements")),
     (("admin",), "supervisors.index", _l("Supervisors")),
     (("admin",), "users.index", _l("Users")),
+    (("admin",), "guests.index", _l("Guest organisations")),
     (("admin",), "settings.index", _l("Settings")),
     (("admin",), "service_pages.admin_index", _l("Service pages")),
     (("admin",), "nudges.uptake_index", _l("Low uptake")),
@@ -174,12 +175,6 @@ NAVIGATION = [
     (None, "mail.notification_settings", _l("E-mail and calendar")),
 ]
 _navigation_cache: dict[tuple, list[tuple[str, str, str]]] = {}
-
-
-@pass_context  # never folded into a constant when the template compiles: it is per locale
-def _clock(_context, hhmm: str) -> str:
-    """ "09:00" → the reader's short time ("9.00" in Finnish)."""
-    return format_time(dt_time.fromisoformat(hhmm), "short")
 
 
 def navigation_links() -> list[tuple[str, str, str]]:
@@ -220,6 +215,7 @@ BLUEPRINTS = [
     ("lahti_pool.sessions.calendar_views", "calendar_bp"),
     ("lahti_pool.service_pages.views", "bp"),
     ("lahti_pool.nudges.views", "bp"),
+    ("lahti_pool.guests.views", "bp"),
 ]
 
 
@@ -263,7 +259,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["euros"] = money.format_euros
-    app.jinja_env.filters["clock"] = _clock
+    app.jinja_env.filters["clock"] = widgets.clock
     app.jinja_env.filters["mode_label"] = lambda m: str(MODE_LABELS.get(m, m))
     app.jinja_env.filters["role_label"] = lambda r: str(ROLE_LABELS.get(r, r))
     app.jinja_env.filters["language_label"] = lambda c: str(LANGUAGE_LABELS.get(c, c))
