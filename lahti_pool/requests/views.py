@@ -157,7 +157,12 @@ def new_team():
 @login_required
 def detail(request_id: int):
     sup_request = get_request(request_id)
-    return render_template("requests/request_detail.html", r=sup_request, form=ReasonForm())
+    return render_template(
+        "requests/request_detail.html",
+        r=sup_request,
+        form=ReasonForm(),
+        organisations=membership.group_organisations(sup_request.id),
+    )
 
 
 @bp.post("/requests/<int:request_id>/withdraw")
