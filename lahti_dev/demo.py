@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from lahti_dev.demo_activity import ensure_activity
+from lahti_dev.demo_guests import ensure_guests
 from lahti_dev.demo_pages import ensure_service_pages
 from lahti_pool.accounts.models import Role, User
 from lahti_pool.accounts.passwords import hash_password
@@ -713,6 +714,7 @@ def load_demo(today: date) -> tuple[str, dict]:
         )
         activity = ensure_activity(admin, supervisor_user, today)
         activity["service_pages"] = ensure_service_pages(admin)
+        activity["guest organisations"] = ensure_guests(admin, today, password_hash, DOMAIN)
         db.session.commit()
     except Exception:
         db.session.rollback()
