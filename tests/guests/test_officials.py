@@ -131,3 +131,25 @@ def test_an_official_of_another_organisation_cannot_be_acted_on(
     assert response.status_code == 404
     db.session.refresh(other)
     assert other.is_active_account
+
+
+def test_editing_an_official_on_the_users_page_keeps_the_guest_role(
+    client, admin, hollola, make_guest
+):
+    official = make_guest(hollola, name="Heli")
+    client.login(admin)
+    page = client.get(f"/admin/users/{official.id}").get_data(as_text=True)
+    box = re.search(r"<input[^>]*name=\"role_guest\"[^>]*>", page).group(0)
+    assert "checked" in box
+    response = client.post(
+        f"/admin/users/{official.id}",
+        data={
+            "email": official.email,
+            "name": "Heli Hollola",
+            "unit": official.unit_id,
+            "role_guest": "y",
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(official)
+    assert (official.name, official.roles) == ("Heli Hollola", {Role.GUEST})
