@@ -101,7 +101,7 @@ def edit(org_id: int):
         year=year,
         totals=budget_queries.totals(year).get(division.id),
         officials=services.officials(org),
-        invite_form=OfficialForm(),
+        invite_form=OfficialForm(prefix="official"),
     )
 
 
@@ -109,7 +109,7 @@ def edit(org_id: int):
 @roles_required(Role.ADMIN, Role.GUEST)
 def officials(org_id: int):
     org = get_organisation(org_id, officials=True)
-    return _officials_page(org, OfficialForm())
+    return _officials_page(org, OfficialForm(prefix="official"))
 
 
 def _officials_page(org: Organisation, form: OfficialForm):
@@ -128,7 +128,7 @@ def _back(org: Organisation):
 @roles_required(Role.ADMIN, Role.GUEST)
 def invite(org_id: int):
     org = get_organisation(org_id, officials=True)
-    form = OfficialForm()
+    form = OfficialForm(prefix="official")
     if form.validate_on_submit():
         try:
             user = services.invite_official(current_user, org, form.as_input())

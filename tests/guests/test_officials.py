@@ -30,7 +30,7 @@ def test_inviting_an_official_makes_a_guest_account_and_mails_a_one_time_link(
     client.login(admin)
     response = client.post(
         f"/organisations/{hollola.id}/officials",
-        data={"name": "Heli Hollola", "email": "Heli.Hollola@Hollola.fi"},
+        data={"official-name": "Heli Hollola", "official-email": "Heli.Hollola@Hollola.fi"},
     )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "heli.hollola@hollola.fi"))
@@ -69,12 +69,14 @@ def test_an_address_in_use_or_invalid_is_refused_and_nothing_is_saved(
     client.login(admin)
     before = _users()
     taken = client.post(
-        f"/organisations/{hollola.id}/officials", data={"name": "Sanna", "email": "SANNA@lahti.fi"}
+        f"/organisations/{hollola.id}/officials",
+        data={"official-name": "Sanna", "official-email": "SANNA@lahti.fi"},
     )
     assert taken.status_code == 400
     assert "Somebody already has an account with this address." in taken.get_data(as_text=True)
     invalid = client.post(
-        f"/organisations/{hollola.id}/officials", data={"name": "Nobody", "email": "nobody@"}
+        f"/organisations/{hollola.id}/officials",
+        data={"official-name": "Nobody", "official-email": "nobody@"},
     )
     assert invalid.status_code == 400
     assert 'aria-invalid="true"' in invalid.get_data(as_text=True)
@@ -104,7 +106,8 @@ def test_the_contact_person_invites_colleagues_but_other_officials_may_not(
     home = client.get("/my-groups").get_data(as_text=True)
     assert f"/organisations/{hollola.id}/officials" in home
     response = client.post(
-        f"/organisations/{hollola.id}/officials", data={"name": "Uusi", "email": "uusi@hollola.fi"}
+        f"/organisations/{hollola.id}/officials",
+        data={"official-name": "Uusi", "official-email": "uusi@hollola.fi"},
     )
     assert response.status_code == 302
     assert db.session.scalar(select(User).where(User.email == "uusi@hollola.fi")).roles == {
@@ -116,7 +119,8 @@ def test_the_contact_person_invites_colleagues_but_other_officials_may_not(
     client.login(colleague)
     assert client.get(f"/organisations/{hollola.id}/officials").status_code == 403
     refused = client.post(
-        f"/organisations/{hollola.id}/officials", data={"name": "X", "email": "x@hollola.fi"}
+        f"/organisations/{hollola.id}/officials",
+        data={"official-name": "X", "official-email": "x@hollola.fi"},
     )
     assert refused.status_code == 403
     assert db.session.scalar(select(User).where(User.email == "x@hollola.fi")) is None
