@@ -170,7 +170,7 @@ def cross_group(staff, other_staff, hollola, make_guest, school_year, today):
 
 
 def test_opening_holding_and_closing_a_process_never_touches_a_guests_quota(
-    admin, staff, supervisor, cross_group, school_year, today
+    client, admin, staff, supervisor, cross_group, school_year, today
 ):
     sup_request, heli = cross_group
     change_status(admin, sup_request, RequestStatus.MATCHED)  # as a matching run does
@@ -199,6 +199,10 @@ def test_opening_holding_and_closing_a_process_never_touches_a_guests_quota(
     db.session.commit()
     assert account_for(staff.id, school_year).state().used == 1
     assert _quota_rows(heli) == 0
+    # the official follows their own group: its process and its sessions
+    client.login(heli)
+    assert client.get(f"/processes/{process.id}").status_code == 200
+    assert f"/processes/{process.id}" in client.get("/my-sessions").get_data(as_text=True)
     processes.close(admin, process, datetime.now(UTC))
     db.session.commit()
     assert account_for(staff.id, school_year).state().available == 9
