@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
 from lahti_dev.demo import DEMO_PASSWORD, DOMAIN, KNOWN_PEOPLE, load_demo
+from lahti_dev.demo_guests import GUEST_LOGINS
 from lahti_dev.mail_sink import MailSink, route_mail_to, start_sender
 from lahti_dev.scale.command import run_city
 from lahti_pool.config import INSTANCE_DIR
@@ -45,7 +46,7 @@ def demo_command(scale: str | None, factor: float | None, seed: int | None) -> N
         + " (budgets, sessions, on-duty slots, feedback answers)."
     )
     click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
-    for label, login, name, *_ in KNOWN_PEOPLE:
+    for label, login, name, *_ in (*KNOWN_PEOPLE, *GUEST_LOGINS):
         click.echo(f"  {label:<32} {login + '@' + DOMAIN:<26} {name}")
 
 

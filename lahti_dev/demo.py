@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from lahti_dev.demo_activity import ensure_activity
 from lahti_dev.demo_circles import ensure_circle
+from lahti_dev.demo_guests import ensure_guests
 from lahti_dev.demo_hosting import ensure_hosting
 from lahti_dev.demo_networks import ensure_networks
 from lahti_dev.demo_pages import ensure_service_pages
@@ -725,6 +726,7 @@ def load_demo(today: date) -> tuple[str, dict]:
         activity["networks"] = ensure_networks(admin, today)
         activity["circles"] = ensure_circle(admin, DOMAIN, today)
         activity["surveys"] = ensure_surveys(admin, today)
+        activity["guest organisations"] = ensure_guests(admin, today, password_hash, DOMAIN)
         db.session.commit()
     except Exception:
         db.session.rollback()

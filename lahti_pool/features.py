@@ -7,7 +7,9 @@ from flask_babel import lazy_gettext as _l
 #: the main navigation, in order: (the roles that see the link, any of them; endpoint, label)
 NAVIGATION = [
     (("staff",), "requests.dashboard", _l("My supervision")),
-    (("staff",), "sessions.mine", _l("My sessions")),
+    (("guest",), "guests.home", _l("My groups")),
+    (("staff", "guest"), "sessions.mine", _l("My sessions")),
+    (("guest",), "requests.new_group", _l("Request group supervision")),
     (("staff",), "requests.new_individual", _l("Request supervision")),
     (("staff",), "slots.browse", _l("On-duty slots")),
     (("manager",), "requests.new_team", _l("Order for my team")),
@@ -26,6 +28,7 @@ NAVIGATION = [
     (("admin",), "networks_admin.index", _l("Networks")),
     (("admin",), "hosting.venues", _l("Venues")),
     (("admin",), "users.index", _l("Users")),
+    (("admin",), "guests.index", _l("Guest organisations")),
     (("admin",), "settings.index", _l("Settings")),
     (("admin",), "service_pages.admin_index", _l("Service pages")),
     (("admin",), "nudges.uptake_index", _l("Low uptake")),
@@ -76,6 +79,7 @@ BLUEPRINTS = [
     ("lahti_pool.networks.admin_views", "bp"),
     ("lahti_pool.circles.views", "bp"),
     ("lahti_pool.surveys.views", "bp"),
+    ("lahti_pool.guests.views", "bp"),
 ]
 
 

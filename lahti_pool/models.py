@@ -26,6 +26,7 @@ from lahti_pool.core.notifications import Notification  # noqa: F401
 from lahti_pool.core.outbox import MailMessage  # noqa: F401
 from lahti_pool.core.versions import DataVersion  # noqa: F401
 from lahti_pool.feedback.models import FeedbackInvitation, FeedbackResponse  # noqa: F401
+from lahti_pool.guests.models import GroupOrganisation  # noqa: F401
 from lahti_pool.matching.models import GroupOffer, GroupOfferMember, MatchingRun, ProposedAssignment  # noqa: F401  # noqa: F401
 from lahti_pool.networks.models import (  # noqa: F401
     BoardPost,

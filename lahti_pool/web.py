@@ -3,7 +3,6 @@
 import functools
 import logging
 import time
-from datetime import time as dt_time
 
 from flask import (
     Flask,
@@ -20,12 +19,11 @@ from flask_babel import format_date, format_datetime, format_decimal, format_tim
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
-from jinja2 import pass_context
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
-from lahti_pool.core import money
+from lahti_pool.core import money, widgets
 from lahti_pool.core.errors import is_number_out_of_range
 from lahti_pool.extensions import db, login_manager
 from lahti_pool.features import BLUEPRINTS, NAVIGATION, REGISTERING_MODULES
@@ -136,12 +134,6 @@ def _mail_stall():
 _navigation_cache: dict[tuple, list[tuple[str, str, str]]] = {}
 
 
-@pass_context  # never folded into a constant when the template compiles: it is per locale
-def _clock(_context, hhmm: str) -> str:
-    """ "09:00" → the reader's short time ("9.00" in Finnish)."""
-    return format_time(dt_time.fromisoformat(hhmm), "short")
-
-
 def navigation_links() -> list[tuple[str, str, str]]:
     """The logged-in user's links as (endpoint, URL, label), made once per worker for each
     set of roles and language (the layout is on every page; building each link with
@@ -179,7 +171,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["euros"] = money.format_euros
-    app.jinja_env.filters["clock"] = _clock
+    app.jinja_env.filters["clock"] = widgets.clock
     app.jinja_env.filters["mode_label"] = lambda m: str(labels.MODE_LABELS.get(m, m))
     app.jinja_env.filters["role_label"] = lambda r: str(ROLE_LABELS.get(r, r))
     app.jinja_env.filters["language_label"] = lambda c: str(labels.LANGUAGE_LABELS.get(c, c))

@@ -12,7 +12,7 @@ from lahti_pool.extensions import db
 from lahti_pool.requests.models import SupervisionRequest
 from lahti_pool.requests.services import GroupRequestInput, submit_group_request
 
-ROLES = ("anonymous", "staff_owner", "staff_stranger", "supervisor", "admin", "reports")
+ROLES = ("anonymous", "staff_owner", "staff_stranger", "supervisor", "admin", "reports", "guest")
 
 # Shorthands for the expected status code per role, in the order of ROLES.
 LOGIN = 302  # anonymous users are sent to the login page
@@ -23,35 +23,39 @@ def row(*codes):
     return dict(zip(ROLES, codes, strict=True))
 
 
-EVERYONE_OK = row(OK, OK, OK, OK, OK, OK)
-LOGGED_IN = row(LOGIN, OK, OK, OK, OK, OK)
-STAFF_ONLY = row(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)
-ADMIN_ONLY = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN)
-OWNER_ONLY = row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
-OWNER_REDIRECT = row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+OWNER_ONLY = row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+OWNER_REDIRECT = row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+EVERYONE_OK = row(OK, OK, OK, OK, OK, OK, OK)
+LOGGED_IN = row(LOGIN, OK, OK, OK, OK, OK, OK)
+STAFF_ONLY = row(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+ADMIN_ONLY = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)
 
 #: endpoint -> (method, url arguments, expected status per role)
 EXPECTED = {
     "static": ("GET", {"filename": "css/app.css"}, EVERYONE_OK),
     "bootstrap.static": ("GET", {"filename": "css/bootstrap.min.css"}, EVERYONE_OK),
-    "accounts.index": ("GET", {}, row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "accounts.index": (
+        "GET",
+        {},
+        row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    ),
     "accounts.login": ("GET", {}, EVERYONE_OK),
-    "accounts.welcome": ("GET", {}, row(REDIRECT, OK, OK, OK, OK, OK)),
+    "accounts.welcome": ("GET", {}, row(REDIRECT, OK, OK, OK, OK, OK, OK)),
     "accounts.logout": (
         "POST",
         {},
-        row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ),
     "accounts.set_language": (
         "POST",
         {},
-        row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ),
     "accounts.notifications": ("GET", {}, LOGGED_IN),
     "accounts.notifications_read": (
         "POST",
         {},
-        row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ),
     # Setting a password through an e-mailed link needs no login: a garbled token, or
     # none kept in the session, is a 400 page for everybody (tests/accounts covers the rest).
@@ -67,7 +71,7 @@ EXPECTED = {
     "oidc.unlink": (
         "POST",
         "user",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     # SCIM answers only a bearer token, never a browser session; with no SCIM_TOKEN it is
     # off (tests/organisation/test_scim.py covers the token).
@@ -84,114 +88,130 @@ EXPECTED = {
     "requests.new_team": (
         "GET",
         {},
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "requests.new_individual": ("GET", {}, STAFF_ONLY),
-    "requests.new_group": ("GET", {}, STAFF_ONLY),
+    # a guest organisation's official may organise a group with the city (tests/guests)
+    "requests.new_group": ("GET", {}, row(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)),
     # The request belongs to staff_owner; the stranger is a colleague outside the group.
     # The supervisor is the one assigned to the request's process, so they may see it.
-    "requests.detail": ("GET", "request", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "requests.detail": ("GET", "request", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN)),
     "requests.withdraw": (
         "POST",
         "request",
-        row(LOGIN, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
+        row(LOGIN, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "requests.decline": (  # its confirmation page; tests of its area send the POST
         "GET",
         "request",
-        row(LOGIN, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
+        row(LOGIN, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "requests.answer_offer": (
         "POST",
         "request",
-        row(LOGIN, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
+        row(LOGIN, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "requests.admin_overview": ("GET", {}, ADMIN_ONLY),
     "settings.index": ("GET", {}, ADMIN_ONLY),
     "settings.year_quota": (
         "POST",
         "year",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
     ),
     "settings.open_next_year": (
         "POST",
         {},
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "settings.pre_questions": (
         "POST",
         {},
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
     ),
     "matching.queue": ("GET", {}, ADMIN_ONLY),
-    "matching.run": ("POST", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN)),
+    "matching.run": (
+        "POST",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
+    ),
     "matching.assignment": ("GET", "assignment", ADMIN_ONLY),
     "matching.accept": (
         "POST",
         "assignment",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "matching.accept_all": (  # its confirmation page; tests of its area send the POST
         "GET",
         "run",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
     ),
     "matching.offer_group": (
         "POST",
         "group",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "matching.form_group": (
         "POST",
         "offer",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "matching.cancel_offer": (
         "POST",
         "offer",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "matching.capacity_view": ("GET", {}, ADMIN_ONLY),
     "matching.orders_csv": ("GET", "period", ADMIN_ONLY),
-    "sessions.workspace": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
+    "sessions.workspace": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
     # The process is staff_owner's group with the supervisor; the stranger is not in it.
     "sessions.process_detail": (
         "GET",
         "process",
-        row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN),
+        row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN),
     ),
     # Sessions: the supervisor (and the administrator, for planning) run the process;
     # goals are for the supervisor and the clients only; a group session is cancelled by
     # its supervisor, so staff_owner is sent back with a message.
-    "sessions.plan": ("POST", "process", row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
-    "sessions.move": ("GET", "session", row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
+    "sessions.plan": (
+        "POST",
+        "process",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN),
+    ),
+    "sessions.move": (
+        "GET",
+        "session",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
     "sessions.log": (
         "POST",
         "session",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "sessions.close_process": (  # its confirmation page; tests of its area send the POST
         "GET",
         "process",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "sessions.goals": (
         "POST",
         "process",
-        row(LOGIN, REDIRECT, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, REDIRECT, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "sessions.practice": (
         "POST",
         "process",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
-    "sessions.mine": ("GET", {}, STAFF_ONLY),
     # Hosts: venues are the administrator's; the group's plan of hosts is read by its
     # members and made by its supervisor or the administrator.
     "hosting.venues": ("GET", {}, ADMIN_ONLY),
     "hosting.venue_new": ("GET", {}, ADMIN_ONLY),
     "hosting.venue_edit": ("GET", "venue", ADMIN_ONLY),
-    "hosting.plan": ("GET", "process", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "hosting.plan": ("GET", "process", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN)),
     # Covision circles: the circle, its meeting and the group's theme are staff_owner's;
     # nobody else's, not the administrator's. The process is still active, so starting a
     # circle or renewing it sends its member back with a message.
@@ -208,28 +228,33 @@ EXPECTED = {
     "circles.host": (
         "POST",
         "meeting",
-        row(LOGIN, 400, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, 400, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     # not begun yet: the host is told the attendance comes later
     "circles.attendance": (
         "POST",
         "meeting",
-        row(LOGIN, 400, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, 400, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "circles.new_theme": ("GET", "theme_group", OWNER_ONLY),
     "circles.theme": ("GET", "theme", OWNER_ONLY),
     "circles.edit_theme": (
         "POST",
         "theme",
-        row(LOGIN, 400, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, 400, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "circles.confirm_theme": ("POST", "theme", OWNER_REDIRECT),
     "circles.decline_theme": ("GET", "theme", OWNER_ONLY),  # its confirmation page
-    "circles.passed_themes": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    "circles.passed_themes": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
+    ),
+    "sessions.mine": ("GET", {}, row(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)),
     "sessions.cancel": (
         "GET",
         "session",
-        row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "supervisors.index": ("GET", {}, ADMIN_ONLY),
     "supervisors.new": ("GET", {}, ADMIN_ONLY),
@@ -237,7 +262,7 @@ EXPECTED = {
     "supervisors.toggle_active": (
         "POST",
         "supervisor",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "supervisors.agreements": ("GET", {}, ADMIN_ONLY),
     "supervisors.new_agreement": ("GET", {}, ADMIN_ONLY),
@@ -247,20 +272,36 @@ EXPECTED = {
     "supervisors_public.own": (
         "GET",
         {},
-        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "supervisors_public.photo": ("GET", "photo", LOGGED_IN),
     "feedback.give": (
         "GET",
         "feedback",
-        row(LOGIN, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND),
     ),
-    "site.reports_home": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
-    "feedback.report": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
-    "feedback.report_csv": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
-    "feedback.mine": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
-    "reports.reach": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
-    "reports.availability": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    "site.reports_home": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
+    ),
+    "feedback.report": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "feedback.report_csv": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
+    ),
+    "feedback.mine": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "reports.reach": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "reports.availability": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
+    ),
     # Surveys: the administrator builds, sends and closes (organisers of a registered
     # subject too: tests/surveys); the fixture's survey goes to all staff, and nobody
     # else learns it exists; results for its managers and development services.
@@ -269,20 +310,37 @@ EXPECTED = {
     "surveys.detail": ("GET", "survey", ADMIN_ONLY),
     "surveys.send": ("POST", "survey", ADMIN_ONLY),  # the confirmation page
     "surveys.close": ("POST", "survey", ADMIN_ONLY),  # the confirmation page
-    "surveys.answer": ("GET", "survey", row(LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    # the survey goes to all staff: a guest official is not asked and does not learn of it
+    "surveys.answer": (
+        "GET",
+        "survey",
+        row(LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ),
     "surveys.results_page": (
         "GET",
         "survey",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
     ),
     "surveys.propose": ("GET", "survey", ADMIN_ONLY),
-    "surveys.mapping": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
-    "surveys.mapping_csv": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
-    "surveys.mapping_xlsx": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
-    "surveys.mapping_chart": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    "surveys.mapping": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "surveys.mapping_csv": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
+    ),
+    "surveys.mapping_xlsx": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
+    ),
+    "surveys.mapping_chart": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
+    ),
     "account.index": ("GET", {}, LOGGED_IN),
-    "account.password": ("POST", {}, row(LOGIN, 400, 400, 400, 400, 400)),
-    "account.email": ("POST", {}, row(LOGIN, 400, 400, 400, 400, 400)),
+    "account.password": ("POST", {}, row(LOGIN, 400, 400, 400, 400, 400, 400)),
+    "account.email": ("POST", {}, row(LOGIN, 400, 400, 400, 400, 400, 400)),
     "account.data_json": ("GET", {}, LOGGED_IN),
     "account.data_csv": ("GET", {}, LOGGED_IN),
     "site.privacy": ("GET", {}, EVERYONE_OK),
@@ -295,12 +353,12 @@ EXPECTED = {
     "budget.approve": (
         "POST",
         {},
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "budget.return_session": (
         "POST",
         "session",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "budget.budgets": ("GET", {}, ADMIN_ONLY),
     "budget.funding_sources": ("GET", {}, ADMIN_ONLY),
@@ -308,47 +366,57 @@ EXPECTED = {
     "budget.funding_source_active": (
         "POST",
         "funding_source",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "budget.remove_funded_expense": ("GET", "funded_expense", ADMIN_ONLY),
-    "budget.overview": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
-    "budget.chart": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    "budget.overview": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "budget.chart": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
     "budget.statements_index": ("GET", {}, ADMIN_ONLY),
     "budget.generate_statement": (
         "POST",
         {},
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "budget.statement_detail": (
         "GET",
         "statement",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN),
     ),
     "budget.statement_csv": (
         "GET",
         "statement",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN),
     ),
     "budget.statement_xlsx": (
         "GET",
         "statement",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN),
     ),
     "budget.send_statement": (  # its confirmation page; tests of its area send the POST
         "GET",
         "statement",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
     ),
     "budget.mark_paid": (
         "POST",
         "statement",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
-    "budget.my_statements": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
+    "budget.my_statements": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
     # A group's cost key is the administrator's; statements per organisation are the
     # administrator's and each guest official's own (tests/budget/test_cost_key_flow.py).
     "budget.cost_key": ("GET", "process", ADMIN_ONLY),
-    "budget.organisation_statements": ("GET", {}, ADMIN_ONLY),
+    # a guest official sees their own organisation's statements; the fixture's month is
+    # the city's, which is the administrator's only
+    "budget.organisation_statements": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, OK),
+    ),
     "budget.organisation_statement_csv": ("GET", "org_month", ADMIN_ONLY),
     "budget.organisation_statement_xlsx": ("GET", "org_month", ADMIN_ONLY),
     "users.index": ("GET", {}, ADMIN_ONLY),
@@ -357,30 +425,30 @@ EXPECTED = {
     "users.toggle_active": (
         "POST",
         "user",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "users.send_password_link": (
         "POST",
         "user",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "mail.outbox": ("GET", {}, ADMIN_ONLY),
     # No such message: the administrator gets 404; tests/mail covers a real resend.
     "mail.resend": (
         "POST",
         {"message_id": 999999},
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
     ),
     "mail.resend_failed": (
         "POST",
         {},
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "mail.notification_settings": ("GET", {}, LOGGED_IN),
     "mail.notification_settings_save": (
         "POST",
         {},
-        row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ),
     "calendar.settings": ("GET", {}, LOGGED_IN),
     # The new address is shown on the answer itself: only its hash is kept.
@@ -388,56 +456,76 @@ EXPECTED = {
     "calendar.revoke_token": (
         "POST",
         {},
-        row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ),
     # The feed needs no login; an unknown token is 404 for everybody.
     "calendar.feed": (
         "GET",
         {"token": "no-such-token"},
-        row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+        row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     ),
     # On-duty slots: "slot" is booked by staff_owner with the supervisor; "open_slot" is free.
     "slots.browse": ("GET", {}, STAFF_ONLY),
     "slots.mine": ("GET", {}, STAFF_ONLY),
     "slots.book": ("GET", "open_slot", STAFF_ONLY),
-    "slots.detail": ("GET", "slot", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN)),
-    "slots.cancel": ("GET", "slot", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN)),
-    "slots.move": ("GET", "slot", row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
-    "slots.watch": ("POST", {}, row(LOGIN, REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    "slots.detail": ("GET", "slot", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN)),
+    "slots.cancel": ("GET", "slot", row(LOGIN, OK, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN)),
+    "slots.move": (
+        "GET",
+        "slot",
+        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "slots.watch": (
+        "POST",
+        {},
+        row(LOGIN, REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
     "slots.unwatch": (
         "POST",
         "watch",
-        row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
-    "slots.manage": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
-    "slots.publish": ("POST", "supervisor", row(LOGIN, FORBIDDEN, FORBIDDEN, 400, 400, FORBIDDEN)),
+    "slots.manage": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN)),
+    "slots.publish": (
+        "POST",
+        "supervisor",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, 400, 400, FORBIDDEN, FORBIDDEN),
+    ),
     "slots.publish_pattern": (
         "POST",
         "supervisor",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, 400, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, 400, 400, FORBIDDEN, FORBIDDEN),
     ),
     "slots.add_absence": (
         "POST",
         "supervisor",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, 400, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, 400, 400, FORBIDDEN, FORBIDDEN),
     ),
-    "slots.edit_absence": ("GET", "absence", row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "slots.edit_absence": (
+        "GET",
+        "absence",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN),
+    ),
     "slots.remove_absence": (
         "POST",
         "absence",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "slots.withdraw": (
         "POST",
         "open_slot",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "slots.withdraw_pattern": (
         "POST",
         "pattern",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
-    "slots.utilisation": ("GET", {}, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    "slots.utilisation": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN),
+    ),
     # Nudges: the administrator's low-uptake units and message (tests/nudges covers sending);
     # a stop link needs no login, and a garbled one names nobody.
     "nudges.uptake_index": ("GET", {}, ADMIN_ONLY),
@@ -445,7 +533,34 @@ EXPECTED = {
     "nudges.unit_message_send": (
         "POST",
         "unit",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
+    ),
+    # Guest organisations: the administrator's pages; the officials' pages also for the
+    # organisation's contact person (not this guest, an official who is not its contact:
+    # tests/guests covers the contact person); a guest official's own home.
+    "guests.index": ("GET", {}, ADMIN_ONLY),
+    "guests.new": ("GET", {}, ADMIN_ONLY),
+    "guests.edit": ("GET", "organisation", ADMIN_ONLY),
+    "guests.officials": ("GET", "organisation", ADMIN_ONLY),
+    "guests.invite": (  # an empty form: refused with its messages
+        "POST",
+        "organisation",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
+    ),
+    "guests.resend": (
+        "POST",
+        "official",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
+    ),
+    "guests.deactivate": (
+        "POST",
+        "official",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
+    ),
+    "guests.home": (
+        "GET",
+        {},
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     ),
     "nudges.stop": ("GET", {"token": "not-a-token"}, row(*[NOT_FOUND] * len(ROLES))),
     "nudges.stop_confirm": ("POST", {"token": "not-a-token"}, row(*[NOT_FOUND] * len(ROLES))),
@@ -455,14 +570,14 @@ EXPECTED = {
     "service_pages.page": (
         "GET",
         {"slug": "faq"},
-        row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+        row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     ),
     "service_pages.admin_index": ("GET", {}, ADMIN_ONLY),
     "service_pages.edit": ("GET", {"slug": "faq", "locale": "sv"}, ADMIN_ONLY),
     "service_pages.save": (
         "POST",
         {"slug": "faq", "locale": "sv"},
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
     ),
     # Programmes (issue 19): anybody logged in sees the list and a programme's page; the
     # administrator and the programme's organisers manage it (tests/programmes covers the
@@ -474,141 +589,158 @@ EXPECTED = {
     "programmes.grant_organiser": (
         "POST",
         "programme",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
     ),
     "programmes.apply": (
         "POST",
         "programme",
-        row(LOGIN, 400, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        # staff apply; a guest organisation's official is nominated by an organiser
+        row(LOGIN, 400, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "programmes.nominate": (
         "POST",
         "programme",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
     ),
     "programmes.decide": (
         "POST",
         "programme_member",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
     ),
     "programmes.continuation": (
         "POST",
         "programme",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     # the programme here is paid from the city's budget: its manager is told so
     "programmes.add_cost": (
         "POST",
         "programme",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "programmes.add_module": (
         "POST",
         "programme",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
     ),
     "programmes.add_day": (
         "POST",
         "programme",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
     ),
-    "programmes.day": ("GET", "programme_day", row(LOGIN, *[FORBIDDEN] * 3, OK, FORBIDDEN)),
+    "programmes.day": (
+        "GET",
+        "programme_day",
+        row(LOGIN, *[FORBIDDEN] * 3, OK, FORBIDDEN, FORBIDDEN),
+    ),
     "programmes.record_attendance": (
         "POST",
         "programme_day",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "programmes.invite_guest": (
         "POST",
         "programme_day",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
     ),
     "programmes.issue_certificates": (
         "POST",
         "programme",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "programmes.certificate": (
         "GET",
         "programme_member",
-        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
     ),
     "programmes.verify": ("GET", {"code": "not-a-code"}, row(*[NOT_FOUND] * len(ROLES))),
     # Quotes for a group: the organiser (staff_owner) and the administrator ask and compare;
     # only the administrator accepts; only the supervisor asked answers.
-    "quotes.ask": ("GET", "request", row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN)),
+    "quotes.ask": (
+        "GET",
+        "request",
+        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
+    ),
     "quotes.round_page": (
         "GET",
         "quote_round",
-        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
     ),
     "quotes.accept": (
         "POST",
         "quote_round",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
     ),
-    "quotes.answer": ("GET", "quote", row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN)),
-    "quotes.give": ("POST", "quote", row(LOGIN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN)),
+    "quotes.answer": (
+        "GET",
+        "quote",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "quotes.give": (
+        "POST",
+        "quote",
+        row(LOGIN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
     "quotes.decline": (
         "POST",
         "quote",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     # Peer networks: staff_owner is a member and the coordinator of "network" and registered
     # for its coming event; the post on its board is theirs (tests/networks covers the rest).
     "networks.index": ("GET", {}, LOGGED_IN),
     "networks.detail": ("GET", "network", LOGGED_IN),
-    "networks.join": ("POST", "network", row(LOGIN, *[REDIRECT] * 5)),
-    "networks.leave": ("POST", "network", row(LOGIN, *[REDIRECT] * 5)),
+    "networks.join": ("POST", "network", row(LOGIN, *[REDIRECT] * 6)),
+    "networks.leave": ("POST", "network", row(LOGIN, *[REDIRECT] * 6)),
     "networks.new_event": (
         "GET",
         "network",
-        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "networks.event_detail": ("GET", "network_event", LOGGED_IN),
-    "networks.register": ("POST", "network_event", row(LOGIN, *[REDIRECT] * 5)),
-    "networks.cancel": ("POST", "network_event", row(LOGIN, *[REDIRECT] * 5)),
+    "networks.register": ("POST", "network_event", row(LOGIN, *[REDIRECT] * 6)),
+    "networks.cancel": ("POST", "network_event", row(LOGIN, *[REDIRECT] * 6)),
     "networks.attendance": (
         "POST",
         "network_event",
-        row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "networks.board_page": (
         "GET",
         "network",
-        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "networks.hide_post": (
         "POST",
         "network_post",
-        row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "networks.remove_post": (  # its confirmation page
         "GET",
         "network_post",
-        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "networks_admin.index": ("GET", {}, ADMIN_ONLY),
     "networks_admin.edit": ("GET", "network", ADMIN_ONLY),
     "networks_admin.save": (
         "POST",
         "network",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
     "networks_admin.add_organisation": (
         "POST",
         "network",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
     ),
     "networks_admin.grant": (
         "POST",
         "network",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 400, FORBIDDEN, FORBIDDEN),
     ),
     "networks_admin.revoke": (
         "POST",
         "network_coordinator",
-        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN),
+        row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, FORBIDDEN, FORBIDDEN),
     ),
 }
 
@@ -753,6 +885,11 @@ def objects(people, owned_request, make_user, supervisor, school_year, today):
         "theme_group": {"kind": "process", "group_id": process.id},
         "theme": {"theme_id": theme.id},
         "survey": {"survey_id": survey.id},
+        "organisation": {"org_id": people["guest"].unit.division.organisation_id},
+        "official": {
+            "org_id": people["guest"].unit.division.organisation_id,
+            "user_id": people["guest"].id,
+        },
     }
 
 
@@ -900,7 +1037,19 @@ def network_objects(people):
 
 @pytest.fixture
 def people(make_user, supervisor):
+    from lahti_pool.organisation.models import Division, Organisation, Unit
+
+    org = Organisation(name="Hollolan kunta")
+    guest_unit = Unit(
+        code="HOL",
+        name="Hollolan kunta",
+        division=Division(code="HOL", name_fi="Hollola", name_en="Hollola", organisation=org),
+    )
+    db.session.add(guest_unit)
+    db.session.commit()
     return {
+        # an official of a guest organisation, in none of the groups here
+        "guest": make_user(name="Guest", roles={Role.GUEST}, unit_id=guest_unit.id),
         "staff_owner": make_user(name="Owner"),
         "staff_stranger": make_user(name="Stranger"),
         "supervisor": supervisor.user,  # the supervisor the group's process goes to

@@ -16,6 +16,7 @@ from lahti_pool.requests.models import (
     RequestMember,
     SupervisionRequest,
 )
+from lahti_pool.requests.quota import outside_quota
 from lahti_pool.requests.rules import RequestStatus
 from lahti_pool.supervisors.models import Supervisor
 
@@ -51,12 +52,16 @@ def test_demo_is_idempotent(run_demo):
 
 def test_demo_creates_a_believable_city(run_demo):
     run_demo()
-    assert _count(Division) == 3
-    assert 35 <= _count(Unit) <= 45
+    city = select(func.count()).select_from(Division).where(Division.organisation_id.is_(None))
+    assert db.session.scalar(city) == 3
+    # and two guest organisations, each with its division (cost centre) and one unit
+    assert _count(Division) == 5
+    assert 37 <= _count(Unit) <= 47
     assert _count(Supervisor) == 18
     roles = Counter(db.session.scalars(select(UserRole.role)))
     assert 450 <= roles[Role.STAFF] <= 550
     assert (roles[Role.SUPERVISOR], roles[Role.ADMIN], roles[Role.REPORTS]) == (18, 1, 1)
+    assert roles[Role.GUEST] == 2
     assert "Kivimaan koulu" in db.session.scalars(select(Unit.name)).all()
     supervisors = db.session.scalars(select(Supervisor)).all()
     assert sorted(s.rank for s in supervisors) == list(range(1, 19))
@@ -112,7 +117,8 @@ def test_demo_quota_counters_match_the_requests(run_demo):
             ).all()
         else:
             holders = [sup_request.requester_id]
-        for user_id in holders:
+        # guest organisations' officials hold no city quota (requests/quota.py)
+        for user_id in set(holders) - outside_quota(holders):
             expected[(user_id, sup_request.school_year_id)] += sup_request.sessions_requested
     accounts = db.session.scalars(select(QuotaAccount)).all()
     assert accounts

@@ -242,3 +242,22 @@ def test_the_demo_needs_survey_reports_its_themes_to_the_reports_user(demo, clie
     page = client.get(f"/surveys/{needs.id}/results").text
     assert "Pedagogical leadership" in page and "More sparring between schools." in page
     assert '<td class="text-end">9</td>' in page  # HR developers
+
+
+@pytest.mark.parametrize("login", ["hollola", "hyvinvointialue"])
+def test_a_demo_guest_official_sees_the_group_across_three_organisations(demo, client, login):
+    from lahti_dev.demo_guests import GROUP_NAME
+    from lahti_pool.guests.membership import group_organisations
+    from lahti_pool.organisation.orgs import organisation_ids
+
+    assert _login(client, login).endswith("/my-groups")
+    page = client.get("/my-groups").get_data(as_text=True)
+    sup_request = db.session.scalar(
+        select(SupervisionRequest).where(SupervisionRequest.group_name == GROUP_NAME)
+    )
+    # the invitation, with its way to say no
+    assert GROUP_NAME in page and f"/requests/{sup_request.id}/decline" in page
+    assert len(group_organisations(sup_request.id)) == 2
+    members = organisation_ids(m.user_id for m in sup_request.members)
+    assert len(set(members.values())) == 3  # the city (None) and both guest organisations
+    assert client.get(f"/requests/{sup_request.id}").status_code == 200

@@ -103,6 +103,10 @@ class UserForm(FlaskForm):
             "in HR's data are unit managers without this."
         ),
     )
+    role_guest = BooleanField(
+        ROLE_LABELS[Role.GUEST],
+        description=_l("A limited account: only their own groups and sessions."),
+    )
     # No password field: the administrator never sets or learns a password; the user
     # sets their own through a one-time link (accounts/password_links.py).
 

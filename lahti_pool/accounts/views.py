@@ -51,6 +51,8 @@ def home_for(user) -> str:
         return url_for("requests.admin_overview")
     if user.has_role(Role.STAFF):
         return url_for("requests.dashboard")
+    if user.has_role(Role.GUEST):
+        return url_for("guests.home")
     if user.has_role(Role.SUPERVISOR):
         return url_for("sessions.workspace")
     if user.has_role(Role.REPORTS):

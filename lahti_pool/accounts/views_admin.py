@@ -33,6 +33,7 @@ ROLE_FIELDS = {
     Role.ADMIN: "role_admin",
     Role.REPORTS: "role_reports",
     Role.MANAGER: "role_manager",
+    Role.GUEST: "role_guest",
 }
 
 

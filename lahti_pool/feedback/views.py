@@ -52,7 +52,7 @@ def get_invitation(invitation_id: int) -> FeedbackInvitation:
 
 
 @bp.route("/feedback/<int:invitation_id>", methods=["GET", "POST"])
-@roles_required(Role.STAFF)
+@roles_required(Role.STAFF, Role.GUEST)
 def give(invitation_id: int):
     invitation = get_invitation(invitation_id)
     form = FeedbackForm()

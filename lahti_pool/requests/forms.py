@@ -77,11 +77,24 @@ class GroupRequestForm(RequestForm):
         description=_l("One address per line. You are included as the organiser."),
         validators=[DataRequired(), Length(max=5000)],
     )
+    #: guest organisations taking part beside the city (the view fills the choices)
+    organisations = MultiCheckboxField(
+        _l("Other organisations taking part"),
+        description=_l(
+            "The officials of the organisations chosen here may be named as members, "
+            "beside the city's staff."
+        ),
+        coerce=int,
+        choices=[],
+    )
 
     def as_input(self) -> GroupRequestInput:
         emails = tuple(line.strip() for line in self.members.data.replace(",", "\n").splitlines())
         return GroupRequestInput(
-            **self._common(), group_name=self.group_name.data, member_emails=emails
+            **self._common(),
+            group_name=self.group_name.data,
+            member_emails=emails,
+            organisation_ids=tuple(self.organisations.data or ()),
         )
 
 

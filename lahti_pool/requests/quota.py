@@ -12,6 +12,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import and_, select, update
 
+from lahti_pool.accounts.models import Role, UserRole
 from lahti_pool.core.errors import N_, InvalidTransition, QuotaExceeded
 from lahti_pool.core.models import mark_created, upsert
 from lahti_pool.extensions import db
@@ -91,3 +92,17 @@ def change_quota(account: QuotaAccount, op: QuotaOp, n: int = 1) -> None:
             )
         raise InvalidTransition(N_("There are no such sessions to change."))
     db.session.refresh(account)
+
+
+def outside_quota(user_ids) -> set[int]:
+    """Of ``user_ids``, the guest organisations' officials: the 10 sessions a year are the
+    city's rule for its own staff, so their quota is never held, reserved nor used (their
+    organisation's budget and agreement limit them instead). One query."""
+    ids = set(user_ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(UserRole.user_id).where(UserRole.user_id.in_(ids), UserRole.role == Role.GUEST)
+        )
+    )

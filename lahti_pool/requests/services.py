@@ -22,6 +22,7 @@ from lahti_pool.core.errors import (
 from lahti_pool.core.models import utcnow
 from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
+from lahti_pool.guests import membership
 from lahti_pool.requests import rules
 from lahti_pool.requests.mails import notify_group_invitation, notify_request_received
 from lahti_pool.requests.models import (
@@ -34,7 +35,7 @@ from lahti_pool.requests.models import (
     SchoolYear,
     SupervisionRequest,
 )
-from lahti_pool.requests.quota import account_for, change_quota, school_year_for
+from lahti_pool.requests.quota import account_for, change_quota, outside_quota, school_year_for
 from lahti_pool.requests.rules import QuotaOp, RequestStatus
 from lahti_pool.supervisors.models import Supervisor
 
@@ -57,6 +58,9 @@ class RequestInput:
 class GroupRequestInput(RequestInput):
     group_name: str = ""
     member_emails: tuple[str, ...] = ()
+    #: guest organisations taking part beside the city (guests/membership.py); a guest
+    #: official's own is added for them
+    organisation_ids: tuple[int, ...] = ()
 
 
 def open_school_years(today: date) -> list[SchoolYear]:
@@ -71,8 +75,11 @@ def open_school_years(today: date) -> list[SchoolYear]:
     )
 
 
-def _check_common(actor: User, data: RequestInput, today: date) -> SchoolYear:
-    if not actor.has_role(Role.STAFF):
+def _check_common(
+    actor: User, data: RequestInput, today: date, guest_may: bool = False
+) -> SchoolYear:
+    # a guest organisation's official may organise a group, not ask for themself alone
+    if not (actor.has_role(Role.STAFF) or (guest_may and actor.has_role(Role.GUEST))):
         raise NotPermitted(N_("Only staff members can request supervision."))
     year = db.session.get(SchoolYear, data.school_year_id)
     if year is None or year not in open_school_years(today):
@@ -187,9 +194,11 @@ def submit_individual_request(
     return sup_request
 
 
-def find_members(emails: list[str]) -> dict[str, User]:
+def find_members(emails: list[str], organisation_ids: list[int] | None = None) -> dict[str, User]:
     """The named members by address: refused (with the addresses) when one is unknown,
-    inactive or not staff."""
+    inactive or not staff. With ``organisation_ids`` (a group across organisations), the
+    active officials of those guest organisations may be members too; an official of
+    another organisation is refused, naming it."""
     found = {
         u.email: u
         for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))
@@ -201,21 +210,26 @@ def find_members(emails: list[str]) -> dict[str, User]:
             field="members",
             emails=", ".join(unknown),
         )
-    not_staff = [e for e in emails if not found[e].has_role(Role.STAFF)]
+    allowed = (Role.STAFF,) if organisation_ids is None else (Role.STAFF, Role.GUEST)
+    not_staff = [e for e in emails if not found[e].has_role(*allowed)]
     if not_staff:
         raise DomainError(
             N_("These people cannot take part in staff supervision: %(emails)s."),
             field="members",
             emails=", ".join(not_staff),
         )
+    if organisation_ids is not None:
+        membership.check_members([found[e] for e in emails], organisation_ids)
     return found
 
 
 def submit_group_request(
     actor: User, data: GroupRequestInput, today: date, locale: str = "fi"
 ) -> SupervisionRequest:
-    """Submit a group request; every member, the organiser included, holds the sessions."""
-    year = _check_common(actor, data, today)
+    """Submit a group request; every member, the organiser included, holds the sessions
+    (but the guest organisations' officials, who have no city quota)."""
+    year = _check_common(actor, data, today, guest_may=True)
+    org_ids = membership.taking_part(actor, data.organisation_ids)
     emails = [lookup_form(e) for e in data.member_emails if e.strip()]
     duplicates = sorted({e for e in emails if emails.count(e) > 1})
     if duplicates:
@@ -233,10 +247,13 @@ def submit_group_request(
     rules.check_group_size(
         len(emails) + 1, config["GROUP_MIN_MEMBERS"], config["GROUP_MAX_MEMBERS"]
     )
-    found = find_members(emails)
+    found = find_members(emails, org_ids)
     people = [actor] + [found[e] for e in emails]
-    accounts = {p.id: account_for(p.id, year) for p in people}
-    short = [p for p in people if accounts[p.id].state().available < data.sessions]
+    guests = outside_quota(p.id for p in people)
+    accounts = {p.id: account_for(p.id, year) for p in people if p.id not in guests}
+    short = [
+        p for p in people if p.id in accounts and accounts[p.id].state().available < data.sessions
+    ]
     if short:
         raise QuotaExceeded(
             N_(
@@ -249,7 +266,7 @@ def submit_group_request(
     if data.sessions < 1:
         rules.check_sessions_requested(data.sessions, 0)
     # Lock quota rows in a fixed order so that concurrent groups cannot deadlock.
-    for person in sorted(people, key=lambda p: p.id):
+    for person in sorted((p for p in people if p.id in accounts), key=lambda p: p.id):
         try:
             change_quota(accounts[person.id], QuotaOp.HOLD, data.sessions)
         except QuotaExceeded as exc:  # a concurrent request took the last sessions
@@ -281,6 +298,7 @@ def submit_group_request(
     record_event(sup_request, actor, RequestStatus.SUBMITTED)
     db.session.add(sup_request)
     db.session.flush()
+    membership.record(sup_request.id, org_ids)
     for person in people[1:]:
         notify(
             person.id,
@@ -302,7 +320,7 @@ def _release_all(sup_request: SupervisionRequest) -> None:
         holders = [m.user_id for m in sup_request.participating_members]
     else:
         holders = [sup_request.requester_id]
-    for user_id in sorted(holders):
+    for user_id in sorted(set(holders) - outside_quota(holders)):
         change_quota(account_for(user_id, year), QuotaOp.RELEASE, sup_request.sessions_requested)
 
 
@@ -357,11 +375,12 @@ def decline_group_membership(
     if not sup_request.can_decline_membership(actor):
         raise DomainError(N_("You have no open invitation to this group."))
     row = sup_request.member_row(actor)
-    change_quota(
-        account_for(actor.id, sup_request.school_year),
-        QuotaOp.RELEASE,
-        sup_request.sessions_requested,
-    )
+    if not outside_quota([actor.id]):
+        change_quota(
+            account_for(actor.id, sup_request.school_year),
+            QuotaOp.RELEASE,
+            sup_request.sessions_requested,
+        )
     row.status = MemberStatus.DECLINED
     row.responded_at = utcnow()
     notify(

@@ -18,6 +18,7 @@ from lahti_pool.core.permissions import roles_required
 from lahti_pool.core.views import commit_created, show_domain_error
 from lahti_pool.extensions import db
 from lahti_pool.feedback import services as feedback_services
+from lahti_pool.guests import membership
 from lahti_pool.matching import offers
 from lahti_pool.requests import queries, services, team_orders
 from lahti_pool.requests.forms import GroupRequestForm, ReasonForm, RequestForm, TeamRequestForm
@@ -89,9 +90,10 @@ def _submit(form: RequestForm, submit, template: str):
             db.session.commit()
             flash(_("Your request has been sent."), "success")
             return redirect(url_for("requests.detail", request_id=sup_request.id))
-    year = school_year_for(today())
-    quota = account_for(current_user.id, year).state()
-    commit_created()
+    quota = None  # a guest organisation's official has no city quota
+    if current_user.has_role(Role.STAFF):
+        quota = account_for(current_user.id, school_year_for(today())).state()
+        commit_created()
     return render_template(template, form=form, questions=questions, quota=quota, waiting=waiting)
 
 
@@ -131,11 +133,13 @@ def new_individual():
 
 
 @bp.route("/requests/new/group", methods=["GET", "POST"])
-@roles_required(Role.STAFF)
+@roles_required(Role.STAFF, Role.GUEST)
 def new_group():
-    return _submit(
-        GroupRequestForm(), services.submit_group_request, "requests/request_new_group.html"
-    )
+    form = GroupRequestForm()
+    form.organisations.choices = [
+        SelectChoice(o.id, o.name) for o in membership.active_organisations()
+    ]
+    return _submit(form, services.submit_group_request, "requests/request_new_group.html")
 
 
 @bp.route("/requests/new/team", methods=["GET", "POST"])
@@ -153,7 +157,12 @@ def new_team():
 @login_required
 def detail(request_id: int):
     sup_request = get_request(request_id)
-    return render_template("requests/request_detail.html", r=sup_request, form=ReasonForm())
+    return render_template(
+        "requests/request_detail.html",
+        r=sup_request,
+        form=ReasonForm(),
+        organisations=membership.group_organisations(sup_request.id),
+    )
 
 
 @bp.post("/requests/<int:request_id>/withdraw")

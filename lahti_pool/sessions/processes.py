@@ -24,7 +24,7 @@ from lahti_pool.extensions import db
 from lahti_pool.organisation.orgs import organisation_ids
 from lahti_pool.requests import services as request_services
 from lahti_pool.requests.models import RequestKind, SchoolYear, SupervisionRequest
-from lahti_pool.requests.quota import account_for, change_quota
+from lahti_pool.requests.quota import account_for, change_quota, outside_quota
 from lahti_pool.requests.rules import QuotaOp, RequestStatus
 from lahti_pool.sessions import rules
 from lahti_pool.sessions.mails import notify_process_accepted
@@ -120,8 +120,10 @@ def open_process(actor: User | None, order: ProcessOrder) -> Opened:
         subject=order.request,
     )
     capacity.reserve(supervisor.id, year, order.sessions, process_place=order.process_place)
+    # guest organisations' officials hold no city quota (requests/quota.py outside_quota)
+    guests = outside_quota(c.user_id for c in order.clients)
     for client in sorted(order.clients, key=lambda c: c.user_id):
-        if client.held > order.sessions:
+        if client.held > order.sessions and client.user_id not in guests:
             change_quota(
                 account_for(client.user_id, year), QuotaOp.RELEASE, client.held - order.sessions
             )
@@ -287,7 +289,10 @@ def close(actor: User, process: SupervisionProcess, now: datetime) -> None:
     # An on-duty booking holds no pending quota (its session was booked at once) and
     # took no process place (capacity.reserve with process_place=False).
     on_duty = process.kind == RequestKind.ON_DUTY
+    guests = outside_quota(m.user_id for m in process.members)
     for member in sorted(process.members, key=lambda m: m.user_id):
+        if member.user_id in guests:
+            continue
         left = 0 if on_duty else process.sessions_granted - _client_shares(process, member.user_id)
         if left > 0:
             change_quota(account_for(member.user_id, process.school_year), QuotaOp.RELEASE, left)

@@ -21,7 +21,7 @@ from lahti_pool.core.notifications import NotificationKind, notify
 from lahti_pool.extensions import db
 from lahti_pool.feedback.services import invite_feedback
 from lahti_pool.requests.models import RequestKind
-from lahti_pool.requests.quota import account_for, change_quota
+from lahti_pool.requests.quota import account_for, change_quota, outside_quota
 from lahti_pool.requests.rules import check_date_in_year
 from lahti_pool.sessions import logistics, overlaps, processes, rules
 from lahti_pool.sessions.mails import notify_session_cancelled, notify_session_planned
@@ -104,7 +104,8 @@ def _shares(sup_session: SupervisionSession) -> dict[int, Share]:
 def _move_shares(process: SupervisionProcess, old: dict[int, Share], new: dict[int, Share]) -> None:
     """Apply each client's quota operations; a refusal names the client."""
     names = {m.user_id: m.user.name for m in process.members}
-    for user_id in sorted(new):
+    guests = outside_quota(new)  # a guest organisation's official has no city quota
+    for user_id in sorted(set(new) - guests):
         account = account_for(user_id, process.school_year)
         for op in rules.quota_ops(old.get(user_id, Share.NONE), new[user_id]):
             try:

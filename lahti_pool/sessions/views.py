@@ -323,7 +323,7 @@ def practice(process_id: int):
 
 
 @bp.get("/my-sessions")
-@roles_required(Role.STAFF)
+@roles_required(Role.STAFF, Role.GUEST)
 def mine():
     moment = now()
     coming = queries.client_sessions(current_user, True, moment)
@@ -342,7 +342,7 @@ def mine():
 
 
 @bp.route("/my-sessions/<int:session_id>/cancel", methods=["GET", "POST"])
-@roles_required(Role.STAFF)
+@roles_required(Role.STAFF, Role.GUEST)
 def cancel(session_id: int):
     sup_session = get_session(session_id, processes.is_client_of)
     form = forms.ConfirmForm()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from lahti_pool.accounts.models import Role, User, UserRole
 from lahti_pool.extensions import db
+from lahti_pool.organisation.models import Organisation
 from lahti_pool.requests.models import QuotaAccount
 from lahti_pool.sessions.models import SupervisionProcess
 from lahti_pool.slots.models import OnDutySlot, SlotStatus
@@ -150,8 +151,23 @@ def test_admin_pages_fit_a_phone(phone, demo):
         "/slots/utilisation",
         "/surveys",
         "/surveys/new",
+        "/admin/organisations",
     ]
+    org_ids = db.session.scalars(select(Organisation.id).order_by(Organisation.id)).all()
+    paths += [f"/admin/organisations/{i}" for i in org_ids]
     paths += _survey_paths("needs", "", "/propose")
+    assert _visit_all(phone, paths) == {}
+
+
+def test_guest_official_pages_fit_a_phone(phone, demo):
+    _login(phone, "hollola@demo.lahti.fi")
+    org_id = db.session.scalar(select(Organisation.id).where(Organisation.name == "Hollolan kunta"))
+    paths = [
+        "/my-groups",
+        "/my-sessions",
+        "/requests/new/group",
+        f"/organisations/{org_id}/officials",
+    ]
     assert _visit_all(phone, paths) == {}
 
 
