@@ -16,9 +16,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from lahti_dev.demo_across import ensure_across
 from lahti_dev.demo_activity import ensure_activity
 from lahti_dev.demo_circles import ensure_circle
-from lahti_dev.demo_guests import ensure_guests
+from lahti_dev.demo_guests import ensure_guests, free_staff
 from lahti_dev.demo_hosting import ensure_hosting
 from lahti_dev.demo_networks import ensure_networks
 from lahti_dev.demo_pages import ensure_service_pages
@@ -704,6 +705,10 @@ def _spread_in_time(made: list[SupervisionRequest], rng: random.Random) -> None:
 # --- The command ----------------------------------------------------------------------
 
 
+def _login_user(login: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == f"{login}@{DOMAIN}"))
+
+
 def load_demo(today: date) -> tuple[str, dict]:
     """Create the demo city (idempotent, committed); what was added, for the command."""
     try:
@@ -721,12 +726,18 @@ def load_demo(today: date) -> tuple[str, dict]:
         activity = ensure_activity(admin, supervisor_user, today)
         activity.update(ensure_hosting(admin, today))
         activity["service_pages"] = ensure_service_pages(admin)
+        activity["guest organisations"] = ensure_guests(admin, today, password_hash, DOMAIN)
+        activity["groups across organisations"] = ensure_across(
+            admin,
+            free_staff(2, {f"{login}@{DOMAIN}" for login in ("staff", "personal", "manager")}),
+            [u for u in (_login_user(login) for login in ("hollola", "hyvinvointialue")) if u],
+            today,
+        )
         activity["programmes"] = ensure_programme(admin, today)
         activity["quote_rounds"] = ensure_quotes(supervisor_user.id, today)
         activity["networks"] = ensure_networks(admin, today)
         activity["circles"] = ensure_circle(admin, DOMAIN, today)
         activity["surveys"] = ensure_surveys(admin, today)
-        activity["guest organisations"] = ensure_guests(admin, today, password_hash, DOMAIN)
         db.session.commit()
     except Exception:
         db.session.rollback()

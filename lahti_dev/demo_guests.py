@@ -90,7 +90,7 @@ def _official(org: Organisation, email: str, name: str, title: str, password_has
     return user
 
 
-def _free_staff(n: int, leave_out: set[str]) -> list[User]:
+def free_staff(n: int, leave_out: set[str]) -> list[User]:
     """City staff named in no request yet (their quota is whole), in a fixed order."""
     named = exists().where(RequestMember.user_id == User.id)
     asked = exists().where(SupervisionRequest.requester_id == User.id)
@@ -116,7 +116,7 @@ def ensure_guests(admin: User, today: date, password_hash: str, domain: str) -> 
     added = db.session.scalar(select(func.count()).select_from(Organisation)) - before
     if not db.session.scalar(select(func.count()).select_from(GroupOrganisation)):
         year = school_year_for(today)
-        city = _free_staff(3, {f"{login}@{domain}" for login in ("staff", "personal", "manager")})
+        city = free_staff(3, {f"{login}@{domain}" for login in ("staff", "personal", "manager")})
         organiser, *members = city
         orgs = [o.unit.division.organisation_id for o in officials]
         submit_group_request(

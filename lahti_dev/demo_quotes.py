@@ -23,8 +23,6 @@ PRICES = (14500, 13800)
 
 def ensure_quotes(supervisor_user_id: int, today: date) -> int:
     """The request for quotes with two quotes given; 1 when made, 0 when it was there."""
-    if db.session.scalar(select(func.count()).select_from(QuoteRound)):
-        return 0
     sup_request = db.session.scalar(
         select(SupervisionRequest).where(
             SupervisionRequest.kind == RequestKind.GROUP,
@@ -32,6 +30,9 @@ def ensure_quotes(supervisor_user_id: int, today: date) -> int:
         )
     )
     if sup_request is None or not sup_request.is_open:
+        return 0
+    asked = select(func.count()).where(QuoteRound.request_id == sup_request.id)
+    if db.session.scalar(asked):
         return 0
     candidates = [c.supervisor for c in services.candidates(sup_request, today)]
     # the demo supervisor login is one of the two asked when they can be, to answer

@@ -135,9 +135,14 @@ def test_the_demo_programme_has_attendance_and_a_swedish_certificate(demo, clien
 
 
 def test_the_demo_has_a_group_request_with_two_quotes_to_compare(demo, client):
+    from lahti_dev.demo_quotes import GROUP_NAME
     from lahti_pool.quotes.models import QuoteRound, QuoteStatus
 
-    (quote_round,) = db.session.scalars(select(QuoteRound)).all()
+    (quote_round,) = db.session.scalars(
+        select(QuoteRound)
+        .join(SupervisionRequest)
+        .where(SupervisionRequest.group_name == GROUP_NAME)
+    ).all()
     assert [q.status for q in quote_round.quotes] == [QuoteStatus.GIVEN] * 2
     assert quote_round.request.is_open
     _login(client, "admin")
@@ -261,3 +266,32 @@ def test_a_demo_guest_official_sees_the_group_across_three_organisations(demo, c
     members = organisation_ids(m.user_id for m in sup_request.members)
     assert len(set(members.values())) == 3  # the city (None) and both guest organisations
     assert client.get(f"/requests/{sup_request.id}").status_code == 200
+
+
+def test_the_demo_group_across_three_organisations_went_from_quotes_to_statements(demo, client):
+    """Issue 18's demo group: quotes asked and compared, the cheaper accepted with fixed
+    shares, its first session held and approved; Hollola's official reads Hollola's share."""
+    from lahti_dev.demo_across import GROUP_NAME
+    from lahti_pool.quotes.models import QuoteRound
+
+    quote_round = db.session.scalar(
+        select(QuoteRound)
+        .join(SupervisionRequest)
+        .where(SupervisionRequest.group_name == GROUP_NAME)
+    )
+    from lahti_pool.sessions.models import SupervisionProcess
+
+    process = db.session.get(SupervisionProcess, quote_round.process_id)
+    assert process.cost_key == "shares" and process.price_cents == 14200
+    (held,) = [s for s in process.sessions if s.approval == "approved"]
+    from lahti_pool.organisation.models import Division
+
+    by_org: dict = {}
+    for cost in held.costs:
+        org = db.session.get(Division, cost.division_id).organisation_id
+        by_org[org] = by_org.get(org, 0) + cost.amount_cents
+    assert sorted(by_org.values()) == [3550, 3550, 7100] and by_org[None] == 7100
+    _login(client, "hollola")
+    month = held.on_date.strftime("%Y-%m")
+    page = client.get(f"/organisation-statements?month={month}").get_data(as_text=True)
+    assert "Hollolan kunta" in page and "35,50" in page
