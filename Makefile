@@ -49,9 +49,12 @@ lint: install
 	$(BIN)/bandit --quiet --recursive --severity-level medium lahti_pool
 	$(BIN)/lint-imports --no-cache
 
+# Both runs spread the test files over the machine's cores (pytest-xdist; each worker has
+# its own database, and on PostgreSQL its own throwaway cluster).
+PYTEST_WORKERS ?= auto
 test: system-deps install lint
-	$(BIN)/python -m pytest --db=sqlite
-	$(BIN)/python -m pytest --db=postgresql
+	$(BIN)/python -m pytest --db=sqlite -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest --db=postgresql -n $(PYTEST_WORKERS) --dist loadfile
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".*" -k _l -k N_ --no-location --sort-output -w 100 -o lahti_pool/translations/messages.pot .

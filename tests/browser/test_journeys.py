@@ -194,8 +194,13 @@ def test_supervisor_plans_and_logs_and_admin_approves(
     )
     change_status(admin, sup_request, RequestStatus.MATCHED)
     process = create_process(admin, sup_request, supervisor, 4, rule="ranking", grounds=[]).process
-    past = datetime.now(UTC).date()
+    # yesterday in Helsinki: "today at 7.00" is still to come between midnight and 7.00
     from datetime import time as dtime
+    from datetime import timedelta as tdelta
+
+    from lahti_pool.slots.rules import local_date
+
+    past = max(local_date(datetime.now(UTC)) - tdelta(days=1), school_year.starts_on)
 
     plan_session(
         admin,

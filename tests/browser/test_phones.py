@@ -106,8 +106,13 @@ def test_staff_pages_fit_a_phone(phone, demo):
     if free is not None:
         paths.append(f"/slots/{free}/book")
     paths += ["/notifications", "/account/", "/supervisors/", "/surveys"]
-    paths += _survey_paths("evaluation", "/answer")
     assert _visit_all(phone, paths) == {}
+
+
+def test_a_network_members_survey_fits_a_phone(phone, demo):
+    # the demo's evaluation survey asks the pedagogical leadership network, manager@ in it
+    _login(phone, "manager@demo.lahti.fi")
+    assert _visit_all(phone, _survey_paths("evaluation", "/answer")) == {}
 
 
 def test_staff_menu_opens_on_a_phone(phone, demo):

@@ -21,12 +21,16 @@ def test_the_navigation_shows_a_guest_only_their_own_pages(client, guest):
     page = client.get("/my-groups").get_data(as_text=True)
     nav = page.split("<nav", 1)[1].split("</nav>", 1)[0]
     links = NAV.findall(nav)
-    # their groups, sessions and a group request; then what every account has (the
+    # their groups, sessions and a group request, the peer networks and covision circles
+    # open to them and their organisation's statements; then what every account has (the
     # supervisors' presentations, e-mail and calendar settings, their profile)
     assert links == [
         "/my-groups",
         "/my-sessions",
         "/requests/new/group",
+        "/networks",
+        "/circles/",
+        "/organisation-statements",
         "/supervisors/",
         "/settings/notifications",
         "/account/",
